@@ -1,0 +1,56 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace ClaudeBatch.Api.Health;
+
+/// <summary>
+/// <c>/health/live</c>: the process answers. <c>/health/ready</c> and <c>/health</c>: PostgreSQL answers within a few
+/// seconds and the workspace folders are writable; 503 otherwise, never a hang.
+/// </summary>
+public static class HealthSetup
+{
+    private const string Ready = "ready";
+    private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(3);
+
+    public static IServiceCollection AddServerHealthChecks(this IServiceCollection services)
+    {
+        services.AddHealthChecks()
+            .AddNpgSql(
+                sp => sp.GetRequiredService<IConfiguration>().GetConnectionString("Postgres") ?? "",
+                name: "postgres",
+                tags: [Ready],
+                timeout: CheckTimeout)
+            .AddCheck<WorkspaceFoldersHealthCheck>("workspace", tags: [Ready], timeout: CheckTimeout);
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapServerHealth(this IEndpointRouteBuilder app)
+    {
+        var ready = new HealthCheckOptions { Predicate = c => c.Tags.Contains(Ready), ResponseWriter = WriteReport };
+        app.MapHealthChecks("/health", ready).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", ready).AllowAnonymous();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteReport })
+            .AllowAnonymous();
+        return app;
+    }
+
+    private static Task WriteReport(HttpContext http, HealthReport report)
+    {
+        http.Response.ContentType = "application/json";
+        return JsonSerializer.SerializeAsync(http.Response.Body, new
+        {
+            status = report.Status.ToString(),
+            durationMs = report.TotalDuration.TotalMilliseconds,
+            checks = report.Entries.ToDictionary(
+                e => e.Key,
+                e => new
+                {
+                    status = e.Value.Status.ToString(),
+                    description = e.Value.Description,
+                    durationMs = e.Value.Duration.TotalMilliseconds,
+                    data = e.Value.Data,
+                }),
+        });
+    }
+}

@@ -1,0 +1,19 @@
+using System.Security.Claims;
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace ClaudeBatch.Api.Identity;
+
+/// <summary>What the validated token says about the caller.</summary>
+public static class CallerExtensions
+{
+    public static string Username(this ClaimsPrincipal user) =>
+        user.FindFirstValue(JwtRegisteredClaimNames.Sub) ?? throw new InvalidOperationException("An authenticated caller has no subject.");
+
+    public static string TokenId(this ClaimsPrincipal user) =>
+        user.FindFirstValue(JwtRegisteredClaimNames.Jti) ?? throw new InvalidOperationException("An authenticated caller has no token id.");
+
+    public static DateTimeOffset TokenExpires(this ClaimsPrincipal user) =>
+        DateTimeOffset.FromUnixTimeSeconds(long.Parse(
+            user.FindFirstValue(JwtRegisteredClaimNames.Exp) ?? throw new InvalidOperationException("An authenticated caller's token has no expiry."),
+            System.Globalization.CultureInfo.InvariantCulture));
+}

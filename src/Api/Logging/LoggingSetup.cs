@@ -1,0 +1,52 @@
+using Serilog;
+using Serilog.Events;
+using Serilog.Formatting.Compact;
+
+namespace ClaudeBatch.Api.Logging;
+
+/// <summary>
+/// Serilog: readable console in Development, compact JSON elsewhere, and a daily rolling JSON file when
+/// <c>Logging:FilePath</c> is set. Request logs carry method, path (never the query string) and elapsed time.
+/// </summary>
+public static class LoggingSetup
+{
+    public static WebApplicationBuilder AddServerLogging(this WebApplicationBuilder builder)
+    {
+        var filePath = builder.Configuration["Logging:FilePath"];
+        var development = builder.Environment.IsDevelopment();
+        builder.Services.AddSerilog((services, logger) =>
+        {
+            // Defaults first, so a Serilog section in configuration can override any of them.
+            logger
+                .MinimumLevel.Information()
+                .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
+                .MinimumLevel.Override("Microsoft.Extensions.Diagnostics.HealthChecks", LogEventLevel.Warning)
+                .MinimumLevel.Override("Wolverine", LogEventLevel.Warning)
+                .MinimumLevel.Override("Marten", LogEventLevel.Warning)
+                .MinimumLevel.Override("JasperFx", LogEventLevel.Warning)
+                .Enrich.FromLogContext()
+                .ReadFrom.Configuration(builder.Configuration);
+
+            if (development)
+            {
+                logger.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
+            }
+            else
+            {
+                logger.WriteTo.Console(new CompactJsonFormatter());
+            }
+
+            if (!string.IsNullOrWhiteSpace(filePath))
+            {
+                logger.WriteTo.File(
+                    new CompactJsonFormatter(),
+                    Infrastructure.Configuration.HomePath.Expand(filePath),
+                    rollingInterval: RollingInterval.Day,
+                    retainedFileCountLimit: 14,
+                    shared: true,
+                    flushToDiskInterval: TimeSpan.FromSeconds(1));
+            }
+        });
+        return builder;
+    }
+}

@@ -1,0 +1,80 @@
+using ClaudeBatch.Api.Errors;
+using ClaudeBatch.Api.Health;
+using ClaudeBatch.Api.Identity;
+using ClaudeBatch.Api.Logging;
+using ClaudeBatch.Api.OpenApi;
+using ClaudeBatch.Application.Common;
+using ClaudeBatch.Application.Identity;
+using ClaudeBatch.Infrastructure.Configuration;
+using ClaudeBatch.Infrastructure.Identity;
+using ClaudeBatch.Infrastructure.Persistence;
+using ClaudeBatch.Infrastructure.Workspaces;
+using FluentValidation;
+using Serilog;
+using Wolverine;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServerLogging();
+builder.Services.AddServerOptions(builder.Configuration);
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddPersistence();
+builder.Services.AddIdentityAdapters();
+builder.Services.AddWorkspaceFolders();
+
+builder.Services.AddMediator(options =>
+{
+    options.ServiceLifetime = ServiceLifetime.Scoped;
+    options.Assemblies = [typeof(Login)];
+    options.PipelineBehaviors = [typeof(ValidationBehavior<,>)];
+});
+builder.Services.AddValidatorsFromAssemblyContaining<Login>(ServiceLifetime.Singleton);
+
+builder.Host.UseWolverine(options =>
+{
+    options.UseRuntimeCompilation();
+    options.Policies.AutoApplyTransactions();
+    options.Policies.UseDurableLocalQueues();
+    // Background handlers live in Infrastructure, next to the adapters they drive.
+    options.ApplicationAssembly = typeof(PersistenceRegistration).Assembly;
+});
+
+builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+    context.ProblemDetails.Extensions["traceId"] = context.HttpContext.TraceIdentifier);
+builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
+builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+builder.Services.AddServerOpenApi();
+builder.Services.AddServerAuthentication();
+builder.Services.AddLoginRateLimiting();
+builder.Services.AddServerHealthChecks();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseSerilogRequestLogging();
+app.UseServerApiExplorer();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseLoginUsernamePeek();
+app.UseRateLimiter();
+
+app.MapServerHealth();
+app.MapIdentityEndpoints();
+
+try
+{
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception e) when (e is not OperationCanceledException)
+{
+    // Invalid configuration lands here: say which key, then exit non-zero so systemd and compose notice.
+    Log.Logger = new LoggerConfiguration().WriteTo.Console().CreateLogger();
+    Log.Fatal(e, "Claude Batch Server failed to start: {Message}", e.Message);
+    await Console.Error.WriteLineAsync($"Claude Batch Server failed to start: {e.Message}");
+    return 1;
+}
+
+/// <summary>The entry point, visible to the integration tests' WebApplicationFactory.</summary>
+public partial class Program;

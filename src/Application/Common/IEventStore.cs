@@ -1,0 +1,20 @@
+namespace ClaudeBatch.Application.Common;
+
+/// <summary>
+/// The write side: events appended to streams and messages enqueued for the background pipeline commit
+/// together in <see cref="SaveChangesAsync"/>, or not at all.
+/// </summary>
+public interface IEventStore
+{
+    void Append(string streamKey, params object[] events);
+
+    /// <summary>Enqueues a durable background message that is sent only if the same unit of work commits.</summary>
+    ValueTask EnqueueAsync(object message);
+
+    Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(string streamKey, CancellationToken cancellationToken);
+
+    Task SaveChangesAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>One event as stored: the audit trail shows these.</summary>
+public sealed record StoredEvent(long Sequence, long Version, string Type, DateTimeOffset Timestamp, object Data);

@@ -1,0 +1,15 @@
+namespace ClaudeBatch.Application.Jobs;
+
+/// <summary><c>Jobs</c>: how many run at once and how long they may take.</summary>
+public sealed class JobsOptions
+{
+    public const string Section = "Jobs";
+
+    public int MaxConcurrent { get; set; } = 5;
+
+    public int TimeoutHours { get; set; } = 24;
+
+    public int DefaultTimeoutSeconds { get; set; } = 3600;
+
+    public int RetentionDays { get; set; } = 30;
+}

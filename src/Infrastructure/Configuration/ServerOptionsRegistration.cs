@@ -1,0 +1,136 @@
+using ClaudeBatch.Application.Jobs;
+using ClaudeBatch.Application.Repositories;
+using ClaudeBatch.Application.Workspaces;
+using ClaudeBatch.Infrastructure.Identity;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace ClaudeBatch.Infrastructure.Configuration;
+
+/// <summary>
+/// Binds every configuration section to its typed options, expands <c>~</c> in paths, and validates on start,
+/// so a bad value stops the server with a message that names the key.
+/// </summary>
+public static class ServerOptionsRegistration
+{
+    public static readonly string[] CopyStrategies = ["auto", "btrfs-snapshot", "reflink", "full-copy"];
+
+    public static IServiceCollection AddServerOptions(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddValidatedOptions<WorkspaceOptions>(configuration, WorkspaceOptions.Section, (o, check) =>
+        {
+            o.RepositoriesPath = HomePath.Expand(o.RepositoriesPath);
+            o.JobsPath = HomePath.Expand(o.JobsPath);
+            check(Path.IsPathFullyQualified(o.RepositoriesPath), "RepositoriesPath", "must be an absolute path");
+            check(Path.IsPathFullyQualified(o.JobsPath), "JobsPath", "must be an absolute path");
+            check(CopyStrategies.Contains(o.CopyStrategy), "CopyStrategy", $"must be one of {string.Join(", ", CopyStrategies)}");
+            check(o.MinFreeBytes >= 0, "MinFreeBytes", "must not be negative");
+        });
+
+        services.AddValidatedOptions<JobsOptions>(configuration, JobsOptions.Section, (o, check) =>
+        {
+            check(o.MaxConcurrent is >= 1 and <= 1000, "MaxConcurrent", "must be between 1 and 1000");
+            check(o.TimeoutHours is >= 1 and <= 24 * 30, "TimeoutHours", "must be between 1 and 720");
+            check(o.DefaultTimeoutSeconds >= 1 && o.DefaultTimeoutSeconds <= o.TimeoutHours * 3600L,
+                "DefaultTimeoutSeconds", "must be at least 1 and within Jobs:TimeoutHours");
+            check(o.RetentionDays >= 1, "RetentionDays", "must be at least 1");
+        });
+
+        services.AddValidatedOptions<RepositoriesOptions>(configuration, RepositoriesOptions.Section, (o, check) =>
+        {
+            o.AllowedLocalRoots = o.AllowedLocalRoots.Select(HomePath.Expand).ToList();
+            check(o.AllowedLocalRoots.All(Path.IsPathFullyQualified), "AllowedLocalRoots", "must list absolute paths");
+        });
+
+        services.AddValidatedOptions<AuthOptions>(configuration, AuthOptions.Section, (o, check) =>
+        {
+            o.ShadowFilePath = HomePath.Expand(o.ShadowFilePath);
+            o.PasswdFilePath = HomePath.Expand(o.PasswdFilePath);
+            o.GroupFilePath = HomePath.Expand(o.GroupFilePath);
+            check(o.LoginRateLimit.PermitLimitPerUser >= 1, "LoginRateLimit:PermitLimitPerUser", "must be at least 1");
+            check(o.LoginRateLimit.PermitLimitPerAddress >= 1, "LoginRateLimit:PermitLimitPerAddress", "must be at least 1");
+            check(o.LoginRateLimit.WindowSeconds >= 1, "LoginRateLimit:WindowSeconds", "must be at least 1");
+        });
+
+        services.AddValidatedOptions<JwtOptions>(configuration, JwtOptions.Section, (o, check) => { });
+        services.AddSingleton<IValidateOptions<JwtOptions>, JwtOptionsValidator>();
+
+        return services;
+    }
+
+    private static void AddValidatedOptions<T>(
+        this IServiceCollection services,
+        IConfiguration configuration,
+        string section,
+        Action<T, Action<bool, string, string>> normalizeAndCheck)
+        where T : class, new()
+    {
+        services.AddOptions<T>()
+            .Bind(configuration.GetSection(section))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<T>>(new SectionValidator<T>(section, normalizeAndCheck));
+
+        // Application code takes the plain options object; only the composition root knows IOptions.
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<T>>().Value);
+    }
+
+    /// <summary>Normalizes the bound values (for example <c>~</c> in paths) and names each offending key.</summary>
+    private sealed class SectionValidator<T>(string section, Action<T, Action<bool, string, string>> normalizeAndCheck)
+        : IValidateOptions<T>
+        where T : class
+    {
+        public ValidateOptionsResult Validate(string? name, T options)
+        {
+            var failures = new List<string>();
+            normalizeAndCheck(options, (ok, key, message) =>
+            {
+                if (!ok)
+                {
+                    failures.Add($"{section}:{key} {message}.");
+                }
+            });
+            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        }
+    }
+
+    private sealed class JwtOptionsValidator(IHostEnvironment environment) : IValidateOptions<JwtOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, JwtOptions options)
+        {
+            var failures = new List<string>();
+            var keyBytes = System.Text.Encoding.UTF8.GetByteCount(options.Key ?? "");
+            if (keyBytes < JwtOptions.MinKeyBytes)
+            {
+                failures.Add($"Jwt:Key must be at least {JwtOptions.MinKeyBytes} bytes (it is {keyBytes}); set Jwt__Key to a long random secret.");
+            }
+            else if (options.Key == JwtOptions.SampleKey && !environment.IsDevelopment())
+            {
+                failures.Add("Jwt:Key is the sample key from the documentation; it is accepted only in Development.");
+            }
+
+            if (options.ExpiryHours is <= 0 or > 24 * 30)
+            {
+                failures.Add("Jwt:ExpiryHours must be more than 0 and at most 720.");
+            }
+
+            if (string.IsNullOrWhiteSpace(options.Issuer))
+            {
+                failures.Add("Jwt:Issuer must not be empty.");
+            }
+
+            if (string.IsNullOrWhiteSpace(options.Audience))
+            {
+                failures.Add("Jwt:Audience must not be empty.");
+            }
+
+            if (options.ClockSkewSeconds is < 0 or > 300)
+            {
+                failures.Add("Jwt:ClockSkewSeconds must be between 0 and 300.");
+            }
+
+            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        }
+    }
+}

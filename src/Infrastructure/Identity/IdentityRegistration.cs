@@ -1,0 +1,15 @@
+using ClaudeBatch.Application.Identity;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ClaudeBatch.Infrastructure.Identity;
+
+public static class IdentityRegistration
+{
+    public static IServiceCollection AddIdentityAdapters(this IServiceCollection services)
+    {
+        services.AddSingleton<IPasswordVerifier, ShadowPasswordVerifier>();
+        services.AddSingleton<IAccountDirectory, PasswdAccountDirectory>();
+        services.AddSingleton<ITokenIssuer, JwtTokenIssuer>();
+        return services;
+    }
+}

@@ -1,0 +1,47 @@
+using ClaudeBatch.Application.Identity;
+using ClaudeBatch.Infrastructure.Identity;
+using JasperFx.Events;
+using JasperFx.Events.Projections;
+using Marten;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Weasel.Core;
+using Wolverine.Marten;
+
+namespace ClaudeBatch.Infrastructure.Persistence;
+
+/// <summary>Marten as event store and document store, integrated with Wolverine's outbox; schema applied on start.</summary>
+public static class PersistenceRegistration
+{
+    public const string SchemaName = "claudebatch";
+
+    public static IServiceCollection AddPersistence(this IServiceCollection services)
+    {
+        services.AddMarten(sp =>
+            {
+                var configuration = sp.GetRequiredService<IConfiguration>();
+                var connectionString = configuration.GetConnectionString("Postgres");
+                if (string.IsNullOrWhiteSpace(connectionString))
+                {
+                    throw new InvalidOperationException(
+                        "ConnectionStrings:Postgres is not set; set ConnectionStrings__Postgres to a PostgreSQL connection string.");
+                }
+
+                var options = new StoreOptions();
+                options.Connection(connectionString);
+                options.DatabaseSchemaName = SchemaName;
+                options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+                options.Events.StreamIdentity = StreamIdentity.AsString;
+                options.Projections.Add<RevokedTokenProjection>(ProjectionLifecycle.Inline);
+                options.Schema.For<RevokedToken>().Index(x => x.ExpiresAt);
+                return options;
+            })
+            .UseLightweightSessions()
+            .IntegrateWithWolverine()
+            .ApplyAllDatabaseChangesOnStartup();
+
+        services.AddScoped<Application.Common.IEventStore, MartenEventStore>();
+        services.AddScoped<Application.Common.IReadModels, MartenReadModels>();
+        return services;
+    }
+}

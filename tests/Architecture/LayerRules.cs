@@ -1,0 +1,39 @@
+using System.Reflection;
+using NetArchTest.Rules;
+
+namespace ClaudeBatch.Architecture.Tests;
+
+/// <summary>
+/// The dependency rules of DESIGN.md §2, written once so the same rule can be run against the real layers and
+/// against deliberate violations (which must make it fail).
+/// </summary>
+public static class LayerRules
+{
+    /// <summary>Packages and frameworks that do I/O or belong to the outer layers.</summary>
+    public static readonly string[] OuterDependencies =
+    [
+        "Marten", "Npgsql", "Wolverine", "JasperFx", "Weasel", "LibGit2Sharp", "Docker.DotNet", "Serilog", "CliWrap",
+        "Microsoft.AspNetCore", "Microsoft.Extensions.Hosting", "Microsoft.Extensions.Options",
+        "System.Diagnostics.Process", "System.Net.Http", "System.Net.Sockets",
+        "ClaudeBatch.Infrastructure", "ClaudeBatch.Api",
+    ];
+
+    public static TestResult DomainIsPure(PredicateList types) =>
+        types.ShouldNot().HaveDependencyOnAny([.. OuterDependencies, "ClaudeBatch.Application", "Mediator", "FluentValidation"]).GetResult();
+
+    public static TestResult ApplicationTouchesNoIo(PredicateList types) =>
+        types.ShouldNot().HaveDependencyOnAny(OuterDependencies).GetResult();
+
+    public static TestResult InfrastructureDoesNotKnowTheApi(PredicateList types) =>
+        types.ShouldNot().HaveDependencyOn("ClaudeBatch.Api").GetResult();
+
+    /// <summary>Assembly-level: every referenced assembly is one of the allowed names or the base class library.</summary>
+    public static IReadOnlyList<string> ForbiddenReferences(Assembly assembly, params string[] allowed) =>
+        assembly.GetReferencedAssemblies()
+            .Select(a => a.Name ?? "")
+            .Where(name => !IsBaseClassLibrary(name) && !allowed.Contains(name))
+            .ToList();
+
+    private static bool IsBaseClassLibrary(string name) =>
+        name is "mscorlib" or "netstandard" || name == "System" || name.StartsWith("System.", StringComparison.Ordinal);
+}

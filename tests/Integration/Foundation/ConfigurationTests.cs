@@ -1,0 +1,54 @@
+using ClaudeBatch.Application.Workspaces;
+using ClaudeBatch.Integration.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ClaudeBatch.Integration.Tests.Foundation;
+
+public sealed class ConfigurationTests
+{
+    [Theory]
+    [InlineData("Jobs:MaxConcurrent", "0", "Jobs:MaxConcurrent")]
+    [InlineData("Jobs:MaxConcurrent", "many", "Jobs:MaxConcurrent")]
+    [InlineData("Workspace:CopyStrategy", "hardlink", "Workspace:CopyStrategy")]
+    [InlineData("Workspace:JobsPath", "relative/jobs", "Workspace:JobsPath")]
+    [InlineData("Jwt:Key", "too-short-key", "Jwt:Key")]
+    [InlineData("Jwt:Key", "dev-only-sample-key-change-me-0123456789abcdef", "Jwt:Key")]
+    [InlineData("Auth:LoginRateLimit:WindowSeconds", "0", "Auth:LoginRateLimit:WindowSeconds")]
+    public async Task Invalid_configuration_stops_the_server_with_a_message_naming_the_key(string key, string value, string named)
+    {
+        var root = Path.Combine(Path.GetTempPath(), "claudebatch-tests", Guid.NewGuid().ToString("N")[..12]);
+        var environment = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = "Host=127.0.0.1;Port=1;Database=none;Username=none",
+            ["Jwt:Key"] = new string('k', 48),
+            ["Workspace:RepositoriesPath"] = Path.Combine(root, "repos"),
+            ["Workspace:JobsPath"] = Path.Combine(root, "jobs"),
+            [key] = value,
+        };
+
+        var exit = await ServerProcess.RunUntilExitAsync(environment, TimeSpan.FromSeconds(60));
+
+        exit.Code.ShouldNotBe(0, exit.Output);
+        exit.Output.ShouldContain(named);
+    }
+
+    [Fact]
+    public async Task A_leading_tilde_in_a_path_means_the_home_directory()
+    {
+        var folder = "claudebatch-tilde-test-" + Guid.NewGuid().ToString("N")[..8];
+        var api = new ApiFactory().With("Workspace:JobsPath", "~/" + folder);
+        await api.InitializeAsync();
+        try
+        {
+            var options = api.Services.GetRequiredService<WorkspaceOptions>();
+
+            options.JobsPath.ShouldBe(Path.Combine(Environment.GetEnvironmentVariable("HOME")!, folder));
+            Directory.Exists(options.JobsPath).ShouldBeTrue();
+            Directory.Delete(options.JobsPath);
+        }
+        finally
+        {
+            await ((IAsyncLifetime)api).DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using System.Net;
+using System.Text.Json;
+using ClaudeBatch.Integration.Tests.Support;
+
+namespace ClaudeBatch.Integration.Tests.Foundation;
+
+[Collection(ApiCollection.Name)]
+public sealed class HealthTests(ApiFactory api)
+{
+    [Theory]
+    [InlineData("/health")]
+    [InlineData("/health/ready")]
+    public async Task Health_is_200_and_names_each_check_when_PostgreSQL_is_up(string path)
+    {
+        var response = await api.CreateClient().GetAsync(path);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var report = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        report.GetProperty("status").GetString().ShouldBe("Healthy");
+        report.GetProperty("checks").GetProperty("postgres").GetProperty("status").GetString().ShouldBe("Healthy");
+        report.GetProperty("checks").GetProperty("workspace").GetProperty("status").GetString().ShouldBe("Healthy");
+    }
+
+    [Fact]
+    public async Task Liveness_needs_no_token_and_runs_no_dependency_check()
+    {
+        var response = await api.CreateClient().GetAsync("/health/live");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var report = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        report.GetProperty("checks").EnumerateObject().ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task The_workspace_folders_are_created_at_start()
+    {
+        await api.CreateClient().GetAsync("/health/live");
+
+        Directory.Exists(Path.Combine(api.RootPath, "repos")).ShouldBeTrue();
+        Directory.Exists(Path.Combine(api.RootPath, "jobs")).ShouldBeTrue();
+    }
+}

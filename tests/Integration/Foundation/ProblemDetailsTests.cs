@@ -1,0 +1,76 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using ClaudeBatch.Integration.Tests.Support;
+
+namespace ClaudeBatch.Integration.Tests.Foundation;
+
+[Collection(ApiCollection.Name)]
+public sealed class ProblemDetailsTests(ApiFactory api)
+{
+    [Fact]
+    public async Task An_invalid_body_is_a_400_that_lists_each_invalid_field()
+    {
+        var response = await api.CreateClient().PostAsJsonAsync("/auth/login", new { username = "", password = "" });
+
+        var problem = await response.ShouldBeProblem(HttpStatusCode.BadRequest);
+        var errors = problem.GetProperty("errors");
+        errors.TryGetProperty("username", out _).ShouldBeTrue();
+        errors.TryGetProperty("password", out _).ShouldBeTrue();
+        problem.GetProperty("type").GetString().ShouldBe("urn:claude-batch:problem:validation");
+    }
+
+    [Theory]
+    [InlineData("{not json")]
+    [InlineData("[1,2,3]")]
+    [InlineData("{\"username\": 42, \"password\": true}")]
+    [InlineData("")]
+    public async Task A_malformed_body_is_a_400_problem(string body)
+    {
+        var response = await api.CreateClient().PostAsync(
+            "/auth/login", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        await response.ShouldBeProblem(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task An_unknown_route_is_a_404_problem()
+    {
+        var client = await api.LoginAsync(api.Accounts.Add());
+
+        var response = await client.GetAsync("/no-such-route");
+
+        await response.ShouldBeProblem(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_request_without_a_token_is_a_401_problem()
+    {
+        var response = await api.CreateClient().GetAsync("/auth/me");
+
+        await response.ShouldBeProblem(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task An_unexpected_failure_is_a_500_problem_that_names_no_internals()
+    {
+        // The accounts file vanishing under a running server is a fault no request can cause or fix.
+        var moved = api.Accounts.ShadowPath + ".moved";
+        File.Move(api.Accounts.ShadowPath, moved);
+        try
+        {
+            var response = await api.CreateClient().PostAsJsonAsync("/auth/login", new { username = "someone", password = "secret" });
+
+            var problem = await response.ShouldBeProblem(HttpStatusCode.InternalServerError);
+            var text = problem.GetRawText();
+            text.ShouldNotContain("FileNotFound");
+            text.ShouldNotContain(api.Accounts.ShadowPath);
+            text.ShouldNotContain(" at ");
+            problem.TryGetProperty("traceId", out _).ShouldBeTrue();
+        }
+        finally
+        {
+            File.Move(moved, api.Accounts.ShadowPath);
+        }
+    }
+}

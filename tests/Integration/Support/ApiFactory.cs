@@ -1,0 +1,126 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace ClaudeBatch.Integration.Tests.Support;
+
+/// <summary>
+/// The real API in-process against a real PostgreSQL database of its own, with its own workspace folders,
+/// accounts files and log file. Settings can be changed before the first client is created.
+/// </summary>
+public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    private readonly Dictionary<string, string?> settings = new(StringComparer.OrdinalIgnoreCase);
+    private readonly string? sharedConnectionString;
+
+    public ApiFactory()
+        : this(null)
+    {
+    }
+
+    private ApiFactory(string? sharedConnectionString)
+    {
+        this.sharedConnectionString = sharedConnectionString;
+        RootPath = Path.Combine(Path.GetTempPath(), "claudebatch-tests", Guid.NewGuid().ToString("N")[..12]);
+        Accounts = new TestAccounts(Path.Combine(RootPath, "auth"));
+        LogFilePath = Path.Combine(RootPath, "logs", "server.log");
+        JwtKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
+
+        this.With("Jwt:Key", JwtKey)
+            .With("Workspace:RepositoriesPath", Path.Combine(RootPath, "repos"))
+            .With("Workspace:JobsPath", Path.Combine(RootPath, "jobs"))
+            .With("Auth:ShadowFilePath", Accounts.ShadowPath)
+            .With("Auth:PasswdFilePath", Accounts.PasswdPath)
+            .With("Auth:GroupFilePath", Accounts.GroupPath)
+            .With("Auth:LoginRateLimit:PermitLimitPerUser", "1000")
+            .With("Auth:LoginRateLimit:PermitLimitPerAddress", "100000")
+            .With("Logging:FilePath", LogFilePath);
+    }
+
+    public string RootPath { get; }
+
+    public TestAccounts Accounts { get; }
+
+    public string LogFilePath { get; }
+
+    public string JwtKey { get; private set; }
+
+    public string ConnectionString { get; private set; } = "";
+
+    /// <summary>A second server on the same database and key: a restart, or another node behind a balancer.</summary>
+    public ApiFactory SecondServer()
+    {
+        var second = new ApiFactory(ConnectionString);
+        foreach (var (key, value) in settings)
+        {
+            second.With(key, value);
+        }
+
+        second.JwtKey = JwtKey;
+        return second;
+    }
+
+    public ApiFactory With(string key, string? value)
+    {
+        settings[key] = value;
+        return this;
+    }
+
+    public virtual async Task InitializeAsync()
+    {
+        ConnectionString = sharedConnectionString ?? await PostgresServer.CreateDatabaseAsync(GetType().Name);
+        With("ConnectionStrings:Postgres", ConnectionString);
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await DisposeAsync().AsTask().WaitAsync(timeout.Token).ConfigureAwait(false);
+    }
+
+    public async Task<HttpClient> LoginAsync(TestUser user)
+    {
+        var client = CreateClient();
+        var response = await client.PostAsJsonAsync("/auth/login", new { username = user.Username, password = user.Password });
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<LoginBody>();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", body!.Token);
+        return client;
+    }
+
+    public string ReadLog()
+    {
+        var directory = Path.GetDirectoryName(LogFilePath)!;
+        if (!Directory.Exists(directory))
+        {
+            return "";
+        }
+
+        return string.Concat(Directory.GetFiles(directory).Select(path =>
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = new StreamReader(stream);
+            return reader.ReadToEnd();
+        }));
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    public sealed record LoginBody(string Token, string User, DateTimeOffset Expires);
+}
+
+/// <summary>The API host shared by every test class in the "api" collection: one start per run.</summary>
+[CollectionDefinition(Name)]
+public sealed class ApiCollection : ICollectionFixture<ApiFactory>
+{
+    public const string Name = "api";
+}

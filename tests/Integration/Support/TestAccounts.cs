@@ -1,0 +1,81 @@
+using System.Diagnostics;
+
+namespace ClaudeBatch.Integration.Tests.Support;
+
+/// <summary>
+/// A shadow/passwd pair in a temp folder, filled with hashes made by the real tools (<c>openssl passwd</c>,
+/// <c>mkpasswd</c>), exactly as an administrator's would be.
+/// </summary>
+public sealed class TestAccounts
+{
+    private readonly object gate = new();
+    private int nextUid = 20000;
+
+    public TestAccounts(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        ShadowPath = Path.Combine(directory, "shadow");
+        PasswdPath = Path.Combine(directory, "passwd");
+        GroupPath = Path.Combine(directory, "group");
+        File.WriteAllText(ShadowPath, "root:*:19000:0:99999:7:::\n");
+        File.WriteAllText(PasswdPath, "root:x:0:0:root:/root:/bin/bash\n");
+        File.WriteAllText(GroupPath, "root:x:0:\n");
+    }
+
+    public string ShadowPath { get; }
+
+    public string PasswdPath { get; }
+
+    public string GroupPath { get; }
+
+    /// <summary>Adds an account whose password is hashed with <paramref name="scheme"/> (<c>-6</c>, <c>-5</c>, <c>-1</c> for openssl, <c>yescrypt</c> for mkpasswd).</summary>
+    public TestUser Add(string scheme = "-6", string? password = null, string? username = null)
+    {
+        password ??= "pw-" + Guid.NewGuid().ToString("N")[..12];
+        username ??= "u" + Guid.NewGuid().ToString("N")[..10];
+        return AddWithHash(username, password, Hash(scheme, password));
+    }
+
+    public TestUser AddWithHash(string username, string password, string hash)
+    {
+        lock (gate)
+        {
+            var uid = nextUid++;
+            File.AppendAllText(ShadowPath, $"{username}:{hash}:19000:0:99999:7:::\n");
+            File.AppendAllText(PasswdPath, $"{username}:x:{uid}:{uid}::/home/{username}:/bin/bash\n");
+            return new TestUser(username, password, hash, uid);
+        }
+    }
+
+    public static string Hash(string scheme, string password) => scheme == "yescrypt"
+        ? Run("mkpasswd", ["-m", "yescrypt", "--stdin"], password)
+        : Run("openssl", ["passwd", scheme, "-stdin"], password);
+
+    private static string Run(string program, string[] arguments, string input)
+    {
+        var start = new ProcessStartInfo(program)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        process.StandardInput.WriteLine(input);
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEnd().Trim();
+        process.WaitForExit();
+        if (process.ExitCode != 0 || output.Length == 0)
+        {
+            throw new InvalidOperationException($"{program} failed: {process.StandardError.ReadToEnd()}");
+        }
+
+        return output;
+    }
+}
+
+public sealed record TestUser(string Username, string Password, string Hash, int Uid);
