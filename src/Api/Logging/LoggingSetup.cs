@@ -14,7 +14,8 @@ public static class LoggingSetup
     {
         var filePath = builder.Configuration["Logging:FilePath"];
         var development = builder.Environment.IsDevelopment();
-        builder.Services.AddSerilog((services, logger) =>
+        // The static Log.Logger is left alone: several hosts in one process (the tests) each keep their own logger.
+        builder.Services.AddSerilog(preserveStaticLogger: true, configureLogger: (services, logger) =>
         {
             // Defaults first, so a Serilog section in configuration can override any of them.
             logger
@@ -48,5 +49,12 @@ public static class LoggingSetup
             }
         });
         return builder;
+    }
+
+    /// <summary>One line per request with its elapsed time, written by this host's own logger.</summary>
+    public static WebApplication UseServerRequestLogging(this WebApplication app)
+    {
+        app.UseSerilogRequestLogging(options => options.Logger = app.Services.GetRequiredService<Serilog.ILogger>());
+        return app;
     }
 }

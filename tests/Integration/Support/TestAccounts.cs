@@ -28,7 +28,7 @@ public sealed class TestAccounts
 
     public string GroupPath { get; }
 
-    /// <summary>Adds an account whose password is hashed with <paramref name="scheme"/> (<c>-6</c>, <c>-5</c>, <c>-1</c> for openssl, <c>yescrypt</c> for mkpasswd).</summary>
+    /// <summary>Adds an account whose password is hashed with <paramref name="scheme"/> (<c>-6</c>, <c>-5</c>, <c>-1</c> for openssl, <c>yescrypt</c> or <c>bcrypt</c> for mkpasswd).</summary>
     public TestUser Add(string scheme = "-6", string? password = null, string? username = null)
     {
         password ??= "pw-" + Guid.NewGuid().ToString("N")[..12];
@@ -47,8 +47,8 @@ public sealed class TestAccounts
         }
     }
 
-    public static string Hash(string scheme, string password) => scheme == "yescrypt"
-        ? Run("mkpasswd", ["-m", "yescrypt", "--stdin"], password)
+    public static string Hash(string scheme, string password) => scheme is "yescrypt" or "bcrypt"
+        ? Run("mkpasswd", ["-m", scheme, "--stdin"], password)
         : Run("openssl", ["passwd", scheme, "-stdin"], password);
 
     private static string Run(string program, string[] arguments, string input)
