@@ -8,6 +8,8 @@ using ClaudeBatch.Application.Identity;
 using ClaudeBatch.Infrastructure.Configuration;
 using ClaudeBatch.Infrastructure.Identity;
 using ClaudeBatch.Infrastructure.Persistence;
+using ClaudeBatch.Infrastructure.Repositories;
+using ClaudeBatch.Api.Repositories;
 using ClaudeBatch.Infrastructure.Workspaces;
 using FluentValidation;
 using Serilog;
@@ -21,6 +23,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddPersistence();
 builder.Services.AddIdentityAdapters();
 builder.Services.AddWorkspaceFolders();
+builder.Services.AddRepositoryAdapters();
 
 builder.Services.AddMediator(options =>
 {
@@ -44,7 +47,7 @@ builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = 
 builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 builder.Services.ConfigureHttpJsonOptions(options =>
-    options.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
+    options.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.SnakeCaseLower)));
 builder.Services.AddServerOpenApi();
 builder.Services.AddServerAuthentication();
 builder.Services.AddLoginRateLimiting();
@@ -63,6 +66,7 @@ app.UseRateLimiter();
 
 app.MapServerHealth();
 app.MapIdentityEndpoints();
+app.MapRepositoryEndpoints();
 
 try
 {

@@ -1,3 +1,4 @@
+using ClaudeBatch.Application.Common;
 using FluentValidation;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
@@ -30,6 +31,13 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
                 Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request is too large." : "The request is malformed.",
                 Detail = bad.Message,
                 Type = ProblemTypes.For(bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "too-large" : "malformed-request"),
+            },
+            ConcurrencyConflictException conflict => new ProblemDetails
+            {
+                Status = StatusCodes.Status409Conflict,
+                Title = "The request conflicts with the current state.",
+                Detail = conflict.Message,
+                Type = ProblemTypes.For("concurrent-change"),
             },
             _ => new ProblemDetails
             {

@@ -8,6 +8,12 @@ public interface IEventStore
 {
     void Append(string streamKey, params object[] events);
 
+    /// <summary>
+    /// Appends only if the stream is still at <paramref name="expectedVersion"/> (0 = new or empty) when the unit of
+    /// work commits; otherwise <see cref="SaveChangesAsync"/> throws <see cref="ConcurrencyConflictException"/>.
+    /// </summary>
+    void AppendExpecting(string streamKey, long expectedVersion, params object[] events);
+
     /// <summary>Enqueues a durable background message that is sent only if the same unit of work commits.</summary>
     ValueTask EnqueueAsync(object message);
 

@@ -4,4 +4,7 @@ namespace ClaudeBatch.Application.Common;
 public interface IReadModels
 {
     Task<T?> LoadAsync<T>(string id, CancellationToken cancellationToken) where T : class;
+
+    /// <summary>Runs a LINQ query shaped by <paramref name="shape"/> against the documents of type <typeparamref name="T"/>.</summary>
+    Task<IReadOnlyList<T>> QueryAsync<T>(Func<IQueryable<T>, IQueryable<T>> shape, CancellationToken cancellationToken) where T : class;
 }

@@ -22,6 +22,9 @@ public sealed record OsAccount(string Username, int Uid, int Gid, string Home);
 public interface IAccountDirectory
 {
     ValueTask<OsAccount?> FindAsync(string username, CancellationToken cancellationToken);
+
+    /// <summary>Whether the user belongs to <c>Auth:AdminGroup</c> (as a listed member or by primary group).</summary>
+    ValueTask<bool> IsAdministratorAsync(string username, CancellationToken cancellationToken);
 }
 
 public sealed record IssuedToken(string Token, string TokenId, DateTimeOffset ExpiresAt);

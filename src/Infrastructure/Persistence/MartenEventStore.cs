@@ -1,11 +1,12 @@
 using ClaudeBatch.Application.Common;
+using JasperFx.Events;
 using Marten;
 using Wolverine.Marten;
 
 namespace ClaudeBatch.Infrastructure.Persistence;
 
 /// <summary>One Marten session per request or message; the Wolverine outbox is enrolled so messages commit with events.</summary>
-internal sealed class MartenEventStore : IEventStore
+internal sealed class MartenEventStore : Application.Common.IEventStore
 {
     private readonly IDocumentSession session;
     private readonly IMartenOutbox outbox;
@@ -19,6 +20,19 @@ internal sealed class MartenEventStore : IEventStore
 
     public void Append(string streamKey, params object[] events) => session.Events.Append(streamKey, events);
 
+    public void AppendExpecting(string streamKey, long expectedVersion, params object[] events)
+    {
+        if (expectedVersion == 0)
+        {
+            // A new stream: a concurrent first writer makes StartStream fail at commit.
+            session.Events.StartStream(streamKey, events);
+        }
+        else
+        {
+            session.Events.Append(streamKey, expectedVersion + events.Length, events);
+        }
+    }
+
     public ValueTask EnqueueAsync(object message) => outbox.PublishAsync(message);
 
     public async Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(string streamKey, CancellationToken cancellationToken)
@@ -29,5 +43,15 @@ internal sealed class MartenEventStore : IEventStore
             .ToList();
     }
 
-    public Task SaveChangesAsync(CancellationToken cancellationToken) => session.SaveChangesAsync(cancellationToken);
+    public async Task SaveChangesAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await session.SaveChangesAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is JasperFx.ConcurrencyException or EventStreamUnexpectedMaxEventIdException or Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException)
+        {
+            throw new ConcurrencyConflictException("Another request changed the same item at the same time; try again.", e);
+        }
+    }
 }

@@ -7,4 +7,8 @@ internal sealed class MartenReadModels(IQuerySession session) : IReadModels
 {
     public Task<T?> LoadAsync<T>(string id, CancellationToken cancellationToken) where T : class =>
         session.LoadAsync<T>(id, cancellationToken);
+
+    public async Task<IReadOnlyList<T>> QueryAsync<T>(Func<IQueryable<T>, IQueryable<T>> shape, CancellationToken cancellationToken)
+        where T : class =>
+        await shape(session.Query<T>()).ToListAsync(cancellationToken);
 }

@@ -1,5 +1,7 @@
 using ClaudeBatch.Application.Identity;
+using ClaudeBatch.Application.Repositories;
 using ClaudeBatch.Infrastructure.Identity;
+using ClaudeBatch.Infrastructure.Repositories;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
@@ -33,6 +35,8 @@ public static class PersistenceRegistration
                 options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
                 options.Events.StreamIdentity = StreamIdentity.AsString;
                 options.Projections.Add<RevokedTokenProjection>(ProjectionLifecycle.Inline);
+                options.Projections.Add<RepositoryViewProjection>(ProjectionLifecycle.Inline);
+                options.Schema.For<RepositoryView>().Identity(x => x.Name);
                 options.Schema.For<RevokedToken>().Index(x => x.ExpiresAt);
                 return options;
             })

@@ -54,7 +54,7 @@ public sealed class LogoutTests(ApiFactory api)
 
         history.Select(e => e.GetProperty("type").GetString())
             .ShouldBe(["LoginFailed", "UserLoggedIn", "TokenRevoked", "UserLoggedIn"]);
-        history[0].GetProperty("data").GetProperty("reason").GetString().ShouldBe("WrongPassword");
+        history[0].GetProperty("data").GetProperty("reason").GetString().ShouldBe("wrong_password");
         history.Select(e => e.GetProperty("version").GetInt64()).ShouldBe([1L, 2L, 3L, 4L]);
         text.ShouldNotContain("wrong-password-123");
         text.ShouldNotContain(user.Password);

@@ -26,6 +26,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         RootPath = Path.Combine(Path.GetTempPath(), "claudebatch-tests", Guid.NewGuid().ToString("N")[..12]);
         Accounts = new TestAccounts(Path.Combine(RootPath, "auth"));
         LogFilePath = Path.Combine(RootPath, "logs", "server.log");
+        Sources = new GitRepos(Path.Combine(RootPath, "sources"));
         JwtKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
 
         this.With("Jwt:Key", JwtKey)
@@ -36,7 +37,9 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             .With("Auth:GroupFilePath", Accounts.GroupPath)
             .With("Auth:LoginRateLimit:PermitLimitPerUser", "1000")
             .With("Auth:LoginRateLimit:PermitLimitPerAddress", "100000")
-            .With("Logging:FilePath", LogFilePath);
+            .With("Logging:FilePath", LogFilePath)
+            .With("Repositories:AllowLocalSources", "true")
+            .With("Repositories:AllowedLocalRoots:0", Sources.Root);
     }
 
     public string RootPath { get; }
@@ -44,6 +47,11 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public TestAccounts Accounts { get; }
 
     public string LogFilePath { get; }
+
+    /// <summary>Where tests make the git repositories the server may clone (the allowed local root).</summary>
+    public GitRepos Sources { get; }
+
+    public string RepositoriesPath => Path.Combine(RootPath, "repos");
 
     public string JwtKey { get; private set; }
 

@@ -47,6 +47,18 @@ public sealed class TestAccounts
         }
     }
 
+    private readonly List<string> administrators = [];
+
+    /// <summary>Puts the user in <c>Auth:AdminGroup</c> (the default group name).</summary>
+    public void AddAdministrator(TestUser user)
+    {
+        lock (gate)
+        {
+            administrators.Add(user.Username);
+            File.WriteAllText(GroupPath, $"root:x:0:\nclaude-batch-admins:x:990:{string.Join(',', administrators)}\n");
+        }
+    }
+
     public static string Hash(string scheme, string password) => scheme is "yescrypt" or "bcrypt"
         ? Run("mkpasswd", ["-m", scheme, "--stdin"], password)
         : Run("openssl", ["passwd", scheme, "-stdin"], password);

@@ -1,0 +1,74 @@
+using ClaudeBatch.Application.Common;
+using ClaudeBatch.Domain.Repositories;
+using Mediator;
+
+namespace ClaudeBatch.Application.Repositories;
+
+/// <summary>
+/// The background half of registration (a durable message): clone privately, then under the repository's lock
+/// either publish the clone and record it, or record why it failed. Redelivery after a crash is harmless.
+/// </summary>
+public sealed record CloneRepository(string Name) : ICommand
+{
+    public sealed class Handler(
+        IEventStore store, IMasterClones clones, ISecretProtector secrets, IRepositoryLock locks, TimeProvider clock)
+        : ICommandHandler<CloneRepository>
+    {
+        public async ValueTask<Unit> Handle(CloneRepository command, CancellationToken cancellationToken)
+        {
+            var stream = RepositoryStream.For(command.Name);
+            var before = await store.LoadRepositoryAsync(command.Name, cancellationToken);
+            if (!before.AcceptsCloneResult)
+            {
+                return Unit.Value;
+            }
+
+            var prepared = await clones.CloneAsync(command.Name, SourceOf(before), cancellationToken);
+
+            await using (await locks.AcquireAsync(command.Name, cancellationToken))
+            {
+                var now = await store.LoadRepositoryAsync(command.Name, cancellationToken);
+                if (!now.AcceptsCloneResult)
+                {
+                    // Unregistered (or finished by another delivery) while we were cloning.
+                    if (prepared.IsSuccess)
+                    {
+                        await clones.DiscardAsync(prepared.Value, cancellationToken);
+                    }
+
+                    return Unit.Value;
+                }
+
+                if (prepared.IsSuccess)
+                {
+                    await clones.PublishAsync(prepared.Value, cancellationToken);
+                    var r = prepared.Value.Result;
+                    store.AppendExpecting(stream, now.Version, new RepositoryCloned(
+                        command.Name, r.Branch, r.CommitHash, r.CommitMessage, r.SizeBytes, r.FileCount, r.Milliseconds, clock.GetUtcNow()));
+                }
+                else
+                {
+                    store.AppendExpecting(stream, now.Version, new RepositoryCloneFailed(command.Name, prepared.Error.Message, clock.GetUtcNow()));
+                }
+
+                await store.SaveChangesAsync(cancellationToken);
+            }
+
+            return Unit.Value;
+        }
+
+        private GitSource SourceOf(Repository repository)
+        {
+            var source = GitSource.Parse(repository.GitUrl).Value!;
+            if (repository.ProtectedCredentials is null)
+            {
+                return source;
+            }
+
+            var credentials = secrets.Unprotect(repository.ProtectedCredentials) ?? ":";
+            var colon = credentials.IndexOf(':', StringComparison.Ordinal);
+            var password = credentials[(colon + 1)..];
+            return source with { Username = credentials[..colon], Password = password.Length == 0 ? null : password };
+        }
+    }
+}

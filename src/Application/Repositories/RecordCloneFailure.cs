@@ -1,0 +1,28 @@
+using ClaudeBatch.Application.Common;
+using ClaudeBatch.Domain.Repositories;
+using Mediator;
+
+namespace ClaudeBatch.Application.Repositories;
+
+/// <summary>Ends a clone that broke unexpectedly as <c>failed</c>, unless it already ended.</summary>
+public sealed record RecordCloneFailure(string Name, string Reason) : ICommand
+{
+    public sealed class Handler(IEventStore store, IRepositoryLock locks, TimeProvider clock) : ICommandHandler<RecordCloneFailure>
+    {
+        public async ValueTask<Unit> Handle(RecordCloneFailure command, CancellationToken cancellationToken)
+        {
+            await using (await locks.AcquireAsync(command.Name, cancellationToken))
+            {
+                var repository = await store.LoadRepositoryAsync(command.Name, cancellationToken);
+                if (repository.AcceptsCloneResult)
+                {
+                    store.AppendExpecting(RepositoryStream.For(command.Name), repository.Version,
+                        new RepositoryCloneFailed(command.Name, command.Reason, clock.GetUtcNow()));
+                    await store.SaveChangesAsync(cancellationToken);
+                }
+            }
+
+            return Unit.Value;
+        }
+    }
+}

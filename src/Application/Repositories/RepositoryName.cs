@@ -1,0 +1,14 @@
+using FluentValidation;
+
+namespace ClaudeBatch.Application.Repositories;
+
+/// <summary>A repository name is also a folder name: it can never be <c>.</c>, <c>..</c> or contain a separator.</summary>
+public static class RepositoryName
+{
+    public const string Pattern = "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$";
+
+    public static IRuleBuilderOptions<T, string> MustBeARepositoryName<T>(this IRuleBuilder<T, string> rule) =>
+        rule.NotEmpty()
+            .Matches(Pattern)
+            .WithMessage("'{PropertyName}' must be 1-100 characters of letters, digits, '.', '_' or '-', starting with a letter or digit.");
+}

@@ -1,0 +1,65 @@
+using ClaudeBatch.Domain.Repositories;
+
+namespace ClaudeBatch.Application.Repositories;
+
+/// <summary>Read model of a registered repository, kept by a projection of its stream.</summary>
+public sealed class RepositoryView
+{
+    public string Name { get; set; } = "";
+
+    public string Path { get; set; } = "";
+
+    public string Description { get; set; } = "";
+
+    /// <summary>Never contains credentials.</summary>
+    public string GitUrl { get; set; } = "";
+
+    public DateTimeOffset RegisteredAt { get; set; }
+
+    public string RegisteredBy { get; set; } = "";
+
+    public CloneStatus CloneStatus { get; set; }
+
+    public string? CurrentBranch { get; set; }
+
+    public string? CommitHash { get; set; }
+
+    public string? CommitMessage { get; set; }
+
+    public DateTimeOffset? LastPull { get; set; }
+
+    public bool CidxAware { get; set; }
+
+    public long? SizeBytes { get; set; }
+
+    public string? Error { get; set; }
+
+    public static RepositoryView From(RepositoryRegistered registered) => new()
+    {
+        Name = registered.Name,
+        Path = registered.Path,
+        Description = registered.Description,
+        GitUrl = registered.GitUrl,
+        RegisteredAt = registered.At,
+        RegisteredBy = registered.RegisteredBy,
+        CloneStatus = CloneStatus.Cloning,
+        CidxAware = registered.CidxAware,
+    };
+
+    public void Apply(RepositoryCloned cloned)
+    {
+        CloneStatus = CloneStatus.Completed;
+        CurrentBranch = cloned.Branch;
+        CommitHash = cloned.CommitHash;
+        CommitMessage = cloned.CommitMessage;
+        LastPull = cloned.At;
+        SizeBytes = cloned.SizeBytes;
+        Error = null;
+    }
+
+    public void Apply(RepositoryCloneFailed failed)
+    {
+        CloneStatus = CloneStatus.Failed;
+        Error = failed.Reason;
+    }
+}

@@ -1,0 +1,111 @@
+using ClaudeBatch.Domain.Common;
+
+namespace ClaudeBatch.Domain.Repositories;
+
+/// <summary>
+/// A registered git repository: the shared master copy that jobs are copied from. Rebuilt from its events; its
+/// decisions return new events or a <see cref="DomainError"/> and never do I/O.
+/// </summary>
+public sealed class Repository
+{
+    public string Name { get; private set; } = "";
+
+    public string RegisteredBy { get; private set; } = "";
+
+    public bool IsRegistered { get; private set; }
+
+    public CloneStatus CloneStatus { get; private set; }
+
+    /// <summary>The stream version this state was rebuilt at; appends expect it, so concurrent writers conflict.</summary>
+    public long Version { get; private set; }
+
+    public string GitUrl { get; private set; } = "";
+
+    public string? ProtectedCredentials { get; private set; }
+
+    public string Path { get; private set; } = "";
+
+    public static Repository From(IEnumerable<object> events)
+    {
+        var repository = new Repository();
+        foreach (var e in events)
+        {
+            repository.Apply(e);
+        }
+
+        return repository;
+    }
+
+    /// <summary>Registers under this stream's name; a name in use is a conflict, a name once unregistered is free again.</summary>
+    public Result<RepositoryRegistered> Register(
+        string name, string gitUrl, string? protectedCredentials, string description,
+        bool cidxAware, string path, string by, DateTimeOffset now)
+    {
+        if (IsRegistered)
+        {
+            return RepositoryErrors.AlreadyRegistered(name);
+        }
+
+        return new RepositoryRegistered(name, gitUrl, protectedCredentials, description, cidxAware, path, by, now);
+    }
+
+    /// <summary>Only the clone in flight may finish; a repository unregistered meanwhile stays gone.</summary>
+    public bool AcceptsCloneResult => IsRegistered && CloneStatus == CloneStatus.Cloning;
+
+    public Result<RepositoryUnregistered> Unregister(string caller, bool callerIsAdmin, int activeJobs, bool force, DateTimeOffset now)
+    {
+        if (!IsRegistered)
+        {
+            return RepositoryErrors.NotFound(Name);
+        }
+
+        if (caller != RegisteredBy && !callerIsAdmin)
+        {
+            return DomainError.Forbidden(
+                "repository-not-yours", $"Only {RegisteredBy}, who registered '{Name}', or an administrator may remove it.");
+        }
+
+        if (activeJobs > 0 && !force)
+        {
+            return DomainError.Conflict(
+                "repository-in-use", $"{activeJobs} queued or running job(s) use '{Name}'; wait for them or pass force=true.");
+        }
+
+        return new RepositoryUnregistered(Name, caller, force, now);
+    }
+
+    private void Apply(object e)
+    {
+        Version++;
+        switch (e)
+        {
+            case RepositoryRegistered registered:
+                Name = registered.Name;
+                RegisteredBy = registered.RegisteredBy;
+                GitUrl = registered.GitUrl;
+                ProtectedCredentials = registered.ProtectedCredentials;
+                Path = registered.Path;
+                IsRegistered = true;
+                CloneStatus = CloneStatus.Cloning;
+                break;
+            case RepositoryCloned:
+                CloneStatus = CloneStatus.Completed;
+                break;
+            case RepositoryCloneFailed:
+                CloneStatus = CloneStatus.Failed;
+                break;
+            case RepositoryUnregistered:
+                IsRegistered = false;
+                break;
+        }
+    }
+}
+
+public static class RepositoryErrors
+{
+    public static DomainError NotFound(string name) =>
+        DomainError.NotFound("repository-not-found", $"No repository named '{name}' is registered.");
+
+    public static DomainError AlreadyRegistered(string name) =>
+        DomainError.Conflict("repository-exists", $"A repository named '{name}' is already registered.");
+}

@@ -1,0 +1,27 @@
+namespace ClaudeBatch.Domain.Repositories;
+
+/// <summary>
+/// A repository was registered. <see cref="GitUrl"/> never holds credentials: they travel only in
+/// <see cref="ProtectedCredentials"/>, encrypted by the server.
+/// </summary>
+public sealed record RepositoryRegistered(
+    string Name,
+    string GitUrl,
+    string? ProtectedCredentials,
+    string Description,
+    bool CidxAware,
+    string Path,
+    string RegisteredBy,
+    DateTimeOffset At);
+
+public sealed record RepositoryCloned(string Name, string Branch, string CommitHash, string CommitMessage, long SizeBytes, long FileCount, double Milliseconds, DateTimeOffset At);
+
+public sealed record RepositoryCloneFailed(string Name, string Reason, DateTimeOffset At);
+
+public sealed record RepositoryUnregistered(string Name, string By, bool Forced, DateTimeOffset At);
+
+public static class RepositoryStream
+{
+    // The bare name: repository names cannot contain the colon that prefixes every other stream key.
+    public static string For(string name) => name;
+}

@@ -1,0 +1,190 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using ClaudeBatch.Application.Repositories;
+using ClaudeBatch.Application.Workspaces;
+using ClaudeBatch.Domain.Common;
+using ClaudeBatch.Domain.Repositories;
+using LibGit2Sharp;
+using Microsoft.Extensions.Logging;
+
+namespace ClaudeBatch.Infrastructure.Repositories;
+
+/// <summary>
+/// Master clones made with LibGit2Sharp. A clone is made in a private dot-folder beside its final place (names
+/// never start with a dot) and moved in atomically, so a half-done clone is never seen under a repository's name.
+/// Credentials go to libgit2's credential callback only: they are not written to <c>.git/config</c>.
+/// </summary>
+internal sealed class LibGit2MasterClones(
+    WorkspaceOptions workspace, RepositoriesOptions repositories, ILogger<LibGit2MasterClones> logger) : IMasterClones
+{
+    private readonly ConcurrentDictionary<string, CancellationTokenSource> running = new();
+
+    private string Root => Path.TrimEndingDirectorySeparator(Path.GetFullPath(workspace.RepositoriesPath));
+
+    public string PathFor(string name) => InsideRoot(name);
+
+    public async Task<Result<PreparedClone>> CloneAsync(string name, GitSource source, CancellationToken cancellationToken)
+    {
+        var privatePath = InsideRoot($".{name}.cloning-{Guid.NewGuid():N}");
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        running[name] = cancel;
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            var from = source.Kind == GitSourceKind.Local ? ResolveLocalSource(source.LocalPath) : source.Url;
+            await Task.Run(() => LibGit2Sharp.Repository.Clone(from, privatePath, Options(source, cancel.Token)), cancel.Token);
+            cancel.Token.ThrowIfCancellationRequested();
+            return new PreparedClone(name, privatePath, Describe(privatePath, watch.Elapsed.TotalMilliseconds));
+        }
+        catch (Exception e) when (e is LibGit2SharpException or IOException or UnauthorizedAccessException or OperationCanceledException or SourceRefusedException)
+        {
+            Delete(privatePath);
+            var reason = cancel.IsCancellationRequested ? "The clone was cancelled." : Redact(e.Message, source);
+            logger.LogInformation("Clone of {Repository} failed: {Reason}", name, reason);
+            return DomainError.Invalid("clone-failed", reason);
+        }
+        finally
+        {
+            running.TryRemove(new KeyValuePair<string, CancellationTokenSource>(name, cancel));
+        }
+    }
+
+    public Task PublishAsync(PreparedClone clone, CancellationToken cancellationToken)
+    {
+        var final = PathFor(clone.Name);
+        Delete(final);
+        Directory.Move(clone.PrivatePath, final);
+        return Task.CompletedTask;
+    }
+
+    public Task DiscardAsync(PreparedClone clone, CancellationToken cancellationToken)
+    {
+        Delete(clone.PrivatePath);
+        return Task.CompletedTask;
+    }
+
+    public void CancelClone(string name)
+    {
+        if (running.TryGetValue(name, out var cancel))
+        {
+            cancel.Cancel();
+        }
+    }
+
+    public Task RemoveAsync(string name, CancellationToken cancellationToken)
+    {
+        Delete(PathFor(name));
+        if (Directory.Exists(Root))
+        {
+            foreach (var leftover in Directory.EnumerateDirectories(Root, $".{name}.cloning-*"))
+            {
+                Delete(leftover);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static CloneOptions Options(GitSource source, CancellationToken cancel)
+    {
+        var options = new CloneOptions { RecurseSubmodules = false };
+        options.FetchOptions.OnTransferProgress = _ => !cancel.IsCancellationRequested;
+        options.FetchOptions.OnProgress = _ => !cancel.IsCancellationRequested;
+        if (source.HasCredentials)
+        {
+            options.FetchOptions.CredentialsProvider = (_, _, _) => new UsernamePasswordCredentials
+            {
+                Username = source.Username ?? "",
+                Password = source.Password ?? "",
+            };
+        }
+
+        return options;
+    }
+
+    /// <summary>The real path of a local source (symlinks resolved), which must still lie in an allowed root.</summary>
+    private string ResolveLocalSource(string path)
+    {
+        var real = RealPath(path);
+        if (!Directory.Exists(real))
+        {
+            throw new SourceRefusedException($"The local source '{path}' does not exist.");
+        }
+
+        if (!repositories.AllowLocalSources || !LocalRoots.Contains(repositories.AllowedLocalRoots.Select(RealPath), real))
+        {
+            throw new SourceRefusedException($"The local source '{path}' resolves outside Repositories:AllowedLocalRoots.");
+        }
+
+        return real;
+    }
+
+    private static string RealPath(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var resolved = "/";
+        foreach (var part in full.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var next = Path.Combine(resolved, part);
+            var link = new FileInfo(next).LinkTarget is not null ? new FileInfo(next).ResolveLinkTarget(returnFinalTarget: true) : null;
+            resolved = link is null ? next : Path.GetFullPath(link.FullName);
+        }
+
+        return resolved;
+    }
+
+    private static ClonedRepository Describe(string path, double milliseconds)
+    {
+        using var repository = new LibGit2Sharp.Repository(path);
+        var tip = repository.Head.Tip;
+        long bytes = 0, files = 0;
+        foreach (var file in new DirectoryInfo(path).EnumerateFiles("*", new EnumerationOptions
+        {
+            RecurseSubdirectories = true,
+            AttributesToSkip = FileAttributes.ReparsePoint,
+            IgnoreInaccessible = true,
+        }))
+        {
+            bytes += file.Length;
+            files++;
+        }
+
+        return new ClonedRepository(
+            repository.Head.FriendlyName, tip?.Sha ?? "", tip?.MessageShort ?? "", bytes, files, milliseconds);
+    }
+
+    private string InsideRoot(string name)
+    {
+        var path = Path.GetFullPath(Path.Combine(Root, name));
+        if (Path.GetDirectoryName(path) != Root)
+        {
+            throw new InvalidOperationException($"'{name}' does not name a folder directly inside the repositories folder.");
+        }
+
+        return path;
+    }
+
+    private static void Delete(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            Directory.Delete(path, recursive: true);
+        }
+    }
+
+    private static string Redact(string message, GitSource source)
+    {
+        foreach (var secret in new[] { source.Password, source.HasCredentials ? source.Username : null })
+        {
+            if (!string.IsNullOrEmpty(secret))
+            {
+                message = message.Replace(secret, "***", StringComparison.Ordinal)
+                    .Replace(Uri.EscapeDataString(secret), "***", StringComparison.Ordinal);
+            }
+        }
+
+        return message;
+    }
+
+    private sealed class SourceRefusedException(string message) : Exception(message);
+}

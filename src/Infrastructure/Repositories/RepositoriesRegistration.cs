@@ -1,0 +1,21 @@
+using ClaudeBatch.Application.Repositories;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace ClaudeBatch.Infrastructure.Repositories;
+
+public static class RepositoriesRegistration
+{
+    public static IServiceCollection AddRepositoryAdapters(this IServiceCollection services)
+    {
+        services.AddSingleton<IMasterClones, LibGit2MasterClones>();
+        services.AddSingleton<ISecretProtector, AesGcmSecretProtector>();
+        services.AddSingleton<IRepositoryLock, PostgresRepositoryLock>();
+        services.AddScoped<IActiveJobs, ActiveJobsQuery>();
+        services.AddSingleton(sp => NpgsqlDataSource.Create(
+            sp.GetRequiredService<IConfiguration>().GetConnectionString("Postgres")
+            ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set.")));
+        return services;
+    }
+}

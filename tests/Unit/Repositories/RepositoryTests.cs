@@ -1,0 +1,63 @@
+using ClaudeBatch.Domain.Common;
+using ClaudeBatch.Domain.Repositories;
+
+namespace ClaudeBatch.Unit.Tests.Repositories;
+
+public sealed class RepositoryTests
+{
+    private static readonly DateTimeOffset Now = DateTimeOffset.UnixEpoch;
+
+    private static RepositoryRegistered Registered(string by = "alice") =>
+        new("repo", "https://host/x.git", null, "", false, "/repos/repo", by, Now);
+
+    [Fact]
+    public void Registering_a_free_name_gives_the_fact()
+    {
+        var result = Repository.From([]).Register("repo", "https://host/x.git", null, "d", true, "/repos/repo", "alice", Now);
+
+        result.Value.ShouldBe(new RepositoryRegistered("repo", "https://host/x.git", null, "d", true, "/repos/repo", "alice", Now));
+    }
+
+    [Fact]
+    public void Registering_a_name_in_use_is_a_conflict()
+    {
+        var result = Repository.From([Registered()]).Register("repo", "u", null, "", false, "/p", "bob", Now);
+
+        result.Error!.Kind.ShouldBe(ErrorKind.Conflict);
+    }
+
+    [Fact]
+    public void A_name_unregistered_is_free_again()
+    {
+        var repository = Repository.From([Registered(), new RepositoryUnregistered("repo", "alice", false, Now)]);
+
+        repository.Register("repo", "u", null, "", false, "/p", "bob", Now).IsSuccess.ShouldBeTrue();
+        repository.Version.ShouldBe(2);
+    }
+
+    [Fact]
+    public void Only_a_clone_in_flight_accepts_a_result()
+    {
+        Repository.From([Registered()]).AcceptsCloneResult.ShouldBeTrue();
+        Repository.From([Registered(), new RepositoryCloneFailed("repo", "x", Now)]).AcceptsCloneResult.ShouldBeFalse();
+        Repository.From([Registered(), new RepositoryUnregistered("repo", "alice", false, Now)]).AcceptsCloneResult.ShouldBeFalse();
+    }
+
+    [Theory]
+    [InlineData("bob", false, 0, false, ErrorKind.Forbidden)]
+    [InlineData("alice", false, 2, false, ErrorKind.Conflict)]
+    [InlineData("bob", true, 1, false, ErrorKind.Conflict)]
+    public void Unregistering_is_refused_to_strangers_and_while_jobs_run(string caller, bool admin, int jobs, bool force, ErrorKind kind) =>
+        Repository.From([Registered()]).Unregister(caller, admin, jobs, force, Now).Error!.Kind.ShouldBe(kind);
+
+    [Theory]
+    [InlineData("alice", false, 0, false)]
+    [InlineData("bob", true, 0, false)]
+    [InlineData("alice", false, 3, true)]
+    public void The_owner_or_an_admin_unregisters_and_force_overrides_running_jobs(string caller, bool admin, int jobs, bool force) =>
+        Repository.From([Registered()]).Unregister(caller, admin, jobs, force, Now).Value.ShouldBe(new RepositoryUnregistered("repo", caller, force, Now));
+
+    [Fact]
+    public void Unregistering_an_unknown_repository_is_not_found() =>
+        Repository.From([]).Unregister("alice", true, 0, false, Now).Error!.Kind.ShouldBe(ErrorKind.NotFound);
+}
