@@ -10,6 +10,9 @@ using ClaudeBatch.Infrastructure.Identity;
 using ClaudeBatch.Infrastructure.Persistence;
 using ClaudeBatch.Infrastructure.Repositories;
 using ClaudeBatch.Api.Repositories;
+using ClaudeBatch.Api.Jobs;
+using ClaudeBatch.Application.Jobs;
+using ClaudeBatch.Infrastructure.Jobs;
 using ClaudeBatch.Infrastructure.Workspaces;
 using FluentValidation;
 using Serilog;
@@ -24,6 +27,7 @@ builder.Services.AddPersistence();
 builder.Services.AddIdentityAdapters();
 builder.Services.AddWorkspaceFolders();
 builder.Services.AddRepositoryAdapters();
+builder.Services.AddJobAdapters();
 
 builder.Services.AddMediator(options =>
 {
@@ -38,6 +42,14 @@ builder.Host.UseWolverine(options =>
     options.UseRuntimeCompilation();
     options.Policies.AutoApplyTransactions();
     options.Policies.UseDurableLocalQueues();
+
+    // One server runs at most Jobs:MaxConcurrent pipelines; the rest wait, durably, in FIFO order.
+    var maxConcurrent = int.TryParse(builder.Configuration["Jobs:MaxConcurrent"], out var n) && n > 0 ? n : 5;
+    options.LocalQueue(RunJobHandler.Queue).MaximumParallelMessages(maxConcurrent).UseDurableInbox();
+    options.PublishMessage<RunJob>().ToLocalQueue(RunJobHandler.Queue);
+
+    // A single server owns its queues: after a crash it takes its unfinished messages back at once.
+    options.Durability.Mode = DurabilityMode.Solo;
     // Background handlers live in Infrastructure, next to the adapters they drive.
     options.ApplicationAssembly = typeof(PersistenceRegistration).Assembly;
 });
@@ -67,6 +79,7 @@ app.UseRateLimiter();
 app.MapServerHealth();
 app.MapIdentityEndpoints();
 app.MapRepositoryEndpoints();
+app.MapJobEndpoints();
 
 try
 {

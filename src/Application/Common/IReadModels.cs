@@ -7,4 +7,6 @@ public interface IReadModels
 
     /// <summary>Runs a LINQ query shaped by <paramref name="shape"/> against the documents of type <typeparamref name="T"/>.</summary>
     Task<IReadOnlyList<T>> QueryAsync<T>(Func<IQueryable<T>, IQueryable<T>> shape, CancellationToken cancellationToken) where T : class;
+
+    Task<int> CountAsync<T>(Func<IQueryable<T>, IQueryable<T>> shape, CancellationToken cancellationToken) where T : class;
 }

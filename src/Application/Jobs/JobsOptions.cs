@@ -12,4 +12,7 @@ public sealed class JobsOptions
     public int DefaultTimeoutSeconds { get; set; } = 3600;
 
     public int RetentionDays { get; set; } = 30;
+
+    /// <summary>This server's name in job events; a restarted server fails the jobs its previous life left running.</summary>
+    public string NodeName { get; set; } = Environment.MachineName;
 }

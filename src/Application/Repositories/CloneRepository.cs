@@ -23,7 +23,7 @@ public sealed record CloneRepository(string Name) : ICommand
                 return Unit.Value;
             }
 
-            var prepared = await clones.CloneAsync(command.Name, SourceOf(before), cancellationToken);
+            var prepared = await clones.CloneAsync(command.Name, secrets.SourceOf(before), cancellationToken);
 
             await using (await locks.AcquireAsync(command.Name, cancellationToken))
             {
@@ -55,20 +55,6 @@ public sealed record CloneRepository(string Name) : ICommand
             }
 
             return Unit.Value;
-        }
-
-        private GitSource SourceOf(Repository repository)
-        {
-            var source = GitSource.Parse(repository.GitUrl).Value!;
-            if (repository.ProtectedCredentials is null)
-            {
-                return source;
-            }
-
-            var credentials = secrets.Unprotect(repository.ProtectedCredentials) ?? ":";
-            var colon = credentials.IndexOf(':', StringComparison.Ordinal);
-            var password = credentials[(colon + 1)..];
-            return source with { Username = credentials[..colon], Password = password.Length == 0 ? null : password };
         }
     }
 }

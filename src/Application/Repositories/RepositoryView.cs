@@ -57,6 +57,12 @@ public sealed class RepositoryView
         Error = null;
     }
 
+    public void Apply(RepositoryPulled pulled)
+    {
+        CommitHash = pulled.CommitHash;
+        LastPull = pulled.At;
+    }
+
     public void Apply(RepositoryCloneFailed failed)
     {
         CloneStatus = CloneStatus.Failed;

@@ -25,3 +25,6 @@ public static class RepositoryStream
     // The bare name: repository names cannot contain the colon that prefixes every other stream key.
     public static string For(string name) => name;
 }
+
+/// <summary>A job's git step fast-forwarded the master clone.</summary>
+public sealed record RepositoryPulled(string Name, string CommitHash, bool Changed, DateTimeOffset At);

@@ -2,6 +2,7 @@ using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Application.Repositories;
 using ClaudeBatch.Application.Workspaces;
 using ClaudeBatch.Infrastructure.Identity;
+using ClaudeBatch.Infrastructure.Jobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -36,6 +37,7 @@ public static class ServerOptionsRegistration
             check(o.DefaultTimeoutSeconds >= 1 && o.DefaultTimeoutSeconds <= o.TimeoutHours * 3600L,
                 "DefaultTimeoutSeconds", "must be at least 1 and within Jobs:TimeoutHours");
             check(o.RetentionDays >= 1, "RetentionDays", "must be at least 1");
+            check(!string.IsNullOrWhiteSpace(o.NodeName), "NodeName", "must not be empty");
         });
 
         services.AddValidatedOptions<RepositoriesOptions>(configuration, RepositoriesOptions.Section, (o, check) =>
@@ -52,6 +54,18 @@ public static class ServerOptionsRegistration
             check(o.LoginRateLimit.PermitLimitPerUser >= 1, "LoginRateLimit:PermitLimitPerUser", "must be at least 1");
             check(o.LoginRateLimit.PermitLimitPerAddress >= 1, "LoginRateLimit:PermitLimitPerAddress", "must be at least 1");
             check(o.LoginRateLimit.WindowSeconds >= 1, "LoginRateLimit:WindowSeconds", "must be at least 1");
+        });
+
+        services.AddValidatedOptions<ClaudeOptions>(configuration, ClaudeOptions.Section, (o, check) =>
+        {
+            check(!string.IsNullOrWhiteSpace(o.Command), "Command", "must name the Claude Code program");
+            check(ClaudeOptions.PermissionModes.Contains(o.PermissionMode), "PermissionMode", $"must be one of {string.Join(", ", ClaudeOptions.PermissionModes)}");
+        });
+
+        services.AddValidatedOptions<SystemPromptsOptions>(configuration, SystemPromptsOptions.Section, (o, check) =>
+        {
+            o.CidxAvailableTemplatePath = HomePath.Expand(o.CidxAvailableTemplatePath);
+            o.CidxUnavailableTemplatePath = HomePath.Expand(o.CidxUnavailableTemplatePath);
         });
 
         services.AddValidatedOptions<JwtOptions>(configuration, JwtOptions.Section, (o, check) => { });

@@ -11,4 +11,7 @@ internal sealed class MartenReadModels(IQuerySession session) : IReadModels
     public async Task<IReadOnlyList<T>> QueryAsync<T>(Func<IQueryable<T>, IQueryable<T>> shape, CancellationToken cancellationToken)
         where T : class =>
         await shape(session.Query<T>()).ToListAsync(cancellationToken);
+
+    public Task<int> CountAsync<T>(Func<IQueryable<T>, IQueryable<T>> shape, CancellationToken cancellationToken) where T : class =>
+        shape(session.Query<T>()).CountAsync(cancellationToken);
 }

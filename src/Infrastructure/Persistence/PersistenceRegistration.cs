@@ -1,5 +1,7 @@
 using ClaudeBatch.Application.Identity;
+using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Application.Repositories;
+using ClaudeBatch.Infrastructure.Jobs;
 using ClaudeBatch.Infrastructure.Identity;
 using ClaudeBatch.Infrastructure.Repositories;
 using JasperFx.Events;
@@ -34,9 +36,18 @@ public static class PersistenceRegistration
                 options.DatabaseSchemaName = SchemaName;
                 options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
                 options.Events.StreamIdentity = StreamIdentity.AsString;
+
+                // Rich appends give inline projections each event's global sequence (the job queue's FIFO order).
+                options.Events.AppendMode = EventAppendMode.Rich;
                 options.Projections.Add<RevokedTokenProjection>(ProjectionLifecycle.Inline);
                 options.Projections.Add<RepositoryViewProjection>(ProjectionLifecycle.Inline);
                 options.Schema.For<RepositoryView>().Identity(x => x.Name);
+                options.Projections.Add<JobViewProjection>(ProjectionLifecycle.Inline);
+                options.Schema.For<JobView>()
+                    .Duplicate(x => x.User)
+                    .Duplicate(x => x.Repository)
+                    .Duplicate(x => x.CreatedAt)
+                    .Duplicate(x => x.QueuedSequence);
                 options.Schema.For<RevokedToken>().Index(x => x.ExpiresAt);
                 return options;
             })

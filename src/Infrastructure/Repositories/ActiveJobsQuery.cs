@@ -1,9 +1,17 @@
+using ClaudeBatch.Application.Common;
+using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Application.Repositories;
+using ClaudeBatch.Domain.Jobs;
 
 namespace ClaudeBatch.Infrastructure.Repositories;
 
-/// <summary>Counts queued and running jobs of a repository. There are no jobs yet: the Jobs module replaces this count.</summary>
-internal sealed class ActiveJobsQuery : IActiveJobs
+/// <summary>Counts the queued and running jobs of a repository from the job views.</summary>
+internal sealed class ActiveJobsQuery(IReadModels readModels) : IActiveJobs
 {
-    public Task<int> CountUsingAsync(string repositoryName, CancellationToken cancellationToken) => Task.FromResult(0);
+    public Task<int> CountUsingAsync(string repositoryName, CancellationToken cancellationToken) =>
+        readModels.CountAsync<JobView>(
+            jobs => jobs.Where(j => j.Repository == repositoryName && !j.Deleted &&
+                (j.Status == JobStatus.Queued || j.Status == JobStatus.GitPulling || j.Status == JobStatus.CidxIndexing ||
+                 j.Status == JobStatus.CidxReady || j.Status == JobStatus.Running)),
+            cancellationToken);
 }

@@ -13,5 +13,7 @@ public sealed partial class RepositoryViewProjection : SingleStreamProjection<Re
 
     public static void Apply(RepositoryCloneFailed failed, RepositoryView view) => view.Apply(failed);
 
+    public static void Apply(RepositoryPulled pulled, RepositoryView view) => view.Apply(pulled);
+
     public static bool ShouldDelete(RepositoryUnregistered unregistered) => true;
 }

@@ -138,13 +138,15 @@ public sealed class RegisterRepositoryTests(ApiFactory api)
         var (source, head) = api.Sources.Create(keep);
         (await client.RegisterAsync(keep, source)).StatusCode.ShouldBe(HttpStatusCode.Created);
         await client.WaitForCloneAsync(keep);
+        string[] Tree() => [.. Directory.GetDirectories(api.RootPath), .. Directory.GetDirectories(api.RepositoriesPath)];
+        var before = Tree();
 
         var response = await client.RegisterAsync(badName, source);
 
         var problem = await response.ShouldBeProblem(HttpStatusCode.BadRequest);
         problem.GetProperty("errors").TryGetProperty("name", out _).ShouldBeTrue();
         GitRepos.Git(Path.Combine(api.RepositoriesPath, keep), "rev-parse", "HEAD").ShouldBe(head);
-        Directory.GetDirectories(api.RootPath).Select(Path.GetFileName).ShouldBe(["auth", "jobs", "logs", "repos", "sources"], ignoreOrder: true);
+        Tree().ShouldBe(before, ignoreOrder: true);
     }
 
     [Fact]

@@ -39,7 +39,12 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             .With("Auth:LoginRateLimit:PermitLimitPerAddress", "100000")
             .With("Logging:FilePath", LogFilePath)
             .With("Repositories:AllowLocalSources", "true")
-            .With("Repositories:AllowedLocalRoots:0", Sources.Root);
+            .With("Repositories:AllowedLocalRoots:0", Sources.Root)
+            .With("Claude:Command", FakeClaude.Path)
+            .With("Claude:Environment:FAKE_STATE_DIR", FakeStatePath)
+            .With("Jobs:MaxConcurrent", "3")
+            .With("Jobs:NodeName", "test-node-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(FakeStatePath);
     }
 
     public string RootPath { get; }
@@ -52,6 +57,11 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public GitRepos Sources { get; }
 
     public string RepositoriesPath => Path.Combine(RootPath, "repos");
+
+    public string JobsPath => Path.Combine(RootPath, "jobs");
+
+    /// <summary>Where the fake agent keeps state that tests read (concurrency probes).</summary>
+    public string FakeStatePath => Path.Combine(RootPath, "fake-state");
 
     public string JwtKey { get; private set; }
 

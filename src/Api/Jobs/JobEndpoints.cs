@@ -1,0 +1,95 @@
+using ClaudeBatch.Api.Errors;
+using ClaudeBatch.Api.Identity;
+using ClaudeBatch.Application.Common;
+using ClaudeBatch.Application.Jobs;
+using ClaudeBatch.Domain.Jobs;
+using Mediator;
+
+namespace ClaudeBatch.Api.Jobs;
+
+public static class JobEndpoints
+{
+    public sealed record CreateJobOptions(int? Timeout, bool? GitAware, bool? CidxAware, string? Model, int? MaxTurns);
+
+    public sealed record CreateJobRequest(string? Prompt, string? Repository, List<string>? Images, CreateJobOptions? Options);
+
+    public static IEndpointRouteBuilder MapJobEndpoints(this IEndpointRouteBuilder app)
+    {
+        var jobs = app.MapGroup("/jobs").WithTags("Jobs");
+
+        jobs.MapPost("/", async (CreateJobRequest request, HttpContext http, ISender sender, CancellationToken ct) =>
+            {
+                var options = request.Options ?? new CreateJobOptions(null, null, null, null, null);
+                var command = new CreateJob(
+                    http.User.Username(), request.Prompt ?? "", request.Repository ?? "", request.Images ?? [],
+                    options.Timeout, options.GitAware ?? true, options.CidxAware ?? true, options.Model, options.MaxTurns);
+                return (await sender.Send(command, ct)).ToHttp(created => TypedResults.Created($"/jobs/{created.JobId}", created));
+            })
+            .WithSummary("Create a job against a registered repository; it runs when started.")
+            .Produces<CreateJob.Response>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        jobs.MapPost("/{jobId:guid}/start", async (Guid jobId, HttpContext http, ISender sender, CancellationToken ct) =>
+                (await sender.Send(new StartJob(jobId.ToString(), http.User.Username()), ct))
+                    .ToHttp(started => TypedResults.Accepted($"/jobs/{jobId}", started)))
+            .WithSummary("Queue the job. 202 with its place in the queue.")
+            .Produces<StartJob.Response>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        jobs.MapGet("/{jobId:guid}", async (Guid jobId, HttpContext http, ISender sender, CancellationToken ct) =>
+                (await sender.Send(new GetJob(jobId.ToString(), http.User.Username()), ct)).ToHttp(job => TypedResults.Ok(job)))
+            .WithSummary("The job: status, output, git and cidx status, timings, cost.")
+            .Produces<JobDetails>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        jobs.MapGet("/", async (string? status, int? page, int? pageSize, HttpContext http, ISender sender, CancellationToken ct) =>
+            {
+                JobStatus? wanted = null;
+                if (!string.IsNullOrEmpty(status))
+                {
+                    if (!Enum.TryParse<JobStatus>(status.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out var parsed)
+                        || int.TryParse(status, out _))
+                    {
+                        return Results.ValidationProblem(
+                            new Dictionary<string, string[]> { ["status"] = [$"'{status}' is not a job status."] },
+                            type: ProblemTypes.For("validation"));
+                    }
+
+                    wanted = parsed;
+                }
+
+                return TypedResults.Ok(await sender.Send(new ListJobs(http.User.Username(), wanted, page ?? 1, pageSize ?? 50), ct));
+            })
+            .WithSummary("The caller's jobs, newest first: ?status=&page=&pageSize= (default 50, at most 500).")
+            .Produces<ListJobs.Response>();
+
+        jobs.MapPost("/{jobId:guid}/cancel", async (Guid jobId, HttpContext http, ISender sender, CancellationToken ct) =>
+                (await sender.Send(new CancelJob(jobId.ToString(), http.User.Username()), ct)).ToHttp(r => TypedResults.Ok(r)))
+            .WithSummary("Cancel the job; a running one has its processes killed. The workspace is kept.")
+            .Produces<CancelJob.Response>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        jobs.MapDelete("/{jobId:guid}", async (Guid jobId, HttpContext http, ISender sender, CancellationToken ct) =>
+                (await sender.Send(new DeleteJob(jobId.ToString(), http.User.Username()), ct)).ToHttp(r => TypedResults.Ok(r)))
+            .WithSummary("Stop the job if it runs and remove its workspace; afterwards the job is gone (404).")
+            .Produces<DeleteJob.Response>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        jobs.MapGet("/{jobId:guid}/events", async (Guid jobId, HttpContext http, ISender sender, CancellationToken ct) =>
+                (await sender.Send(new GetJobEvents(jobId.ToString(), http.User.Username()), ct)).ToHttp(events => TypedResults.Ok(events)))
+            .WithSummary("The audit trail: every stored event of the job with sequence, version, type, timestamp and data.")
+            .Produces<IReadOnlyList<StoredEvent>>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        jobs.MapGet("/{jobId:guid}/history", async (Guid jobId, DateTimeOffset at, HttpContext http, ISender sender, CancellationToken ct) =>
+                (await sender.Send(new GetJobHistory(jobId.ToString(), http.User.Username(), at), ct)).ToHttp(job => TypedResults.Ok(job)))
+            .WithSummary("The job as it stood at ?at=<ISO-8601>, rebuilt from its events.")
+            .Produces<JobDetails>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        return app;
+    }
+}

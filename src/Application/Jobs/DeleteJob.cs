@@ -1,0 +1,57 @@
+using ClaudeBatch.Application.Common;
+using ClaudeBatch.Domain.Common;
+using ClaudeBatch.Domain.Jobs;
+using Mediator;
+
+namespace ClaudeBatch.Application.Jobs;
+
+/// <summary>Stops a job if it runs, removes its folder (workspace and logs), and hides it from every route.</summary>
+public sealed record DeleteJob(string JobId, string User) : ICommand<Result<DeleteJob.Response>>
+{
+    public sealed record Response(bool Success, bool Terminated, bool CowRemoved);
+
+    public static readonly TimeSpan StopWait = TimeSpan.FromSeconds(10);
+
+    public sealed class Handler(IEventStore store, IJobCancellation cancellation, IWorkspaceCloner workspaces, TimeProvider clock)
+        : ICommandHandler<DeleteJob, Result<Response>>
+    {
+        public async ValueTask<Result<Response>> Handle(DeleteJob command, CancellationToken cancellationToken)
+        {
+            var job = await store.LoadOwnJobAsync(command.JobId, command.User, cancellationToken);
+            if (!job.IsSuccess)
+            {
+                return job.Error;
+            }
+
+            var terminated = !job.Value.Status.IsFinished() && job.Value.Status != JobStatus.Created;
+            if (!job.Value.Status.IsFinished())
+            {
+                var cancelled = job.Value.Cancel(command.User, clock.GetUtcNow());
+                store.Append(JobStream.For(command.JobId), cancelled.Value!);
+                await store.SaveChangesAsync(cancellationToken);
+                cancellation.Signal(command.JobId);
+                job = await WaitUntilStoppedAsync(command.JobId, cancellationToken);
+            }
+
+            var removed = await workspaces.RemoveJobFolderAsync(command.JobId, cancellationToken);
+            store.Append(JobStream.For(command.JobId), job.Value!.Delete(command.User, terminated, removed, clock.GetUtcNow()));
+            await store.SaveChangesAsync(cancellationToken);
+            return new Response(true, terminated, removed);
+        }
+
+        private async Task<Result<Job>> WaitUntilStoppedAsync(string jobId, CancellationToken cancellationToken)
+        {
+            var deadline = clock.GetUtcNow() + StopWait;
+            while (true)
+            {
+                var job = await store.LoadJobAsync(jobId, cancellationToken);
+                if (job.Status.IsFinished() || clock.GetUtcNow() > deadline)
+                {
+                    return job;
+                }
+
+                await Task.Delay(100, cancellationToken);
+            }
+        }
+    }
+}

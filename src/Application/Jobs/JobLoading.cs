@@ -1,0 +1,32 @@
+using ClaudeBatch.Application.Common;
+using ClaudeBatch.Domain.Common;
+using ClaudeBatch.Domain.Jobs;
+
+namespace ClaudeBatch.Application.Jobs;
+
+public static class JobLoading
+{
+    public static async Task<Job> LoadJobAsync(this IEventStore store, string jobId, CancellationToken cancellationToken) =>
+        Job.From((await store.ReadStreamAsync(JobStream.For(jobId), cancellationToken)).Select(e => e.Data));
+
+    /// <summary>The caller's job, or a 404 that does not tell whether the job exists for someone else.</summary>
+    public static async Task<Result<Job>> LoadOwnJobAsync(this IEventStore store, string jobId, string user, CancellationToken cancellationToken)
+    {
+        var job = await store.LoadJobAsync(jobId, cancellationToken);
+        return job.IsVisibleTo(user) ? job : JobErrors.NotFound(jobId);
+    }
+
+    /// <summary>The caller's job view, or a 404.</summary>
+    public static async Task<Result<JobView>> LoadOwnViewAsync(this IReadModels readModels, string jobId, string user, CancellationToken cancellationToken) =>
+        await readModels.LoadAsync<JobView>(JobStream.For(jobId), cancellationToken) is { Deleted: false } view && view.User == user
+            ? view
+            : JobErrors.NotFound(jobId);
+
+    /// <summary>1-based place among jobs waiting to be picked up (FIFO); 0 when the job is not waiting.</summary>
+    public static async Task<int> QueuePositionAsync(this IReadModels readModels, JobView view, CancellationToken cancellationToken) =>
+        view.Status != JobStatus.Queued || view.Node is not null
+            ? 0
+            : 1 + await readModels.CountAsync<JobView>(
+                jobs => jobs.Where(j => j.Status == JobStatus.Queued && j.Node == null && !j.Deleted && j.QueuedSequence < view.QueuedSequence),
+                cancellationToken);
+}

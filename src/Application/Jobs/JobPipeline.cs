@@ -1,0 +1,77 @@
+using ClaudeBatch.Application.Common;
+using ClaudeBatch.Application.Repositories;
+using ClaudeBatch.Domain.Jobs;
+using ClaudeBatch.Domain.Repositories;
+
+namespace ClaudeBatch.Application.Jobs;
+
+/// <summary>The steps of a job, each recorded as it happens; returns the fact that ends the job.</summary>
+public sealed class JobPipeline(
+    IEventStore store,
+    IMasterClones clones,
+    IRepositoryLock locks,
+    ISecretProtector secrets,
+    IGitClient git,
+    IWorkspaceCloner workspaces,
+    ISystemPrompts prompts,
+    IAgentRunner agent,
+    JobPaths paths)
+{
+    public async Task<object> RunAsync(Job job, JobJournal journal, CancellationToken cancellationToken)
+    {
+        var repository = await store.LoadRepositoryAsync(job.Repository, cancellationToken);
+        if (!repository.IsRegistered)
+        {
+            return new JobFailed(job.JobId, $"Repository '{job.Repository}' is no longer registered.", null, journal.Now);
+        }
+
+        if (await PullAsync(job, repository, journal, cancellationToken) is { } failed)
+        {
+            return failed;
+        }
+
+        var copy = await workspaces.CloneAsync(clones.PathFor(job.Repository), job.CowPath, cancellationToken);
+        await journal.RecordAsync(new WorkspacePrepared(job.JobId, job.CowPath, copy.Strategy, copy.FileCount, copy.Bytes, copy.Milliseconds, journal.Now));
+
+        var request = new AgentRequest(
+            job.JobId, job.Prompt, await prompts.ForAsync(cidxReady: false, cancellationToken), job.CowPath,
+            job.Options.Model, job.Options.MaxTurns, paths.AgentLog(job.JobId), paths.AgentErrorLog(job.JobId));
+        var run = await agent.RunAsync(request, journal, cancellationToken);
+        return run.Verdict(job.JobId, journal.Now);
+    }
+
+    /// <summary>Fast-forwards the master clone under its lock; returns the failure that ends the job, if any.</summary>
+    private async Task<object?> PullAsync(Job job, Repository repository, JobJournal journal, CancellationToken cancellationToken)
+    {
+        if (!job.Options.GitAware)
+        {
+            await journal.RecordAsync(new GitPullSkipped(job.JobId, GitStatus.NotChecked, "gitAware is false.", journal.Now));
+            return null;
+        }
+
+        await journal.RecordAsync(new GitPullStarted(job.JobId, journal.Now));
+        PullOutcome outcome;
+        await using (await locks.AcquireAsync(job.Repository, cancellationToken))
+        {
+            outcome = await git.FastForwardAsync(clones.PathFor(job.Repository), secrets.SourceOf(repository), cancellationToken);
+            if (outcome is { Status: PullStatus.Pulled, CommitHash: { } commit })
+            {
+                store.Append(RepositoryStream.For(job.Repository), new RepositoryPulled(job.Repository, commit, outcome.Changed, journal.Now));
+                await journal.RecordAsync(new GitPulled(job.JobId, commit, outcome.Changed, journal.Now));
+            }
+        }
+
+        return outcome.Status switch
+        {
+            PullStatus.NotGitRepo => await SkipAsync(),
+            PullStatus.Failed => new GitPullFailed(job.JobId, outcome.Reason ?? "git pull failed.", journal.Now),
+            _ => null,
+        };
+
+        async Task<object?> SkipAsync()
+        {
+            await journal.RecordAsync(new GitPullSkipped(job.JobId, GitStatus.NotGitRepo, "The repository folder is not a git repository.", journal.Now));
+            return null;
+        }
+    }
+}

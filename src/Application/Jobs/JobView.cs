@@ -1,0 +1,165 @@
+using ClaudeBatch.Domain.Jobs;
+
+namespace ClaudeBatch.Application.Jobs;
+
+/// <summary>
+/// Read model of a job, kept by a projection of its stream. The same <c>Apply</c> methods rebuild it from raw
+/// events for <c>history?at=</c>, so the live view and the replay cannot disagree.
+/// </summary>
+public sealed class JobView
+{
+    public string Id { get; set; } = "";
+
+    public string JobId { get; set; } = "";
+
+    public string User { get; set; } = "";
+
+    public string Repository { get; set; } = "";
+
+    public string Prompt { get; set; } = "";
+
+    public List<string> Images { get; set; } = [];
+
+    public JobOptions Options { get; set; } = new(0, false, false, null, null);
+
+    public JobStatus Status { get; set; }
+
+    public string? Output { get; set; }
+
+    public int? ExitCode { get; set; }
+
+    public string CowPath { get; set; } = "";
+
+    public GitStatus GitStatus { get; set; }
+
+    public CidxStatus CidxStatus { get; set; }
+
+    public string? CommitHash { get; set; }
+
+    public string? WorkspaceStrategy { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? QueuedAt { get; set; }
+
+    /// <summary>Global order of <see cref="JobQueued"/>: the FIFO order of the queue.</summary>
+    public long QueuedSequence { get; set; }
+
+    public DateTimeOffset? StartedAt { get; set; }
+
+    public DateTimeOffset? CompletedAt { get; set; }
+
+    public string? SessionId { get; set; }
+
+    public decimal? CostUsd { get; set; }
+
+    public int? NumTurns { get; set; }
+
+    public long? DurationMs { get; set; }
+
+    public int ToolUses { get; set; }
+
+    public string? Error { get; set; }
+
+    public bool CancellationRequested { get; set; }
+
+    public string? Node { get; set; }
+
+    public bool Deleted { get; set; }
+
+    public static JobView From(JobCreated created) => new()
+    {
+        Id = JobStream.For(created.JobId),
+        JobId = created.JobId,
+        User = created.User,
+        Repository = created.Repository,
+        Prompt = created.Prompt,
+        Images = [.. created.Images],
+        Options = created.Options,
+        CowPath = created.CowPath,
+        Status = JobStatus.Created,
+        CreatedAt = created.At,
+    };
+
+    public void Apply(JobQueued e, long sequence) => (Status, QueuedAt, QueuedSequence) = (JobStatus.Queued, e.At, sequence);
+
+    public void Apply(JobPipelineStarted e) => (Node, StartedAt) = (e.Node, e.At);
+
+    public void Apply(GitPullStarted e) => (Status, GitStatus) = (JobStatus.GitPulling, GitStatus.Checking);
+
+    public void Apply(GitPulled e) => (GitStatus, CommitHash) = (GitStatus.Pulled, e.CommitHash);
+
+    public void Apply(GitPullSkipped e) => GitStatus = e.Status;
+
+    public void Apply(GitPullFailed e) => Finish(JobStatus.GitFailed, e.At, e.Reason, null, gitStatus: GitStatus.Failed);
+
+    public void Apply(WorkspacePrepared e) => WorkspaceStrategy = e.Strategy;
+
+    public void Apply(AgentStarted e) => (Status, Node) = (JobStatus.Running, e.Node);
+
+    public void Apply(AgentSessionStarted e) => SessionId = e.SessionId;
+
+    public void Apply(AgentToolUsed e) => ToolUses++;
+
+    public void Apply(JobCompleted e) => Finish(JobStatus.Completed, e.At, null, e.Result);
+
+    public void Apply(JobFailed e) => Finish(JobStatus.Failed, e.At, e.Reason, e.Result);
+
+    public void Apply(JobTimedOut e) =>
+        Finish(JobStatus.Timeout, e.At, $"The job exceeded its timeout of {e.TimeoutSeconds} seconds.", e.Result);
+
+    public void Apply(JobCancellationRequested e) => CancellationRequested = true;
+
+    public void Apply(JobCancelled e) => Finish(JobStatus.Cancelled, e.At, "The job was cancelled.", e.Result);
+
+    public void Apply(JobDeleted e) => Deleted = true;
+
+    /// <summary>Applies any job event; used to replay a stream up to an instant.</summary>
+    public static JobView? Replay(IEnumerable<(object Data, long Sequence)> events)
+    {
+        JobView? view = null;
+        foreach (var (data, sequence) in events)
+        {
+            if (data is JobCreated created)
+            {
+                view = From(created);
+                continue;
+            }
+
+            switch (data)
+            {
+                case JobQueued e: view?.Apply(e, sequence); break;
+                case JobPipelineStarted e: view?.Apply(e); break;
+                case GitPullStarted e: view?.Apply(e); break;
+                case GitPulled e: view?.Apply(e); break;
+                case GitPullSkipped e: view?.Apply(e); break;
+                case GitPullFailed e: view?.Apply(e); break;
+                case WorkspacePrepared e: view?.Apply(e); break;
+                case AgentStarted e: view?.Apply(e); break;
+                case AgentSessionStarted e: view?.Apply(e); break;
+                case AgentToolUsed e: view?.Apply(e); break;
+                case JobCompleted e: view?.Apply(e); break;
+                case JobFailed e: view?.Apply(e); break;
+                case JobTimedOut e: view?.Apply(e); break;
+                case JobCancellationRequested e: view?.Apply(e); break;
+                case JobCancelled e: view?.Apply(e); break;
+                case JobDeleted e: view?.Apply(e); break;
+            }
+        }
+
+        return view;
+    }
+
+    private void Finish(JobStatus status, DateTimeOffset at, string? error, AgentResult? result, GitStatus? gitStatus = null)
+    {
+        Status = status;
+        CompletedAt = at;
+        Error = error;
+        GitStatus = gitStatus ?? GitStatus;
+        if (result is not null)
+        {
+            (Output, ExitCode, SessionId, CostUsd, NumTurns, DurationMs) =
+                (result.Output, result.ExitCode, result.SessionId ?? SessionId, result.CostUsd, result.NumTurns, result.DurationMs);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using ClaudeBatch.Application.Common;
+using ClaudeBatch.Domain.Jobs;
+using FluentValidation;
+using Mediator;
+
+namespace ClaudeBatch.Application.Jobs;
+
+/// <summary>The caller's jobs, newest first, one page at a time, optionally of one status.</summary>
+public sealed record ListJobs(string User, JobStatus? Status, int Page, int PageSize) : IQuery<ListJobs.Response>
+{
+    public const int MaxPageSize = 500;
+    public const int PromptPreviewLength = 200;
+
+    public sealed record Item(
+        string JobId, string Repository, string Prompt, JobStatus Status, DateTimeOffset CreatedAt,
+        DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt, int? ExitCode, string? Error);
+
+    public sealed record Response(IReadOnlyList<Item> Jobs, int Page, int PageSize, int Total);
+
+    public sealed class Validator : AbstractValidator<ListJobs>
+    {
+        public Validator()
+        {
+            RuleFor(x => x.Page).GreaterThanOrEqualTo(1);
+            RuleFor(x => x.PageSize).InclusiveBetween(1, MaxPageSize);
+        }
+    }
+
+    public sealed class Handler(IReadModels readModels) : IQueryHandler<ListJobs, Response>
+    {
+        public async ValueTask<Response> Handle(ListJobs query, CancellationToken cancellationToken)
+        {
+            IQueryable<JobView> Mine(IQueryable<JobView> jobs) =>
+                query.Status is { } status
+                    ? jobs.Where(j => j.User == query.User && !j.Deleted && j.Status == status)
+                    : jobs.Where(j => j.User == query.User && !j.Deleted);
+
+            var page = await readModels.QueryAsync<JobView>(
+                jobs => Mine(jobs).OrderByDescending(j => j.CreatedAt).Skip((query.Page - 1) * query.PageSize).Take(query.PageSize),
+                cancellationToken);
+            var total = await readModels.CountAsync<JobView>(Mine, cancellationToken);
+            return new Response(
+                page.Select(j => new Item(
+                    j.JobId, j.Repository, j.Prompt.Length > PromptPreviewLength ? j.Prompt[..PromptPreviewLength] : j.Prompt,
+                    j.Status, j.CreatedAt, j.StartedAt, j.CompletedAt, j.ExitCode, j.Error)).ToList(),
+                query.Page, query.PageSize, total);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using ClaudeBatch.Application.Common;
+using ClaudeBatch.Domain.Jobs;
+using Mediator;
+
+namespace ClaudeBatch.Application.Jobs;
+
+/// <summary>
+/// Run once when a server starts: jobs its previous life was running cannot still be running, so each is ended as
+/// failed ("interrupted") and any process it left behind is killed. Queued jobs are redelivered by the durable queue.
+/// </summary>
+public sealed record RecoverInterruptedJobs : ICommand<int>
+{
+    public const string Reason = "interrupted";
+
+    public sealed class Handler(IEventStore store, IReadModels readModels, IAgentRunner agent, JobsOptions options, TimeProvider clock)
+        : ICommandHandler<RecoverInterruptedJobs, int>
+    {
+        public async ValueTask<int> Handle(RecoverInterruptedJobs command, CancellationToken cancellationToken)
+        {
+            var mine = await readModels.QueryAsync<JobView>(
+                jobs => jobs.Where(j => j.Node == options.NodeName && !j.Deleted &&
+                    (j.Status == JobStatus.Queued || j.Status == JobStatus.GitPulling || j.Status == JobStatus.CidxIndexing ||
+                     j.Status == JobStatus.CidxReady || j.Status == JobStatus.Running)),
+                cancellationToken);
+
+            foreach (var view in mine)
+            {
+                var job = await store.LoadJobAsync(view.JobId, cancellationToken);
+                if (job.AgentProcessId is { } pid && job.AgentProcessStartTicks is { } ticks)
+                {
+                    agent.KillLeftover(pid, ticks);
+                }
+
+                store.Append(JobStream.For(job.JobId), job.Stop(StopReason.Failed, Reason, null, clock.GetUtcNow()));
+            }
+
+            await store.SaveChangesAsync(cancellationToken);
+            return mine.Count;
+        }
+    }
+}

@@ -1,0 +1,164 @@
+using ClaudeBatch.Domain.Common;
+
+namespace ClaudeBatch.Domain.Jobs;
+
+/// <summary>
+/// A batch job: rebuilt from its events, it decides what may happen next and answers with new events or a
+/// <see cref="DomainError"/>. It never does I/O.
+/// </summary>
+public sealed class Job
+{
+    public string JobId { get; private set; } = "";
+
+    public string User { get; private set; } = "";
+
+    public string Repository { get; private set; } = "";
+
+    public string Prompt { get; private set; } = "";
+
+    public IReadOnlyList<string> Images { get; private set; } = [];
+
+    public JobOptions Options { get; private set; } = new(0, false, false, null, null);
+
+    public string CowPath { get; private set; } = "";
+
+    public JobStatus Status { get; private set; }
+
+    public bool Exists { get; private set; }
+
+    public bool IsDeleted { get; private set; }
+
+    public bool CancellationRequested { get; private set; }
+
+    /// <summary>The server running the pipeline, and the agent process it started (for recovery after a crash).</summary>
+    public string? Node { get; private set; }
+
+    public int? AgentProcessId { get; private set; }
+
+    public long? AgentProcessStartTicks { get; private set; }
+
+    public long Version { get; private set; }
+
+    public static Job From(IEnumerable<object> events)
+    {
+        var job = new Job();
+        foreach (var e in events)
+        {
+            job.Apply(e);
+        }
+
+        return job;
+    }
+
+    public static JobCreated Create(
+        string jobId, string user, string repository, string prompt, IReadOnlyList<string> images, JobOptions options,
+        string cowPath, DateTimeOffset now) =>
+        new(jobId, user, repository, prompt, images, options, cowPath, now);
+
+    /// <summary>Whether <paramref name="user"/> may see this job at all: anyone else gets a 404, as if it did not exist.</summary>
+    public bool IsVisibleTo(string user) => Exists && !IsDeleted && User == user;
+
+    public Result<JobQueued> Start(DateTimeOffset now) => Status switch
+    {
+        _ when IsDeleted => JobErrors.NotFound(JobId),
+        JobStatus.Created => new JobQueued(JobId, now),
+        _ => DomainError.Conflict("job-not-startable", $"The job is {Describe(Status)}; only a created job can be started."),
+    };
+
+    /// <summary>
+    /// A job not yet picked up is cancelled at once; one in the pipeline is asked to stop (the pipeline kills its
+    /// processes and records <see cref="JobCancelled"/>); a finished one cannot be cancelled.
+    /// </summary>
+    public Result<object[]> Cancel(string by, DateTimeOffset now)
+    {
+        if (Status.IsFinished())
+        {
+            return DomainError.Conflict("job-finished", $"The job is already {Describe(Status)}.");
+        }
+
+        if (Status is JobStatus.Created or JobStatus.Queued)
+        {
+            return new object[] { new JobCancellationRequested(JobId, by, now), new JobCancelled(JobId, null, now) };
+        }
+
+        return CancellationRequested
+            ? Array.Empty<object>()
+            : new object[] { new JobCancellationRequested(JobId, by, now) };
+    }
+
+    public JobDeleted Delete(string by, bool terminated, bool workspaceRemoved, DateTimeOffset now) =>
+        new(JobId, by, terminated, workspaceRemoved, now);
+
+    /// <summary>The pipeline takes a job only while it is queued: a redelivered or cancelled message does nothing.</summary>
+    public bool IsReadyToRun => Exists && !IsDeleted && Status == JobStatus.Queued && !CancellationRequested;
+
+    /// <summary>How a pipeline that stopped early ends the job, by why it stopped.</summary>
+    public object Stop(StopReason reason, string? detail, AgentResult? result, DateTimeOffset now) => reason switch
+    {
+        StopReason.TimedOut => new JobTimedOut(JobId, Options.TimeoutSeconds, result, now),
+        StopReason.Cancelled => new JobCancelled(JobId, result, now),
+        _ => new JobFailed(JobId, detail ?? "The job failed.", result, now),
+    };
+
+    private static string Describe(JobStatus status) => status.ToString().ToLowerInvariant();
+
+    private void Apply(object e)
+    {
+        Version++;
+        switch (e)
+        {
+            case JobCreated created:
+                (JobId, User, Repository, Prompt, Images, Options, CowPath) =
+                    (created.JobId, created.User, created.Repository, created.Prompt, created.Images, created.Options, created.CowPath);
+                Exists = true;
+                Status = JobStatus.Created;
+                break;
+            case JobQueued:
+                Status = JobStatus.Queued;
+                break;
+            case JobPipelineStarted started:
+                Node = started.Node;
+                break;
+            case GitPullStarted:
+                Status = JobStatus.GitPulling;
+                break;
+            case GitPullFailed:
+                Status = JobStatus.GitFailed;
+                break;
+            case AgentStarted agent:
+                Status = JobStatus.Running;
+                (AgentProcessId, AgentProcessStartTicks, Node) = (agent.ProcessId, agent.ProcessStartTicks, agent.Node);
+                break;
+            case JobCompleted:
+                Status = JobStatus.Completed;
+                break;
+            case JobFailed:
+                Status = JobStatus.Failed;
+                break;
+            case JobTimedOut:
+                Status = JobStatus.Timeout;
+                break;
+            case JobCancellationRequested:
+                CancellationRequested = true;
+                break;
+            case JobCancelled:
+                Status = JobStatus.Cancelled;
+                break;
+            case JobDeleted:
+                IsDeleted = true;
+                break;
+        }
+    }
+}
+
+public enum StopReason
+{
+    Failed,
+    TimedOut,
+    Cancelled,
+}
+
+public static class JobErrors
+{
+    public static DomainError NotFound(string jobId) => DomainError.NotFound("job-not-found", $"No job '{jobId}' was found.");
+}

@@ -1,0 +1,48 @@
+namespace ClaudeBatch.Domain.Jobs;
+
+/// <summary>What the user asked for; fixed when the job is created.</summary>
+public sealed record JobOptions(int TimeoutSeconds, bool GitAware, bool CidxAware, string? Model, int? MaxTurns);
+
+public sealed record JobCreated(
+    string JobId, string User, string Repository, string Prompt, IReadOnlyList<string> Images, JobOptions Options, string CowPath, DateTimeOffset At);
+
+public sealed record JobQueued(string JobId, DateTimeOffset At);
+
+/// <summary>A server took the job off the queue. <see cref="Node"/> says which, so a restarted server knows its own.</summary>
+public sealed record JobPipelineStarted(string JobId, string Node, DateTimeOffset At);
+
+public sealed record GitPullStarted(string JobId, DateTimeOffset At);
+
+public sealed record GitPulled(string JobId, string CommitHash, bool Changed, DateTimeOffset At);
+
+public sealed record GitPullFailed(string JobId, string Reason, DateTimeOffset At);
+
+public sealed record GitPullSkipped(string JobId, GitStatus Status, string Reason, DateTimeOffset At);
+
+public sealed record WorkspacePrepared(string JobId, string Path, string Strategy, long FileCount, long Bytes, double Milliseconds, DateTimeOffset At);
+
+public sealed record AgentStarted(string JobId, int ProcessId, long ProcessStartTicks, string Node, DateTimeOffset At);
+
+public sealed record AgentSessionStarted(string JobId, string SessionId, string? Model, DateTimeOffset At);
+
+public sealed record AgentToolUsed(string JobId, string Tool, string Summary, DateTimeOffset At);
+
+/// <summary>What the agent's final result line said.</summary>
+public sealed record AgentResult(string Output, string? SessionId, decimal? CostUsd, int? NumTurns, long? DurationMs, int ExitCode);
+
+public sealed record JobCompleted(string JobId, AgentResult Result, DateTimeOffset At);
+
+public sealed record JobFailed(string JobId, string Reason, AgentResult? Result, DateTimeOffset At);
+
+public sealed record JobTimedOut(string JobId, int TimeoutSeconds, AgentResult? Result, DateTimeOffset At);
+
+public sealed record JobCancellationRequested(string JobId, string By, DateTimeOffset At);
+
+public sealed record JobCancelled(string JobId, AgentResult? Result, DateTimeOffset At);
+
+public sealed record JobDeleted(string JobId, string By, bool Terminated, bool WorkspaceRemoved, DateTimeOffset At);
+
+public static class JobStream
+{
+    public static string For(string jobId) => $"job:{jobId}";
+}

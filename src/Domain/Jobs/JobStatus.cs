@@ -1,0 +1,47 @@
+namespace ClaudeBatch.Domain.Jobs;
+
+/// <summary>Where a job is in its life; the API writes these in snake_case (<c>git_pulling</c>, …).</summary>
+public enum JobStatus
+{
+    Created,
+    Queued,
+    GitPulling,
+    GitFailed,
+    CidxIndexing,
+    CidxReady,
+    Running,
+    Completed,
+    Failed,
+    Timeout,
+    Cancelled,
+}
+
+public enum GitStatus
+{
+    NotChecked,
+    Checking,
+    Pulled,
+    Failed,
+    NotGitRepo,
+}
+
+public enum CidxStatus
+{
+    NotStarted,
+    Starting,
+    Indexing,
+    Ready,
+    Failed,
+    Stopped,
+}
+
+public static class JobStatuses
+{
+    /// <summary>Statuses from which nothing more will happen.</summary>
+    public static bool IsFinished(this JobStatus status) =>
+        status is JobStatus.GitFailed or JobStatus.Completed or JobStatus.Failed or JobStatus.Timeout or JobStatus.Cancelled;
+
+    /// <summary>The pipeline owns the job: git, indexing or the agent is at work.</summary>
+    public static bool IsInPipeline(this JobStatus status) =>
+        status is JobStatus.GitPulling or JobStatus.CidxIndexing or JobStatus.CidxReady or JobStatus.Running;
+}
