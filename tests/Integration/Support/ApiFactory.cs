@@ -80,6 +80,9 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         return second;
     }
 
+    /// <summary>Every setting this factory gives the server (also used to start it as a real process).</summary>
+    public IReadOnlyDictionary<string, string?> Settings => settings;
+
     public ApiFactory With(string key, string? value)
     {
         settings[key] = value;

@@ -8,8 +8,54 @@ public static class ServerProcess
 {
     public sealed record Exit(int Code, string Output);
 
-    /// <summary>Starts the server and waits for it to exit on its own (it should, when its configuration is invalid).</summary>
-    public static async Task<Exit> RunUntilExitAsync(IReadOnlyDictionary<string, string?> environment, TimeSpan timeout)
+    /// <summary>Starts the server and waits until it answers <c>/health/live</c>.</summary>
+    public static async Task<RunningServer> StartAsync(IReadOnlyDictionary<string, string?> settings)
+    {
+        var port = FreePort();
+        var start = StartInfo(settings, $"http://127.0.0.1:{port}");
+        var process = Process.Start(start)!;
+        var output = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var server = new RunningServer(process, new Uri($"http://127.0.0.1:{port}"), output);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        using var probe = new HttpClient { BaseAddress = server.Url, Timeout = TimeSpan.FromSeconds(2) };
+        while (true)
+        {
+            try
+            {
+                if ((await probe.GetAsync("/health/live")).IsSuccessStatusCode)
+                {
+                    return server;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            if (process.HasExited || DateTime.UtcNow > deadline)
+            {
+                await server.DisposeAsync();
+                throw new InvalidOperationException($"The server did not start: {server.Output}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static ProcessStartInfo StartInfo(IReadOnlyDictionary<string, string?> settings, string urls)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -19,12 +65,19 @@ public static class ServerProcess
             RedirectStandardError = true,
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
-        foreach (var (key, value) in environment)
+        start.Environment["ASPNETCORE_URLS"] = urls;
+        foreach (var (key, value) in settings)
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
+        return start;
+    }
+
+    /// <summary>Starts the server and waits for it to exit on its own (it should, when its configuration is invalid).</summary>
+    public static async Task<Exit> RunUntilExitAsync(IReadOnlyDictionary<string, string?> environment, TimeSpan timeout)
+    {
+        var start = StartInfo(environment, "http://127.0.0.1:0");
         using var process = Process.Start(start)!;
         var output = new StringBuilder();
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -42,5 +95,40 @@ public static class ServerProcess
 
         output.Append(await stdout).Append(await stderr);
         return new Exit(process.ExitCode, output.ToString());
+    }
+}
+
+/// <summary>A server running as a child process; <see cref="KillHard"/> is <c>kill -9</c>.</summary>
+public sealed class RunningServer(Process process, Uri url, StringBuilder output) : IAsyncDisposable
+{
+    public Uri Url { get; } = url;
+
+    public string Output
+    {
+        get
+        {
+            lock (output)
+            {
+                return output.ToString();
+            }
+        }
+    }
+
+    public HttpClient CreateClient() => new() { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(30) };
+
+    public async Task KillHardAsync()
+    {
+        process.Kill();
+        await process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            await KillHardAsync();
+        }
+
+        process.Dispose();
     }
 }

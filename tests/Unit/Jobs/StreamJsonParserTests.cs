@@ -1,0 +1,82 @@
+using ClaudeBatch.Infrastructure.Jobs;
+
+namespace ClaudeBatch.Unit.Tests.Jobs;
+
+/// <summary>Against output captured from the real Claude Code CLI (Data/, copied from the reference samples).</summary>
+public sealed class StreamJsonParserTests
+{
+    private static string Data(string name) => Path.Combine(AppContext.BaseDirectory, "Data", name);
+
+    [Fact]
+    public void A_real_tool_run_yields_the_session_the_tool_use_the_text_and_the_result()
+    {
+        var messages = File.ReadAllLines(Data("claude-stream-json-tool-run.sample.jsonl")).SelectMany(StreamJsonParser.Parse).ToList();
+
+        messages.OfType<SessionInit>().Single().ShouldBe(new SessionInit("bb9f7351-92e6-454d-9c69-532232a08172", "claude-opus-5-5"));
+        var tool = messages.OfType<ToolUse>().Single();
+        tool.Tool.ShouldBe("Write");
+        tool.Summary.ShouldBe("/var/lib/claude-batch/jobs/3f2a9c/workspace/written.txt");
+        messages.OfType<AssistantText>().Select(t => t.Text).ShouldContain("Wrote written.txt.");
+        var result = messages.OfType<ResultLine>().Single();
+        result.IsError.ShouldBeFalse();
+        result.Subtype.ShouldBe("success");
+        result.SessionId.ShouldBe("bb9f7351-92e6-454d-9c69-532232a08172");
+        result.CostUsd.ShouldBe(0.10166m);
+        result.NumTurns.ShouldNotBeNull();
+        result.DurationMs.ShouldNotBeNull();
+    }
+
+    [Fact]
+    public void An_api_error_result_is_an_error_with_its_text()
+    {
+        var result = StreamJsonParser.Parse(File.ReadAllText(Data("claude-json-result-api-error.sample.json"))).OfType<ResultLine>().Single();
+
+        result.IsError.ShouldBeTrue();
+        result.Subtype.ShouldBe("success");
+        result.Result.ShouldBe("Invalid API key · Fix external API key");
+        result.NumTurns.ShouldBe(1);
+    }
+
+    [Fact]
+    public void A_max_turns_result_keeps_its_subtype()
+    {
+        var result = StreamJsonParser.Parse(File.ReadAllText(Data("claude-json-result-max-turns.sample.json"))).OfType<ResultLine>().Single();
+
+        result.Subtype.ShouldBe("error_max_turns");
+    }
+
+    [Fact]
+    public void The_plain_success_sample_parses()
+    {
+        var result = StreamJsonParser.Parse(File.ReadAllText(Data("claude-json-result.sample.json"))).OfType<ResultLine>().Single();
+
+        result.IsError.ShouldBeFalse();
+        result.Result.ShouldNotBeNullOrEmpty();
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("not json")]
+    [InlineData("[1,2]")]
+    [InlineData("{\"type\":\"user\"}")]
+    [InlineData("{\"type\":\"assistant\",\"message\":{\"content\":\"text\"}}")]
+    [InlineData("{\"type\":\"result\",\"num_turns\":\"x\"}")]
+    public void Lines_it_does_not_understand_yield_nothing_or_a_partial_result_never_an_exception(string line) =>
+        Should.NotThrow(() => StreamJsonParser.Parse(line).ToList()).Count.ShouldBeLessThanOrEqualTo(1);
+
+    [Fact]
+    public void A_long_tool_input_is_summarized_on_one_line_and_cut_short()
+    {
+        var command = "echo " + new string('x', 500) + "\nsecond line";
+        var line = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            type = "assistant",
+            message = new { content = new[] { new { type = "tool_use", name = "Bash", input = new { command } } } },
+        });
+
+        var tool = StreamJsonParser.Parse(line).OfType<ToolUse>().Single();
+
+        tool.Summary.Length.ShouldBe(StreamJsonParser.MaxSummaryLength + 1);
+        tool.Summary.ShouldNotContain("\n");
+    }
+}
