@@ -7,6 +7,7 @@ source "$root/scripts/lib/apt.sh"
 # shellcheck source=../../scripts/lib/postgres.sh
 source "$root/scripts/lib/postgres.sh"
 
+# bench_start [KEY=VALUE ...]: extra settings for the server (e.g. Jobs__MaxConcurrent=20).
 bench_start() {
   apt_install openssl git curl jq
   pg_find_bin
@@ -34,7 +35,7 @@ bench_start() {
     Auth__LoginRateLimit__PermitLimitPerUser=1000000 Auth__LoginRateLimit__PermitLimitPerAddress=1000000 \
     Repositories__AllowLocalSources=true Repositories__AllowedLocalRoots__0="$BENCH_SOURCES" \
     Serilog__MinimumLevel__Default=Warning \
-      exec dotnet "$root/src/Api/bin/Release/net10.0/ClaudeBatch.Api.dll" >"$BENCH_DIR/server.log" 2>&1
+      exec env "$@" dotnet "$root/src/Api/bin/Release/net10.0/ClaudeBatch.Api.dll" >"$BENCH_DIR/server.log" 2>&1
   ) &
   BENCH_PID=$!
   BENCH_URL="http://127.0.0.1:$api_port"

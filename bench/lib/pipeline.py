@@ -1,0 +1,90 @@
+"""Drives the pipeline benchmark over HTTP (see ../pipeline.sh)."""
+import json, os, statistics, subprocess, sys, tempfile, time, urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+
+url, token, jobs_path, count, sequential, concurrent, agent = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), sys.argv[7]
+
+def call(method, path, body=None):
+    req = urllib.request.Request(url + path, method=method, data=json.dumps(body).encode() if body is not None else None,
+                                 headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+    with urllib.request.urlopen(req) as r:
+        return json.loads(r.read() or b"null")
+
+def create():
+    return call("POST", "/jobs", {"prompt": "go", "repository": "tiny", "options": {"gitAware": False, "cidxAware": False}})["jobId"]
+
+def ts(s):
+    return datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
+
+def wait(job):
+    while True:
+        j = call("GET", f"/jobs/{job}")
+        if j["status"] in ("completed", "failed", "timeout", "cancelled", "git_failed"):
+            return j
+        time.sleep(0.005)
+
+def median_ms(xs):
+    return f"{statistics.median(xs) * 1000:.1f} ms"
+
+if sequential:
+    # Warm up (code generation, JIT), then measure.
+    for _ in range(3):
+        j = create(); call("POST", f"/jobs/{j}/start"); wait(j)
+    launch, finish, total = [], [], []
+    for _ in range(sequential):
+        j = create()
+        t0 = time.time(); call("POST", f"/jobs/{j}/start"); done = wait(j); t1 = time.time()
+        assert done["status"] == "completed", done
+        start_ns, end_ns = map(int, open(os.path.join(jobs_path, j, "agent-times")).read().split())
+        events = call("GET", f"/jobs/{j}/events")
+        queued = ts(next(e for e in events if e["type"] == "JobQueued")["timestamp"])
+        completed = ts(next(e for e in events if e["type"] == "JobCompleted")["timestamp"])
+        launch.append(start_ns / 1e9 - queued); finish.append(completed - end_ns / 1e9); total.append(t1 - t0)
+    bare = []
+    with tempfile.TemporaryDirectory() as d:
+        os.makedirs(os.path.join(d, "w"))
+        for _ in range(sequential):
+            t0 = time.time()
+            subprocess.run([agent], cwd=os.path.join(d, "w"), input=b"go", stdout=subprocess.DEVNULL, check=True,
+                           env={"PATH": os.environ["PATH"]})
+            bare.append(time.time() - t0)
+    print(f"sequential ({sequential} jobs): start→agent launch {median_ms(launch)}, agent exit→completed {median_ms(finish)}, "
+          f"end to end (POST start → completed seen) {median_ms(total)}; floor: bare spawn of the agent {median_ms(bare)} "
+          f"→ end to end = {statistics.median(total) / statistics.median(bare):.1f}× the bare spawn")
+
+def agents_alive():
+    # One agent = one process group (the server starts each with setsid); a shell's forked children share it.
+    groups = set()
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                if b"instant-agent" in open(f"/proc/{pid}/cmdline", "rb").read():
+                    stat = open(f"/proc/{pid}/stat").read()
+                    groups.add(stat[stat.rindex(")") + 2:].split()[2])
+            except (OSError, IndexError):
+                pass
+    return len(groups)
+
+def completed_total():
+    return call("GET", "/jobs?status=completed&pageSize=1")["total"]
+
+import threading
+most = [0]; sampling = [True]
+def sample():
+    while sampling[0]:
+        most[0] = max(most[0], agents_alive()); time.sleep(0.003)
+
+baseline = completed_total()
+ids = [create() for _ in range(count)]
+sampler = threading.Thread(target=sample); sampler.start()
+t0 = time.time()
+with ThreadPoolExecutor(8) as pool:
+    list(pool.map(lambda j: call("POST", f"/jobs/{j}/start"), ids))
+while completed_total() - baseline < count and time.time() - t0 < 600:
+    time.sleep(0.05)
+elapsed = time.time() - t0
+sampling[0] = False; sampler.join()
+done = completed_total() - baseline
+print(f"throughput at MaxConcurrent {concurrent}: {count} jobs in {elapsed:.1f} s = {count / elapsed:.1f} jobs/s; "
+      f"completed {done}/{count}; most agents alive at once: {most[0]} (limit {concurrent})")
