@@ -79,6 +79,24 @@ public sealed class UnregisterRepositoryTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_repository_with_a_running_job_is_not_removed_unless_forced()
+    {
+        var (owner, name) = await RegisteredAsync();
+        var jobId = await owner.CreateJobAsync(name, "scenario: sleep");
+        await owner.StartJobAsync(jobId);
+        await owner.WaitForJobAsync(jobId, j => j.Status() == "running");
+
+        var refused = await owner.DeleteAsync($"/repositories/{name}");
+
+        (await refused.ShouldBeProblem(HttpStatusCode.Conflict)).GetProperty("type").GetString().ShouldBe("urn:claude-batch:problem:repository-in-use");
+        Directory.Exists(Path.Combine(api.RepositoriesPath, name)).ShouldBeTrue();
+        (await owner.DeleteAsync($"/repositories/{name}?force=true")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        ((RepositoryUnregistered)(await Events(name)).Last()).Forced.ShouldBeTrue();
+        await owner.PostAsync($"/jobs/{jobId}/cancel", null);
+        (await owner.WaitForJobAsync(jobId)).Status().ShouldBe("cancelled");
+    }
+
+    [Fact]
     public async Task A_bad_name_on_delete_is_a_400_and_touches_nothing()
     {
         var (owner, name) = await RegisteredAsync();
