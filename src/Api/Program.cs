@@ -11,6 +11,8 @@ using ClaudeBatch.Infrastructure.Persistence;
 using ClaudeBatch.Infrastructure.Repositories;
 using ClaudeBatch.Api.Repositories;
 using ClaudeBatch.Api.Jobs;
+using ClaudeBatch.Api.Files;
+using ClaudeBatch.Infrastructure.Files;
 using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Infrastructure.Jobs;
 using ClaudeBatch.Infrastructure.Workspaces;
@@ -28,6 +30,7 @@ builder.Services.AddIdentityAdapters();
 builder.Services.AddWorkspaceFolders();
 builder.Services.AddRepositoryAdapters();
 builder.Services.AddJobAdapters();
+builder.Services.AddFileAdapters();
 
 builder.Services.AddMediator(options =>
 {
@@ -80,6 +83,7 @@ app.MapServerHealth();
 app.MapIdentityEndpoints();
 app.MapRepositoryEndpoints();
 app.MapJobEndpoints();
+app.MapFileEndpoints();
 
 try
 {

@@ -18,6 +18,7 @@ public static class ProblemTypes
         ErrorKind.Conflict => StatusCodes.Status409Conflict,
         ErrorKind.Gone => StatusCodes.Status410Gone,
         ErrorKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
+        ErrorKind.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -30,6 +31,7 @@ public static class ProblemTypes
         ErrorKind.Conflict => "The request conflicts with the current state.",
         ErrorKind.Gone => "It is gone.",
         ErrorKind.TooLarge => "The request is too large.",
+        ErrorKind.UnsupportedMediaType => "The content is not of a supported type.",
         _ => "An unexpected error occurred.",
     };
 }

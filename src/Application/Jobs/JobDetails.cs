@@ -8,6 +8,7 @@ public sealed record JobDetails(
     string User,
     string Repository,
     string Prompt,
+    string? ResolvedPrompt,
     IReadOnlyList<string> Images,
     JobStatus Status,
     string? Output,
@@ -31,7 +32,7 @@ public sealed record JobDetails(
     JobOptions Options)
 {
     public static JobDetails From(JobView v, int queuePosition) => new(
-        v.JobId, v.User, v.Repository, v.Prompt, v.Images, v.Status, v.Output, v.ExitCode, v.CowPath, queuePosition,
+        v.JobId, v.User, v.Repository, v.Prompt, v.ResolvedPrompt, v.Images, v.Status, v.Output, v.ExitCode, v.CowPath, queuePosition,
         v.GitStatus, v.CidxStatus, v.CreatedAt, v.QueuedAt, v.StartedAt, v.CompletedAt, v.SessionId, v.CostUsd,
         v.NumTurns, v.DurationMs, v.ToolUses, v.CommitHash, v.WorkspaceStrategy, v.Error, v.Options);
 }

@@ -1,5 +1,7 @@
 using ClaudeBatch.Application.Common;
+using ClaudeBatch.Application.Files;
 using ClaudeBatch.Application.Repositories;
+using ClaudeBatch.Domain.Files;
 using ClaudeBatch.Domain.Jobs;
 using ClaudeBatch.Domain.Repositories;
 
@@ -15,6 +17,7 @@ public sealed class JobPipeline(
     IWorkspaceCloner workspaces,
     ISystemPrompts prompts,
     IAgentRunner agent,
+    IFileStaging staging,
     JobPaths paths)
 {
     public async Task<object> RunAsync(Job job, JobJournal journal, CancellationToken cancellationToken)
@@ -33,8 +36,13 @@ public sealed class JobPipeline(
         var copy = await workspaces.CloneAsync(clones.PathFor(job.Repository), job.CowPath, cancellationToken);
         await journal.RecordAsync(new WorkspacePrepared(job.JobId, job.CowPath, copy.Strategy, copy.FileCount, copy.Bytes, copy.Milliseconds, journal.Now));
 
+        await staging.CopyIntoWorkspaceAsync(
+            job.JobId, job.StagedFiles.Values.Select(f => (f.StoredName, f.FileName)), job.CowPath, cancellationToken);
+        var prompt = PromptPlaceholders.Resolve(job.Prompt, job.StagedFiles.Keys.ToList(), job.Images);
+        await journal.RecordAsync(new PromptResolved(job.JobId, prompt, journal.Now));
+
         var request = new AgentRequest(
-            job.JobId, job.Prompt, await prompts.ForAsync(cidxReady: false, cancellationToken), job.CowPath,
+            job.JobId, prompt, await prompts.ForAsync(cidxReady: false, cancellationToken), job.CowPath,
             job.Options.Model, job.Options.MaxTurns, paths.AgentLog(job.JobId), paths.AgentErrorLog(job.JobId));
         var run = await agent.RunAsync(request, journal, cancellationToken);
         return run.Verdict(job.JobId, journal.Now);

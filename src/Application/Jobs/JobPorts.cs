@@ -84,6 +84,8 @@ public sealed class JobPaths(Workspaces.WorkspaceOptions options)
 
     public string Workspace(string jobId) => Path.Combine(Folder(jobId), "workspace");
 
+    public string Staging(string jobId) => Path.Combine(Folder(jobId), "staging");
+
     public string AgentLog(string jobId) => Path.Combine(Folder(jobId), "agent.jsonl");
 
     public string AgentErrorLog(string jobId) => Path.Combine(Folder(jobId), "agent.stderr.log");

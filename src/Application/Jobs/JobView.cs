@@ -18,6 +18,9 @@ public sealed class JobView
 
     public string Prompt { get; set; } = "";
 
+    /// <summary>The prompt as sent to the agent, placeholders replaced.</summary>
+    public string? ResolvedPrompt { get; set; }
+
     public List<string> Images { get; set; } = [];
 
     public JobOptions Options { get; set; } = new(0, false, false, null, null);
@@ -95,6 +98,8 @@ public sealed class JobView
 
     public void Apply(WorkspacePrepared e) => WorkspaceStrategy = e.Strategy;
 
+    public void Apply(PromptResolved e) => ResolvedPrompt = e.Prompt;
+
     public void Apply(AgentStarted e) => (Status, Node) = (JobStatus.Running, e.Node);
 
     public void Apply(AgentSessionStarted e) => SessionId = e.SessionId;
@@ -135,6 +140,7 @@ public sealed class JobView
                 case GitPullSkipped e: view?.Apply(e); break;
                 case GitPullFailed e: view?.Apply(e); break;
                 case WorkspacePrepared e: view?.Apply(e); break;
+                case PromptResolved e: view?.Apply(e); break;
                 case AgentStarted e: view?.Apply(e); break;
                 case AgentSessionStarted e: view?.Apply(e); break;
                 case AgentToolUsed e: view?.Apply(e); break;

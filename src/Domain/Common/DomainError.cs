@@ -10,6 +10,7 @@ public enum ErrorKind
     Conflict,
     Gone,
     TooLarge,
+    UnsupportedMediaType,
 }
 
 /// <summary>

@@ -39,6 +39,11 @@ public sealed class Job
 
     public long Version { get; private set; }
 
+    private readonly Dictionary<string, FileStaged> stagedFiles = new(StringComparer.Ordinal);
+
+    /// <summary>Uploaded files by their original name.</summary>
+    public IReadOnlyDictionary<string, FileStaged> StagedFiles => stagedFiles;
+
     public static Job From(IEnumerable<object> events)
     {
         var job = new Job();
@@ -61,9 +66,49 @@ public sealed class Job
     public Result<JobQueued> Start(DateTimeOffset now) => Status switch
     {
         _ when IsDeleted => JobErrors.NotFound(JobId),
+        JobStatus.Created when Images.FirstOrDefault(image => !stagedFiles.ContainsKey(image)) is { } missing =>
+            DomainError.Invalid("image-not-uploaded", $"The image '{missing}' named in the job was not uploaded."),
         JobStatus.Created => new JobQueued(JobId, now),
         _ => DomainError.Conflict("job-not-startable", $"The job is {Describe(Status)}; only a created job can be started."),
     };
+
+    /// <summary>
+    /// Whether a file may be uploaded under <paramref name="fileName"/>: only before the job starts, a name in use only
+    /// with <paramref name="overwrite"/>. Answers how many bytes the file may have within the job's total.
+    /// </summary>
+    public Result<long> AllowUpload(string fileName, bool overwrite, long maxJobBytes)
+    {
+        if (Status != JobStatus.Created)
+        {
+            return DomainError.Conflict("job-not-editable", $"Files can be uploaded only before the job starts; it is {Describe(Status)}.");
+        }
+
+        var existing = stagedFiles.GetValueOrDefault(fileName);
+        if (existing is not null && !overwrite)
+        {
+            return DomainError.Conflict("file-exists", $"'{fileName}' was already uploaded; pass overwrite=true to replace it.");
+        }
+
+        var used = stagedFiles.Values.Sum(f => f.Size) - (existing?.Size ?? 0);
+        return used >= maxJobBytes
+            ? new DomainError("job-uploads-full", $"The job's uploads already use its limit of {maxJobBytes} bytes.", ErrorKind.TooLarge)
+            : maxJobBytes - used;
+    }
+
+    public FileStaged Stage(string fileName, string storedName, string contentType, long size, string sha256, DateTimeOffset now) =>
+        new(JobId, fileName, storedName, contentType, size, sha256, stagedFiles.ContainsKey(fileName), now);
+
+    public Result<StagedFileRemoved> RemoveStagedFile(string fileName, DateTimeOffset now)
+    {
+        if (Status != JobStatus.Created)
+        {
+            return DomainError.Conflict("job-not-editable", $"Files can be removed only before the job starts; it is {Describe(Status)}.");
+        }
+
+        return stagedFiles.TryGetValue(fileName, out var staged)
+            ? new StagedFileRemoved(JobId, fileName, staged.StoredName, now)
+            : DomainError.NotFound("file-not-found", $"No file '{fileName}' was uploaded to this job.");
+    }
 
     /// <summary>
     /// A job not yet picked up is cancelled at once; one in the pipeline is asked to stop (the pipeline kills its
@@ -146,6 +191,12 @@ public sealed class Job
                 break;
             case JobDeleted:
                 IsDeleted = true;
+                break;
+            case FileStaged staged:
+                stagedFiles[staged.FileName] = staged;
+                break;
+            case StagedFileRemoved removed:
+                stagedFiles.Remove(removed.FileName);
                 break;
         }
     }

@@ -46,3 +46,11 @@ public static class JobStream
 {
     public static string For(string jobId) => $"job:{jobId}";
 }
+
+public sealed record FileStaged(
+    string JobId, string FileName, string StoredName, string ContentType, long Size, string Sha256, bool Overwritten, DateTimeOffset At);
+
+public sealed record StagedFileRemoved(string JobId, string FileName, string StoredName, DateTimeOffset At);
+
+/// <summary>The prompt as sent to the agent, placeholders replaced.</summary>
+public sealed record PromptResolved(string JobId, string Prompt, DateTimeOffset At);

@@ -1,3 +1,4 @@
+using ClaudeBatch.Application.Files;
 using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Application.Repositories;
 using ClaudeBatch.Application.Workspaces;
@@ -66,6 +67,13 @@ public static class ServerOptionsRegistration
         {
             o.CidxAvailableTemplatePath = HomePath.Expand(o.CidxAvailableTemplatePath);
             o.CidxUnavailableTemplatePath = HomePath.Expand(o.CidxUnavailableTemplatePath);
+        });
+
+        services.AddValidatedOptions<UploadsOptions>(configuration, UploadsOptions.Section, (o, check) =>
+        {
+            check(o.MaxFileBytes >= 1, "MaxFileBytes", "must be at least 1");
+            check(o.MaxJobBytes >= o.MaxFileBytes, "MaxJobBytes", "must be at least Uploads:MaxFileBytes");
+            check(o.MaxTextBytes >= 1, "MaxTextBytes", "must be at least 1");
         });
 
         services.AddValidatedOptions<JwtOptions>(configuration, JwtOptions.Section, (o, check) => { });

@@ -24,6 +24,8 @@ public sealed partial class JobViewProjection : SingleStreamProjection<JobView, 
 
     public static void Apply(WorkspacePrepared e, JobView view) => view.Apply(e);
 
+    public static void Apply(PromptResolved e, JobView view) => view.Apply(e);
+
     public static void Apply(AgentStarted e, JobView view) => view.Apply(e);
 
     public static void Apply(AgentSessionStarted e, JobView view) => view.Apply(e);

@@ -4,6 +4,7 @@ using ClaudeBatch.Application.Repositories;
 using ClaudeBatch.Application.Workspaces;
 using ClaudeBatch.Domain.Common;
 using ClaudeBatch.Domain.Repositories;
+using ClaudeBatch.Infrastructure.Files;
 using LibGit2Sharp;
 using Microsoft.Extensions.Logging;
 
@@ -105,32 +106,18 @@ internal sealed class LibGit2MasterClones(
     /// <summary>The real path of a local source (symlinks resolved), which must still lie in an allowed root.</summary>
     private string ResolveLocalSource(string path)
     {
-        var real = RealPath(path);
+        var real = RealPath.Of(path);
         if (!Directory.Exists(real))
         {
             throw new SourceRefusedException($"The local source '{path}' does not exist.");
         }
 
-        if (!repositories.AllowLocalSources || !LocalRoots.Contains(repositories.AllowedLocalRoots.Select(RealPath), real))
+        if (!repositories.AllowLocalSources || !LocalRoots.Contains(repositories.AllowedLocalRoots.Select(RealPath.Of), real))
         {
             throw new SourceRefusedException($"The local source '{path}' resolves outside Repositories:AllowedLocalRoots.");
         }
 
         return real;
-    }
-
-    private static string RealPath(string path)
-    {
-        var full = Path.GetFullPath(path);
-        var resolved = "/";
-        foreach (var part in full.Split('/', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var next = Path.Combine(resolved, part);
-            var link = new FileInfo(next).LinkTarget is not null ? new FileInfo(next).ResolveLinkTarget(returnFinalTarget: true) : null;
-            resolved = link is null ? next : Path.GetFullPath(link.FullName);
-        }
-
-        return resolved;
     }
 
     private static ClonedRepository Describe(string path, double milliseconds)

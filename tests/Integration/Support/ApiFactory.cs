@@ -43,6 +43,9 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             .With("Claude:Command", FakeClaude.Path)
             .With("Claude:Environment:FAKE_STATE_DIR", FakeStatePath)
             .With("Jobs:MaxConcurrent", "3")
+            .With("Uploads:MaxFileBytes", (1024 * 1024).ToString())
+            .With("Uploads:MaxJobBytes", (2560 * 1024).ToString())
+            .With("Uploads:MaxTextBytes", "4096")
             .With("Jobs:NodeName", "test-node-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(FakeStatePath);
     }
