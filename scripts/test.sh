@@ -39,7 +39,7 @@ dotnet build ClaudeBatch.sln -nologo -v q -clp:ErrorsOnly
 
 status=0
 dotnet test ClaudeBatch.sln --no-build -nologo -v q \
-  --logger "trx" --results-directory "$results" "$@" || status=$?
+  --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" "$@" || status=$?
 
 # Totals from the TRX files: one summary line CI can read.
 read -r passed failed skipped < <(python3 - "$results" <<'PY'

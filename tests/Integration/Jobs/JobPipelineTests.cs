@@ -35,7 +35,7 @@ public sealed class JobPipelineTests(ApiFactory api)
         job.GetProperty("completedAt").GetDateTimeOffset().ShouldBeGreaterThanOrEqualTo(job.GetProperty("startedAt").GetDateTimeOffset());
 
         var types = (await client.EventsAsync(jobId)).Select(e => e.GetProperty("type").GetString()).ToList();
-        types.ShouldBe(["JobCreated", "JobQueued", "JobPipelineStarted", "GitPullStarted", "GitPulled", "WorkspacePrepared",
+        types.ShouldBe(["JobCreated", "JobQueued", "JobPipelineStarted", "GitPullStarted", "GitPulled", "WorkspacePrepared", "PromptResolved",
             "AgentStarted", "AgentSessionStarted", "JobCompleted"]);
         File.ReadAllText(Path.Combine(api.JobsPath, jobId, "workspace", "src", "main.py")).ShouldBe("print(1)\n");
         File.ReadAllLines(Path.Combine(api.JobsPath, jobId, "agent.jsonl")).Length.ShouldBe(3);
