@@ -29,6 +29,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# What earlier runs' test servers left behind (workspaces, uploads, logs).
+rm -rf /tmp/claudebatch-tests
+
 pg_port="$(pg_free_port)"
 echo "Starting a throwaway PostgreSQL on 127.0.0.1:$pg_port…"
 pg_start "$pg_data" "$pg_port"

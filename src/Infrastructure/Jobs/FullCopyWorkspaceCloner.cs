@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ClaudeBatch.Application.Jobs;
+using ClaudeBatch.Infrastructure.Files;
 
 namespace ClaudeBatch.Infrastructure.Jobs;
 
@@ -21,7 +22,7 @@ internal sealed class FullCopyWorkspaceCloner(JobPaths paths) : IWorkspaceCloner
         }
 
         await ProcessRunner.RunCheckedAsync("cp", ["-a", "--reflink=never", "--no-target-directory", masterPath, workspacePath], cancellationToken);
-        var (files, bytes) = Measure(workspacePath);
+        var (files, bytes) = FolderSize.Measure(workspacePath);
         return new WorkspaceCopy(Strategy, files, bytes, watch.Elapsed.TotalMilliseconds);
     }
 
@@ -35,22 +36,5 @@ internal sealed class FullCopyWorkspaceCloner(JobPaths paths) : IWorkspaceCloner
 
         Directory.Delete(folder, recursive: true);
         return Task.FromResult(true);
-    }
-
-    private static (long Files, long Bytes) Measure(string path)
-    {
-        long files = 0, bytes = 0;
-        foreach (var file in new DirectoryInfo(path).EnumerateFiles("*", new EnumerationOptions
-        {
-            RecurseSubdirectories = true,
-            AttributesToSkip = FileAttributes.ReparsePoint,
-            IgnoreInaccessible = true,
-        }))
-        {
-            files++;
-            bytes += file.Length;
-        }
-
-        return (files, bytes);
     }
 }

@@ -124,18 +124,7 @@ internal sealed class LibGit2MasterClones(
     {
         using var repository = new LibGit2Sharp.Repository(path);
         var tip = repository.Head.Tip;
-        long bytes = 0, files = 0;
-        foreach (var file in new DirectoryInfo(path).EnumerateFiles("*", new EnumerationOptions
-        {
-            RecurseSubdirectories = true,
-            AttributesToSkip = FileAttributes.ReparsePoint,
-            IgnoreInaccessible = true,
-        }))
-        {
-            bytes += file.Length;
-            files++;
-        }
-
+        var (files, bytes) = FolderSize.Measure(path);
         return new ClonedRepository(
             repository.Head.FriendlyName, tip?.Sha ?? "", tip?.MessageShort ?? "", bytes, files, milliseconds);
     }

@@ -101,7 +101,21 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     async Task IAsyncLifetime.DisposeAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        await DisposeAsync().AsTask().WaitAsync(timeout.Token).ConfigureAwait(false);
+        try
+        {
+            await DisposeAsync().AsTask().WaitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(RootPath, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A process of a test may still hold a file; scripts/test.sh clears the folder on its next run.
+            }
+        }
     }
 
     public async Task<HttpClient> LoginAsync(TestUser user)
