@@ -11,8 +11,9 @@ source "$root/scripts/lib/apt.sh"
 # shellcheck source=lib/postgres.sh
 source "$root/scripts/lib/postgres.sh"
 
-# What the tests use: openssl and mkpasswd (whois) make real password hashes; libcrypt1 verifies them.
-apt_install openssl whois libcrypt1 git
+# What the tests use: openssl and mkpasswd (whois) make real password hashes; libcrypt1 verifies them;
+# xfsprogs and btrfs-progs make the copy-on-write filesystems the workspace tests run on.
+apt_install openssl whois libcrypt1 git xfsprogs btrfs-progs util-linux
 pg_find_bin
 
 work="$(mktemp -d /tmp/claudebatch-test.XXXXXX)"
@@ -23,6 +24,9 @@ cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   pg_stop "$pg_data"
+  for mount in "$work/xfs" "$work/btrfs"; do
+    mountpoint -q "$mount" && { umount "$mount" 2>/dev/null || umount -l "$mount"; }
+  done
   rm -rf "$work"
   exit "$rc"
 }
@@ -36,6 +40,18 @@ pg_port="$(pg_free_port)"
 echo "Starting a throwaway PostgreSQL on 127.0.0.1:$pg_port…"
 pg_start "$pg_data" "$pg_port"
 export CLAUDEBATCH_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Database=postgres;Username=postgres;Pooling=true"
+
+# Small XFS (with reflink) and btrfs filesystems on loop devices, for the copy-on-write workspace tests.
+mount_image() {
+  local kind="$1" dir="$work/$1"
+  mkdir -p "$dir"
+  truncate -s 700M "$work/$kind.img"
+  if [ "$kind" = xfs ]; then mkfs.xfs -q -m reflink=1 "$work/$kind.img"; else mkfs.btrfs -q "$work/$kind.img" >/dev/null; fi
+  mount -o loop "$work/$kind.img" "$dir"
+}
+mount_image xfs
+mount_image btrfs
+export CLAUDEBATCH_TEST_XFS="$work/xfs" CLAUDEBATCH_TEST_BTRFS="$work/btrfs"
 
 echo "Building…"
 dotnet build ClaudeBatch.sln -nologo -v q -clp:ErrorsOnly

@@ -5,6 +5,7 @@ using ClaudeBatch.Application.Workspaces;
 using ClaudeBatch.Domain.Common;
 using ClaudeBatch.Domain.Repositories;
 using ClaudeBatch.Infrastructure.Files;
+using ClaudeBatch.Infrastructure.Workspaces;
 using LibGit2Sharp;
 using Microsoft.Extensions.Logging;
 
@@ -33,13 +34,19 @@ internal sealed class LibGit2MasterClones(
         try
         {
             var from = source.Kind == GitSourceKind.Local ? ResolveLocalSource(source.LocalPath) : source.Url;
+            if (Btrfs.IsBtrfs(Root))
+            {
+                // A master clone that is a subvolume lets each job's workspace be a single snapshot.
+                await Btrfs.CreateSubvolumeAsync(privatePath, cancel.Token);
+            }
+
             await Task.Run(() => LibGit2Sharp.Repository.Clone(from, privatePath, Options(source, cancel.Token)), cancel.Token);
             cancel.Token.ThrowIfCancellationRequested();
             return new PreparedClone(name, privatePath, Describe(privatePath, watch.Elapsed.TotalMilliseconds));
         }
         catch (Exception e) when (e is LibGit2SharpException or IOException or UnauthorizedAccessException or OperationCanceledException or SourceRefusedException)
         {
-            Delete(privatePath);
+            await Btrfs.DeleteTreeAsync(privatePath, CancellationToken.None);
             var reason = cancel.IsCancellationRequested ? "The clone was cancelled." : Redact(e.Message, source);
             logger.LogInformation("Clone of {Repository} failed: {Reason}", name, reason);
             return DomainError.Invalid("clone-failed", reason);
@@ -50,19 +57,15 @@ internal sealed class LibGit2MasterClones(
         }
     }
 
-    public Task PublishAsync(PreparedClone clone, CancellationToken cancellationToken)
+    public async Task PublishAsync(PreparedClone clone, CancellationToken cancellationToken)
     {
         var final = PathFor(clone.Name);
-        Delete(final);
+        await Btrfs.DeleteTreeAsync(final, cancellationToken);
         Directory.Move(clone.PrivatePath, final);
-        return Task.CompletedTask;
     }
 
-    public Task DiscardAsync(PreparedClone clone, CancellationToken cancellationToken)
-    {
-        Delete(clone.PrivatePath);
-        return Task.CompletedTask;
-    }
+    public Task DiscardAsync(PreparedClone clone, CancellationToken cancellationToken) =>
+        Btrfs.DeleteTreeAsync(clone.PrivatePath, cancellationToken);
 
     public void CancelClone(string name)
     {
@@ -72,18 +75,16 @@ internal sealed class LibGit2MasterClones(
         }
     }
 
-    public Task RemoveAsync(string name, CancellationToken cancellationToken)
+    public async Task RemoveAsync(string name, CancellationToken cancellationToken)
     {
-        Delete(PathFor(name));
+        await Btrfs.DeleteTreeAsync(PathFor(name), cancellationToken);
         if (Directory.Exists(Root))
         {
             foreach (var leftover in Directory.EnumerateDirectories(Root, $".{name}.cloning-*"))
             {
-                Delete(leftover);
+                await Btrfs.DeleteTreeAsync(leftover, cancellationToken);
             }
         }
-
-        return Task.CompletedTask;
     }
 
     private static CloneOptions Options(GitSource source, CancellationToken cancel)
@@ -138,14 +139,6 @@ internal sealed class LibGit2MasterClones(
         }
 
         return path;
-    }
-
-    private static void Delete(string path)
-    {
-        if (Directory.Exists(path))
-        {
-            Directory.Delete(path, recursive: true);
-        }
     }
 
     private static string Redact(string message, GitSource source)

@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using ClaudeBatch.Application.Jobs;
+using ClaudeBatch.Application.Workspaces;
+using ClaudeBatch.Infrastructure.Files;
+using ClaudeBatch.Infrastructure.Jobs;
+using Microsoft.Extensions.Logging;
+
+namespace ClaudeBatch.Infrastructure.Workspaces;
+
+/// <summary>
+/// Makes a job's workspace the cheapest way the filesystems allow, never with hardlinks (a job editing a file in
+/// place must not change the master): a btrfs snapshot when the master is a subvolume, else a reflink copy
+/// (<c>cp --reflink=always</c>: XFS, btrfs, …), else a full copy. What worked is remembered and tried first; when it
+/// fails, the chain is walked again. A forced <c>Workspace:CopyStrategy</c> that fails fails the job, saying why.
+/// </summary>
+internal sealed class CopyOnWriteWorkspaceCloner(WorkspaceOptions options, JobPaths paths, ILogger<CopyOnWriteWorkspaceCloner> logger)
+    : IWorkspaceCloner
+{
+    public const string BtrfsSnapshot = "btrfs-snapshot";
+    public const string Reflink = "reflink";
+    public const string FullCopy = "full-copy";
+
+    private readonly ConcurrentDictionary<string, string> worked = new();
+
+    public async Task<WorkspaceCopy> CloneAsync(string masterPath, string workspacePath, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(workspacePath)!);
+        await Btrfs.DeleteTreeAsync(workspacePath, cancellationToken);
+        var key = $"{Path.GetDirectoryName(masterPath)}|{Path.GetDirectoryName(Path.GetDirectoryName(workspacePath))}";
+        var candidates = await CandidatesAsync(masterPath, workspacePath, key, cancellationToken);
+
+        for (var i = 0; ; i++)
+        {
+            var strategy = candidates[i];
+            var watch = Stopwatch.StartNew();
+            try
+            {
+                await CopyAsync(strategy, masterPath, workspacePath, cancellationToken);
+                worked[key] = strategy;
+                var (files, bytes) = FolderSize.Measure(workspacePath);
+                return new WorkspaceCopy(strategy, files, bytes, watch.Elapsed.TotalMilliseconds);
+            }
+            catch (IOException e) when (i + 1 < candidates.Count)
+            {
+                logger.LogInformation("Workspace strategy {Strategy} is not available here ({Reason}); trying {Next}", strategy, e.Message, candidates[i + 1]);
+                worked.TryRemove(key, out _);
+                await Btrfs.DeleteTreeAsync(workspacePath, cancellationToken);
+            }
+            catch (IOException e) when (options.CopyStrategy != "auto")
+            {
+                await Btrfs.DeleteTreeAsync(workspacePath, cancellationToken);
+                throw new IOException($"Workspace:CopyStrategy is '{strategy}', which does not work for {masterPath} → {workspacePath}: {e.Message}", e);
+            }
+        }
+    }
+
+    public async Task<bool> RemoveJobFolderAsync(string jobId, CancellationToken cancellationToken)
+    {
+        var folder = paths.Folder(jobId);
+        if (!Directory.Exists(folder))
+        {
+            return false;
+        }
+
+        await Btrfs.DeleteTreeAsync(paths.Workspace(jobId), cancellationToken);
+        Directory.Delete(folder, recursive: true);
+        return true;
+    }
+
+    private async Task<List<string>> CandidatesAsync(string master, string workspace, string key, CancellationToken cancellationToken)
+    {
+        if (options.CopyStrategy != "auto")
+        {
+            return [options.CopyStrategy];
+        }
+
+        var chain = new List<string>();
+        if (worked.TryGetValue(key, out var known))
+        {
+            chain.Add(known);
+        }
+
+        if (Btrfs.IsBtrfs(workspace) && await Btrfs.IsSubvolumeAsync(master, cancellationToken))
+        {
+            chain.Add(BtrfsSnapshot);
+        }
+
+        chain.Add(Reflink);
+        chain.Add(FullCopy);
+        return chain.Distinct().ToList();
+    }
+
+    private static Task CopyAsync(string strategy, string master, string workspace, CancellationToken cancellationToken) => strategy switch
+    {
+        BtrfsSnapshot => Btrfs.SnapshotAsync(master, workspace, cancellationToken),
+        Reflink => ProcessRunner.RunCheckedAsync("cp", ["-a", "--reflink=always", "--no-target-directory", master, workspace], cancellationToken),
+        _ => ProcessRunner.RunCheckedAsync("cp", ["-a", "--reflink=never", "--no-target-directory", master, workspace], cancellationToken),
+    };
+}
