@@ -18,7 +18,7 @@ public sealed record GetJobHistory(string JobId, string User, DateTimeOffset At)
                 return JobErrors.NotFound(query.JobId);
             }
 
-            var view = JobView.Replay(events.Where(e => e.Timestamp <= query.At).Select(e => (e.Data, e.Sequence)));
+            var view = JobView.Replay(events.Where(e => e.Timestamp <= query.At).Select(e => e.Data));
             return view is null
                 ? DomainError.NotFound("job-not-yet-created", $"The job did not exist yet at {query.At:O}.")
                 : JobDetails.From(view, 0);

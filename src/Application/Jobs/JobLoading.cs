@@ -27,6 +27,6 @@ public static class JobLoading
         view.Status != JobStatus.Queued || view.Node is not null
             ? 0
             : 1 + await readModels.CountAsync<JobView>(
-                jobs => jobs.Where(j => j.Status == JobStatus.Queued && j.Node == null && !j.Deleted && j.QueuedSequence < view.QueuedSequence),
+                jobs => jobs.Where(j => j.Status == JobStatus.Queued && j.Node == null && !j.Deleted && j.QueuedAt < view.QueuedAt),
                 cancellationToken);
 }

@@ -43,10 +43,8 @@ public sealed class JobView
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>When the job was queued: the FIFO order of the queue.</summary>
     public DateTimeOffset? QueuedAt { get; set; }
-
-    /// <summary>Global order of <see cref="JobQueued"/>: the FIFO order of the queue.</summary>
-    public long QueuedSequence { get; set; }
 
     public DateTimeOffset? StartedAt { get; set; }
 
@@ -84,7 +82,7 @@ public sealed class JobView
         CreatedAt = created.At,
     };
 
-    public void Apply(JobQueued e, long sequence) => (Status, QueuedAt, QueuedSequence) = (JobStatus.Queued, e.At, sequence);
+    public void Apply(JobQueued e) => (Status, QueuedAt) = (JobStatus.Queued, e.At);
 
     public void Apply(JobPipelineStarted e) => (Node, StartedAt) = (e.Node, e.At);
 
@@ -120,10 +118,10 @@ public sealed class JobView
     public void Apply(JobDeleted e) => Deleted = true;
 
     /// <summary>Applies any job event; used to replay a stream up to an instant.</summary>
-    public static JobView? Replay(IEnumerable<(object Data, long Sequence)> events)
+    public static JobView? Replay(IEnumerable<object> events)
     {
         JobView? view = null;
-        foreach (var (data, sequence) in events)
+        foreach (var data in events)
         {
             if (data is JobCreated created)
             {
@@ -133,7 +131,7 @@ public sealed class JobView
 
             switch (data)
             {
-                case JobQueued e: view?.Apply(e, sequence); break;
+                case JobQueued e: view?.Apply(e); break;
                 case JobPipelineStarted e: view?.Apply(e); break;
                 case GitPullStarted e: view?.Apply(e); break;
                 case GitPulled e: view?.Apply(e); break;

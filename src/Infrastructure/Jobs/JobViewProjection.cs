@@ -1,6 +1,5 @@
 using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Domain.Jobs;
-using JasperFx.Events;
 using Marten.Events.Aggregation;
 
 namespace ClaudeBatch.Infrastructure.Jobs;
@@ -10,7 +9,7 @@ public sealed partial class JobViewProjection : SingleStreamProjection<JobView, 
 {
     public static JobView Create(JobCreated e) => JobView.From(e);
 
-    public static void Apply(IEvent<JobQueued> e, JobView view) => view.Apply(e.Data, e.Sequence);
+    public static void Apply(JobQueued e, JobView view) => view.Apply(e);
 
     public static void Apply(JobPipelineStarted e, JobView view) => view.Apply(e);
 

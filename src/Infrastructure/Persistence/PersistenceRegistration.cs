@@ -36,9 +36,6 @@ public static class PersistenceRegistration
                 options.DatabaseSchemaName = SchemaName;
                 options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
                 options.Events.StreamIdentity = StreamIdentity.AsString;
-
-                // Rich appends give inline projections each event's global sequence (the job queue's FIFO order).
-                options.Events.AppendMode = EventAppendMode.Rich;
                 options.Projections.Add<RevokedTokenProjection>(ProjectionLifecycle.Inline);
                 options.Projections.Add<RepositoryViewProjection>(ProjectionLifecycle.Inline);
                 options.Schema.For<RepositoryView>().Identity(x => x.Name);
@@ -47,7 +44,7 @@ public static class PersistenceRegistration
                     .Duplicate(x => x.User)
                     .Duplicate(x => x.Repository)
                     .Duplicate(x => x.CreatedAt)
-                    .Duplicate(x => x.QueuedSequence);
+                    .Duplicate(x => x.QueuedAt);
                 options.Schema.For<RevokedToken>().Index(x => x.ExpiresAt);
                 return options;
             })
