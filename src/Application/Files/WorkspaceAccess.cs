@@ -23,6 +23,11 @@ public static class WorkspaceAccess
             return parsed.Error;
         }
 
+        if (view.Value.WorkspaceRemovedAt is { } removed)
+        {
+            return new DomainError("workspace-removed", $"The job's workspace was removed on {removed:u} (Jobs:RetentionDays).", ErrorKind.Gone);
+        }
+
         return view.Value.WorkspaceStrategy is null
             ? DomainError.NotFound("workspace-not-ready", "The job's workspace has not been prepared yet.")
             : (view.Value.CowPath, parsed.Value);

@@ -18,7 +18,8 @@ public sealed class JobPipeline(
     ISystemPrompts prompts,
     IAgentRunner agent,
     IFileStaging staging,
-    JobPaths paths)
+    JobPaths paths,
+    Workspaces.WorkspaceOptions workspaceOptions)
 {
     public async Task<object> RunAsync(Job job, JobJournal journal, CancellationToken cancellationToken)
     {
@@ -31,6 +32,15 @@ public sealed class JobPipeline(
         if (await PullAsync(job, repository, journal, cancellationToken) is { } failed)
         {
             return failed;
+        }
+
+        // Refuse up front rather than fail halfway through a copy.
+        var free = workspaces.AvailableBytes(job.CowPath);
+        if (free < workspaceOptions.MinFreeBytes)
+        {
+            return new JobFailed(job.JobId,
+                $"Not enough free space for the workspace: {free} bytes free on the jobs filesystem, Workspace:MinFreeBytes is {workspaceOptions.MinFreeBytes}.",
+                null, journal.Now);
         }
 
         var copy = await workspaces.CloneAsync(clones.PathFor(job.Repository), job.CowPath, cancellationToken);

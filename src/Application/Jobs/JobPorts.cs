@@ -28,6 +28,12 @@ public interface IWorkspaceCloner
 
     /// <summary>Removes everything the job left under its folder; true if something was removed.</summary>
     Task<bool> RemoveJobFolderAsync(string jobId, CancellationToken cancellationToken);
+
+    /// <summary>Removes only the workspace (as it was made), keeping the job's logs; true if it existed.</summary>
+    Task<bool> RemoveWorkspaceAsync(string jobId, CancellationToken cancellationToken);
+
+    /// <summary>Free bytes on the filesystem that holds <paramref name="path"/> (or its nearest existing parent).</summary>
+    long AvailableBytes(string path);
 }
 
 /// <summary>What to run and where.</summary>

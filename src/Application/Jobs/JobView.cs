@@ -68,6 +68,8 @@ public sealed class JobView
 
     public bool Deleted { get; set; }
 
+    public DateTimeOffset? WorkspaceRemovedAt { get; set; }
+
     public static JobView From(JobCreated created) => new()
     {
         Id = JobStream.For(created.JobId),
@@ -117,6 +119,8 @@ public sealed class JobView
 
     public void Apply(JobDeleted e) => Deleted = true;
 
+    public void Apply(WorkspaceRemoved e) => WorkspaceRemovedAt = e.At;
+
     /// <summary>Applies any job event; used to replay a stream up to an instant.</summary>
     public static JobView? Replay(IEnumerable<object> events)
     {
@@ -148,6 +152,7 @@ public sealed class JobView
                 case JobCancellationRequested e: view?.Apply(e); break;
                 case JobCancelled e: view?.Apply(e); break;
                 case JobDeleted e: view?.Apply(e); break;
+                case WorkspaceRemoved e: view?.Apply(e); break;
             }
         }
 

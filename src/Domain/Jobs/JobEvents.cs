@@ -54,3 +54,6 @@ public sealed record StagedFileRemoved(string JobId, string FileName, string Sto
 
 /// <summary>The prompt as sent to the agent, placeholders replaced.</summary>
 public sealed record PromptResolved(string JobId, string Prompt, DateTimeOffset At);
+
+/// <summary>The job's workspace was removed (retention) while the job itself stays in history.</summary>
+public sealed record WorkspaceRemoved(string JobId, string Reason, DateTimeOffset At);

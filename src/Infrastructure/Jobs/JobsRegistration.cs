@@ -15,6 +15,7 @@ public static class JobsRegistration
         services.AddSingleton<ISystemPrompts, FileSystemPrompts>();
         services.AddSingleton<IJobCancellation, JobCancellationRegistry>();
         services.AddHostedService<InterruptedJobsRecovery>();
+        services.AddHostedService<WorkspaceRetention>();
         return services;
     }
 }

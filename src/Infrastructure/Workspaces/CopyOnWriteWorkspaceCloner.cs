@@ -68,6 +68,29 @@ internal sealed class CopyOnWriteWorkspaceCloner(WorkspaceOptions options, JobPa
         return true;
     }
 
+    public async Task<bool> RemoveWorkspaceAsync(string jobId, CancellationToken cancellationToken)
+    {
+        var workspace = paths.Workspace(jobId);
+        if (!Directory.Exists(workspace))
+        {
+            return false;
+        }
+
+        await Btrfs.DeleteTreeAsync(workspace, cancellationToken);
+        return true;
+    }
+
+    public long AvailableBytes(string path)
+    {
+        var existing = Path.GetFullPath(path);
+        while (!Directory.Exists(existing) && Path.GetDirectoryName(existing) is { } parent)
+        {
+            existing = parent;
+        }
+
+        return new DriveInfo(existing).AvailableFreeSpace;
+    }
+
     private async Task<List<string>> CandidatesAsync(string master, string workspace, string key, CancellationToken cancellationToken)
     {
         if (options.CopyStrategy != "auto")

@@ -23,7 +23,8 @@ public sealed class CopyOnWriteTests
         var root = Path.Combine(mount, Guid.NewGuid().ToString("N")[..8]);
         await using var api = new ApiFactory()
             .With("Workspace:RepositoriesPath", Path.Combine(root, "repos"))
-            .With("Workspace:JobsPath", Path.Combine(root, "jobs"));
+            .With("Workspace:JobsPath", Path.Combine(root, "jobs"))
+            .With("Workspace:MinFreeBytes", (64L << 20).ToString()); // the loop filesystems are small
         await api.InitializeAsync();
         var (client, repository) = await RepositoryWithBigFileAsync(api);
         var master = Path.Combine(root, "repos", repository);
