@@ -1,12 +1,13 @@
+using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Application.Workspaces;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace ClaudeBatch.Api.Health;
 
 /// <summary>Ready only when the repositories and jobs folders exist and the server can write to them.</summary>
-public sealed class WorkspaceFoldersHealthCheck(WorkspaceOptions options) : IHealthCheck
+public sealed class WorkspaceFoldersHealthCheck(WorkspaceOptions options, IWorkspaceCloner workspaces) : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var problems = new List<string>();
         var data = new Dictionary<string, object>();
@@ -24,9 +25,14 @@ public sealed class WorkspaceFoldersHealthCheck(WorkspaceOptions options) : IHea
             }
         }
 
-        return Task.FromResult(problems.Count == 0
-            ? HealthCheckResult.Healthy("Workspace folders are writable.", data)
-            : HealthCheckResult.Unhealthy(string.Join("; ", problems), data: data));
+        if (problems.Count > 0)
+        {
+            return HealthCheckResult.Unhealthy(string.Join("; ", problems), data: data);
+        }
+
+        data["copyStrategy"] = await workspaces.DetectStrategyAsync(cancellationToken);
+        data["minFreeBytes"] = options.MinFreeBytes;
+        return HealthCheckResult.Healthy("Workspace folders are writable.", data);
     }
 
     private static string? WritableProblem(string path)

@@ -32,6 +32,9 @@ public interface IWorkspaceCloner
     /// <summary>Removes only the workspace (as it was made), keeping the job's logs; true if it existed.</summary>
     Task<bool> RemoveWorkspaceAsync(string jobId, CancellationToken cancellationToken);
 
+    /// <summary>The strategy new workspaces will use here (detected once, and again after a strategy fails).</summary>
+    Task<string> DetectStrategyAsync(CancellationToken cancellationToken);
+
     /// <summary>Free bytes on the filesystem that holds <paramref name="path"/> (or its nearest existing parent).</summary>
     long AvailableBytes(string path);
 }

@@ -22,6 +22,7 @@ internal sealed class CopyOnWriteWorkspaceCloner(WorkspaceOptions options, JobPa
     public const string FullCopy = "full-copy";
 
     private readonly ConcurrentDictionary<string, string> worked = new();
+    private string? detected;
 
     public async Task<WorkspaceCopy> CloneAsync(string masterPath, string workspacePath, CancellationToken cancellationToken)
     {
@@ -38,6 +39,7 @@ internal sealed class CopyOnWriteWorkspaceCloner(WorkspaceOptions options, JobPa
             {
                 await CopyAsync(strategy, masterPath, workspacePath, cancellationToken);
                 worked[key] = strategy;
+                detected = strategy;
                 var (files, bytes) = FolderSize.Measure(workspacePath);
                 return new WorkspaceCopy(strategy, files, bytes, watch.Elapsed.TotalMilliseconds);
             }
@@ -45,6 +47,7 @@ internal sealed class CopyOnWriteWorkspaceCloner(WorkspaceOptions options, JobPa
             {
                 logger.LogInformation("Workspace strategy {Strategy} is not available here ({Reason}); trying {Next}", strategy, e.Message, candidates[i + 1]);
                 worked.TryRemove(key, out _);
+                detected = null;
                 await Btrfs.DeleteTreeAsync(workspacePath, cancellationToken);
             }
             catch (IOException e) when (options.CopyStrategy != "auto")
@@ -66,6 +69,46 @@ internal sealed class CopyOnWriteWorkspaceCloner(WorkspaceOptions options, JobPa
         await Btrfs.DeleteTreeAsync(paths.Workspace(jobId), cancellationToken);
         Directory.Delete(folder, recursive: true);
         return true;
+    }
+
+    public async Task<string> DetectStrategyAsync(CancellationToken cancellationToken)
+    {
+        if (options.CopyStrategy != "auto")
+        {
+            return options.CopyStrategy;
+        }
+
+        return detected ??= await ProbeAsync(cancellationToken);
+    }
+
+    /// <summary>What the two folders support: btrfs → snapshots; a reflink copy of a probe file → reflink; else a full copy.</summary>
+    private async Task<string> ProbeAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(options.RepositoriesPath);
+        Directory.CreateDirectory(options.JobsPath);
+        // Both on btrfs: snapshots (if they are two filesystems, the first clone falls back and this is detected again).
+        if (Btrfs.IsBtrfs(options.RepositoriesPath) && Btrfs.IsBtrfs(options.JobsPath))
+        {
+            return BtrfsSnapshot;
+        }
+
+        var source = Path.Combine(options.RepositoriesPath, $".reflink-probe-{Guid.NewGuid():N}");
+        var target = Path.Combine(options.JobsPath, $".reflink-probe-{Guid.NewGuid():N}");
+        try
+        {
+            await File.WriteAllBytesAsync(source, new byte[4096], cancellationToken);
+            await ProcessRunner.RunCheckedAsync("cp", ["--reflink=always", source, target], cancellationToken);
+            return Reflink;
+        }
+        catch (IOException)
+        {
+            return FullCopy;
+        }
+        finally
+        {
+            File.Delete(source);
+            File.Delete(target);
+        }
     }
 
     public async Task<bool> RemoveWorkspaceAsync(string jobId, CancellationToken cancellationToken)

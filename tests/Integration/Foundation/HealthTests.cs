@@ -18,7 +18,11 @@ public sealed class HealthTests(ApiFactory api)
         var report = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         report.GetProperty("status").GetString().ShouldBe("Healthy");
         report.GetProperty("checks").GetProperty("postgres").GetProperty("status").GetString().ShouldBe("Healthy");
-        report.GetProperty("checks").GetProperty("workspace").GetProperty("status").GetString().ShouldBe("Healthy");
+        var workspace = report.GetProperty("checks").GetProperty("workspace");
+        workspace.GetProperty("status").GetString().ShouldBe("Healthy");
+        // The test folders are on the machine's ext4 disk: no reflinks, no snapshots.
+        workspace.GetProperty("data").GetProperty("copyStrategy").GetString().ShouldBe("full-copy");
+        workspace.GetProperty("data").GetProperty("jobsPathFreeBytes").GetInt64().ShouldBeGreaterThan(0);
     }
 
     [Fact]
