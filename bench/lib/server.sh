@@ -1,5 +1,6 @@
 # shellcheck shell=bash
 # Starts a throwaway PostgreSQL and the Release build of the server for a benchmark; bench_stop undoes both.
+# BENCH_WORKSPACE_ROOT (optional) puts the repositories and jobs folders elsewhere (e.g. on a loop mount).
 # After bench_start: $BENCH_URL, $BENCH_DIR, $BENCH_USER, $BENCH_PASSWORD, $BENCH_SOURCES (an allowed local root).
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=../../scripts/lib/apt.sh
@@ -30,7 +31,7 @@ bench_start() {
     ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$api_port" \
     ConnectionStrings__Postgres="Host=127.0.0.1;Port=$pg_port;Database=bench;Username=postgres;Maximum Pool Size=200" \
     Jwt__Key="$(head -c 48 /dev/urandom | base64)" \
-    Workspace__RepositoriesPath="$BENCH_DIR/repos" Workspace__JobsPath="$BENCH_DIR/jobs" \
+    Workspace__RepositoriesPath="${BENCH_WORKSPACE_ROOT:-$BENCH_DIR}/repos" Workspace__JobsPath="${BENCH_WORKSPACE_ROOT:-$BENCH_DIR}/jobs" \
     Auth__ShadowFilePath="$BENCH_DIR/auth/shadow" Auth__PasswdFilePath="$BENCH_DIR/auth/passwd" \
     Auth__LoginRateLimit__PermitLimitPerUser=1000000 Auth__LoginRateLimit__PermitLimitPerAddress=1000000 \
     Repositories__AllowLocalSources=true Repositories__AllowedLocalRoots__0="$BENCH_SOURCES" \
