@@ -18,9 +18,7 @@ public sealed record RecoverInterruptedJobs : ICommand<int>
         public async ValueTask<int> Handle(RecoverInterruptedJobs command, CancellationToken cancellationToken)
         {
             var mine = await readModels.QueryAsync<JobView>(
-                jobs => jobs.Where(j => j.Node == options.NodeName && !j.Deleted &&
-                    (j.Status == JobStatus.Queued || j.Status == JobStatus.GitPulling || j.Status == JobStatus.CidxIndexing ||
-                     j.Status == JobStatus.CidxReady || j.Status == JobStatus.Running)),
+                jobs => jobs.Where(j => j.Node == options.NodeName && !j.Deleted && JobStatuses.Active.Contains(j.Status)),
                 cancellationToken);
 
             foreach (var view in mine)

@@ -37,6 +37,10 @@ public enum CidxStatus
 
 public static class JobStatuses
 {
+    /// <summary>Started and not finished: waiting in the queue or in the pipeline (for queries that cannot call methods).</summary>
+    public static readonly JobStatus[] Active =
+        [JobStatus.Queued, JobStatus.GitPulling, JobStatus.CidxIndexing, JobStatus.CidxReady, JobStatus.Running];
+
     /// <summary>Statuses from which nothing more will happen.</summary>
     public static bool IsFinished(this JobStatus status) =>
         status is JobStatus.GitFailed or JobStatus.Completed or JobStatus.Failed or JobStatus.Timeout or JobStatus.Cancelled;

@@ -10,8 +10,6 @@ internal sealed class ActiveJobsQuery(IReadModels readModels) : IActiveJobs
 {
     public Task<int> CountUsingAsync(string repositoryName, CancellationToken cancellationToken) =>
         readModels.CountAsync<JobView>(
-            jobs => jobs.Where(j => j.Repository == repositoryName && !j.Deleted &&
-                (j.Status == JobStatus.Queued || j.Status == JobStatus.GitPulling || j.Status == JobStatus.CidxIndexing ||
-                 j.Status == JobStatus.CidxReady || j.Status == JobStatus.Running)),
+            jobs => jobs.Where(j => j.Repository == repositoryName && !j.Deleted && JobStatuses.Active.Contains(j.Status)),
             cancellationToken);
 }
