@@ -50,6 +50,7 @@ builder.Host.UseWolverine(options =>
     var maxConcurrent = int.TryParse(builder.Configuration["Jobs:MaxConcurrent"], out var n) && n > 0 ? n : 5;
     options.LocalQueue(RunJobHandler.Queue).MaximumParallelMessages(maxConcurrent).UseDurableInbox();
     options.PublishMessage<RunJob>().ToLocalQueue(RunJobHandler.Queue);
+    options.ScheduleWorkspaceRetention(builder.Configuration);
 
     // A single server owns its queues: after a crash it takes its unfinished messages back at once.
     options.Durability.Mode = DurabilityMode.Solo;

@@ -13,6 +13,9 @@ public sealed class JobsOptions
 
     public int RetentionDays { get; set; } = 30;
 
+    /// <summary>When retention sweeps (cron, UTC; 5 fields or 6 with seconds first). Hourly by default.</summary>
+    public string RetentionSchedule { get; set; } = "0 * * * *";
+
     /// <summary>This server's name in job events; a restarted server fails the jobs its previous life left running.</summary>
     public string NodeName { get; set; } = Environment.MachineName;
 }

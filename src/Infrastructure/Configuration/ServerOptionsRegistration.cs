@@ -37,7 +37,7 @@ public static class ServerOptionsRegistration
             check(o.TimeoutHours is >= 1 and <= 24 * 30, "TimeoutHours", "must be between 1 and 720");
             check(o.DefaultTimeoutSeconds >= 1 && o.DefaultTimeoutSeconds <= o.TimeoutHours * 3600L,
                 "DefaultTimeoutSeconds", "must be at least 1 and within Jobs:TimeoutHours");
-            check(o.RetentionDays >= 1, "RetentionDays", "must be at least 1");
+            check(o.RetentionDays >= 0, "RetentionDays", "must not be negative (0 removes a workspace at the first sweep after its job ends)");
             check(!string.IsNullOrWhiteSpace(o.NodeName), "NodeName", "must not be empty");
         });
 

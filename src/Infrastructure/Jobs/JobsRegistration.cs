@@ -15,7 +15,6 @@ public static class JobsRegistration
         services.AddSingleton<ISystemPrompts, FileSystemPrompts>();
         services.AddSingleton<IJobCancellation, JobCancellationRegistry>();
         services.AddHostedService<InterruptedJobsRecovery>();
-        services.AddHostedService<WorkspaceRetention>();
         return services;
     }
 }

@@ -1,45 +1,50 @@
 using ClaudeBatch.Application.Jobs;
 using Mediator;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Wolverine;
 
 namespace ClaudeBatch.Infrastructure.Jobs;
 
-/// <summary>Every hour (and shortly after start), removes the workspaces of jobs finished more than Jobs:RetentionDays ago.</summary>
-internal sealed class WorkspaceRetention(IServiceScopeFactory scopes, JobsOptions options, TimeProvider clock, ILogger<WorkspaceRetention> logger)
-    : BackgroundService
-{
-    public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
+/// <summary>One occurrence of the retention schedule (<c>Jobs:RetentionSchedule</c>, a cron expression).</summary>
+public sealed record SweepExpiredWorkspaces(DateTimeOffset Occurrence);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+/// <summary>
+/// Retention as a Wolverine recurring message: the schedule lives in PostgreSQL with the other durable
+/// messages, so a restart neither loses an occurrence nor runs it twice. Each occurrence removes the workspaces
+/// of jobs finished more than <c>Jobs:RetentionDays</c> ago.
+/// </summary>
+public static class WorkspaceRetention
+{
+    public const string ScheduleName = "workspace-retention";
+    public const string DefaultSchedule = "0 * * * *";
+
+    /// <summary>Registers the schedule; an invalid expression stops the server naming the key.</summary>
+    public static void ScheduleWorkspaceRetention(this WolverineOptions options, IConfiguration configuration)
     {
-        using var timer = new PeriodicTimer(Interval, clock);
-        try
+        var expression = configuration[$"{JobsOptions.Section}:RetentionSchedule"] ?? DefaultSchedule;
+        if (!CronSchedule.TryParse(expression, TimeZoneInfo.Utc, out var schedule))
         {
-            await Task.Delay(TimeSpan.FromMinutes(1), clock, stoppingToken);
-            do
-            {
-                try
-                {
-                    await using var scope = scopes.CreateAsyncScope();
-                    var removed = await scope.ServiceProvider.GetRequiredService<ISender>().Send(
-                        new RemoveExpiredWorkspaces(clock.GetUtcNow().AddDays(-options.RetentionDays)), stoppingToken);
-                    if (removed > 0)
-                    {
-                        logger.LogInformation("Retention removed {Count} workspace(s) of jobs finished over {Days} days ago", removed, options.RetentionDays);
-                    }
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    logger.LogWarning(e, "Workspace retention failed; it will try again in {Interval}", Interval);
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
+            throw new OptionsValidationException($"{JobsOptions.Section}:RetentionSchedule", typeof(JobsOptions),
+                [$"{JobsOptions.Section}:RetentionSchedule: '{expression}' is not a cron expression (5 fields, or 6 with seconds first)"]);
         }
-        catch (OperationCanceledException)
+
+        options.Schedules.ScheduleRecurring(ScheduleName, schedule, occurrence => new SweepExpiredWorkspaces(occurrence));
+    }
+}
+
+public static class SweepExpiredWorkspacesHandler
+{
+    public static async Task Handle(SweepExpiredWorkspaces sweep, IServiceScopeFactory scopes, JobsOptions options, TimeProvider clock,
+        ILogger<SweepExpiredWorkspaces> logger, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var removed = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new RemoveExpiredWorkspaces(clock.GetUtcNow().AddDays(-options.RetentionDays)), cancellationToken);
+        if (removed > 0)
         {
-            // The server is stopping.
+            logger.LogInformation("Retention removed {Count} workspace(s) of jobs finished over {Days} days ago", removed, options.RetentionDays);
         }
     }
 }

@@ -44,6 +44,34 @@ public sealed class RetentionAndSpaceTests
     }
 
     [Fact]
+    public async Task The_recurring_retention_schedule_sweeps_on_its_own()
+    {
+        var api = new ApiFactory().With("Jobs:RetentionDays", "0").With("Jobs:RetentionSchedule", "*/1 * * * * *");
+        await api.InitializeAsync();
+        try
+        {
+            var (client, repository, _) = await api.UserWithRepositoryAsync();
+            var finished = await client.RunJobAsync(repository, "scenario: instant");
+            var jobId = finished.GetProperty("jobId").GetString()!;
+
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (Directory.Exists(finished.GetProperty("cowPath").GetString()) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+
+            Directory.Exists(finished.GetProperty("cowPath").GetString()).ShouldBeFalse("the schedule never removed the workspace");
+            var removed = (await client.EventsAsync(jobId)).Where(e => e.GetProperty("type").GetString() == "WorkspaceRemoved").ToList();
+            removed.Count.ShouldBe(1);
+            (await client.GetJobAsync(jobId)).Status().ShouldBe("completed");
+        }
+        finally
+        {
+            await ((IAsyncLifetime)api).DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_job_is_refused_before_copying_when_free_space_is_below_MinFreeBytes()
     {
         var api = new ApiFactory().With("Workspace:MinFreeBytes", (1L << 50).ToString());
