@@ -84,6 +84,7 @@ app.MapServerHealth();
 app.MapIdentityEndpoints();
 app.MapRepositoryEndpoints();
 app.MapJobEndpoints();
+app.MapJobStreamEndpoint();
 app.MapFileEndpoints();
 
 try

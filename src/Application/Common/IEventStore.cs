@@ -19,6 +19,9 @@ public interface IEventStore
 
     Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(string streamKey, CancellationToken cancellationToken);
 
+    /// <summary>The events of a stream after <paramref name="afterVersion"/>, in order.</summary>
+    Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(string streamKey, long afterVersion, CancellationToken cancellationToken);
+
     Task SaveChangesAsync(CancellationToken cancellationToken);
 }
 

@@ -4,15 +4,12 @@ using ClaudeBatch.Domain.Jobs;
 namespace ClaudeBatch.Application.Jobs;
 
 /// <summary>
-/// The pipeline's record of a running job: each fact is appended and committed as it happens, so the job view is
-/// live. Tool uses are frequent, so they are committed in batches (at most one commit a second).
+/// The pipeline's record of a running job: each fact is appended and committed as it happens, so the job view and
+/// its live stream (<c>GET /jobs/{id}/stream</c>) follow the agent message by message.
 /// </summary>
 public sealed class JobJournal(IEventStore store, string jobId, string node, TimeProvider clock) : IAgentObserver
 {
-    private static readonly TimeSpan ToolBatchWindow = TimeSpan.FromSeconds(1);
     private readonly SemaphoreSlim gate = new(1, 1);
-    private readonly List<object> pendingTools = [];
-    private DateTimeOffset lastFlush = DateTimeOffset.MinValue;
 
     public DateTimeOffset Now => clock.GetUtcNow();
 
@@ -21,9 +18,9 @@ public sealed class JobJournal(IEventStore store, string jobId, string node, Tim
         await gate.WaitAsync();
         try
         {
-            store.Append(JobStream.For(jobId), [.. pendingTools, fact]);
-            pendingTools.Clear();
-            await CommitAsync();
+            store.Append(JobStream.For(jobId), fact);
+            // A fact about a job must be stored even while the job itself is being cancelled.
+            await store.SaveChangesAsync(CancellationToken.None);
         }
         finally
         {
@@ -36,29 +33,10 @@ public sealed class JobJournal(IEventStore store, string jobId, string node, Tim
 
     public Task SessionStartedAsync(string sessionId, string? model) => RecordAsync(new AgentSessionStarted(jobId, sessionId, model, Now));
 
-    public async Task ToolUsedAsync(string tool, string summary)
-    {
-        await gate.WaitAsync();
-        try
-        {
-            pendingTools.Add(new AgentToolUsed(jobId, tool, summary, Now));
-            if (Now - lastFlush >= ToolBatchWindow)
-            {
-                store.Append(JobStream.For(jobId), [.. pendingTools]);
-                pendingTools.Clear();
-                await CommitAsync();
-            }
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
+    public Task ToolUsedAsync(string tool, string summary) => RecordAsync(new AgentToolUsed(jobId, tool, summary, Now));
 
-    private async Task CommitAsync()
-    {
-        // A fact about a job must be stored even while the job itself is being cancelled.
-        await store.SaveChangesAsync(CancellationToken.None);
-        lastFlush = Now;
-    }
+    public Task SaidAsync(string text) =>
+        RecordAsync(new AgentSaid(jobId, text.Length > AgentSaid.MaxLength ? text[..AgentSaid.MaxLength] + "…" : text, Now));
+
+    public Task ToolReturnedAsync(bool isError, string summary) => RecordAsync(new AgentToolReturned(jobId, isError, summary, Now));
 }

@@ -18,6 +18,7 @@ public sealed class JobPipeline(
     ISystemPrompts prompts,
     IAgentRunner agent,
     IFileStaging staging,
+    IJobIdentity identities,
     JobPaths paths,
     Workspaces.WorkspaceOptions workspaceOptions)
 {
@@ -27,6 +28,13 @@ public sealed class JobPipeline(
         if (!repository.IsRegistered)
         {
             return new JobFailed(job.JobId, $"Repository '{job.Repository}' is no longer registered.", null, journal.Now);
+        }
+
+        // Before anything is copied: a job never runs as the server's user by accident.
+        var runAs = await identities.ResolveAsync(job.User, cancellationToken);
+        if (runAs.Identity is not { } identity)
+        {
+            return new JobFailed(job.JobId, runAs.Refusal ?? $"User '{job.User}' cannot run jobs.", null, journal.Now);
         }
 
         if (await PullAsync(job, repository, journal, cancellationToken) is { } failed)
@@ -48,12 +56,14 @@ public sealed class JobPipeline(
 
         await staging.CopyIntoWorkspaceAsync(
             job.JobId, job.StagedFiles.Values.Select(f => (f.StoredName, f.FileName)), job.CowPath, cancellationToken);
+        await identities.HandOverAsync(job.CowPath, identity, cancellationToken);
         var prompt = PromptPlaceholders.Resolve(job.Prompt, job.StagedFiles.Keys.ToList(), job.Images);
         await journal.RecordAsync(new PromptResolved(job.JobId, prompt, journal.Now));
 
         var request = new AgentRequest(
             job.JobId, prompt, await prompts.ForAsync(cidxReady: false, cancellationToken), job.CowPath,
-            job.Options.Model, job.Options.MaxTurns, paths.AgentLog(job.JobId), paths.AgentErrorLog(job.JobId));
+            job.Options.Model, job.Options.MaxTurns, paths.AgentLog(job.JobId), paths.AgentErrorLog(job.JobId),
+            identity, paths.Folder(job.JobId));
         var run = await agent.RunAsync(request, journal, cancellationToken);
         return run.Verdict(job.JobId, journal.Now);
     }

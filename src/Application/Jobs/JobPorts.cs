@@ -41,7 +41,8 @@ public interface IWorkspaceCloner
 
 /// <summary>What to run and where.</summary>
 public sealed record AgentRequest(
-    string JobId, string Prompt, string SystemPrompt, string WorkingDirectory, string? Model, int? MaxTurns, string LogPath, string ErrorLogPath);
+    string JobId, string Prompt, string SystemPrompt, string WorkingDirectory, string? Model, int? MaxTurns, string LogPath, string ErrorLogPath,
+    RunAs Identity, string JobFolder);
 
 /// <summary>Live facts from a running agent, reported as they happen.</summary>
 public interface IAgentObserver
@@ -51,6 +52,10 @@ public interface IAgentObserver
     Task SessionStartedAsync(string sessionId, string? model);
 
     Task ToolUsedAsync(string tool, string summary);
+
+    Task SaidAsync(string text);
+
+    Task ToolReturnedAsync(bool isError, string summary);
 }
 
 /// <summary>Runs the coding agent; on cancellation its whole process tree is killed before this returns.</summary>

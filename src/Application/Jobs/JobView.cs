@@ -133,30 +133,36 @@ public sealed class JobView
                 continue;
             }
 
-            switch (data)
-            {
-                case JobQueued e: view?.Apply(e); break;
-                case JobPipelineStarted e: view?.Apply(e); break;
-                case GitPullStarted e: view?.Apply(e); break;
-                case GitPulled e: view?.Apply(e); break;
-                case GitPullSkipped e: view?.Apply(e); break;
-                case GitPullFailed e: view?.Apply(e); break;
-                case WorkspacePrepared e: view?.Apply(e); break;
-                case PromptResolved e: view?.Apply(e); break;
-                case AgentStarted e: view?.Apply(e); break;
-                case AgentSessionStarted e: view?.Apply(e); break;
-                case AgentToolUsed e: view?.Apply(e); break;
-                case JobCompleted e: view?.Apply(e); break;
-                case JobFailed e: view?.Apply(e); break;
-                case JobTimedOut e: view?.Apply(e); break;
-                case JobCancellationRequested e: view?.Apply(e); break;
-                case JobCancelled e: view?.Apply(e); break;
-                case JobDeleted e: view?.Apply(e); break;
-                case WorkspaceRemoved e: view?.Apply(e); break;
-            }
+            view?.Fold(data);
         }
 
         return view;
+    }
+
+    /// <summary>Applies one event of the job's stream (events it does not know change nothing).</summary>
+    public void Fold(object data)
+    {
+        switch (data)
+        {
+            case JobQueued e: Apply(e); break;
+            case JobPipelineStarted e: Apply(e); break;
+            case GitPullStarted e: Apply(e); break;
+            case GitPulled e: Apply(e); break;
+            case GitPullSkipped e: Apply(e); break;
+            case GitPullFailed e: Apply(e); break;
+            case WorkspacePrepared e: Apply(e); break;
+            case PromptResolved e: Apply(e); break;
+            case AgentStarted e: Apply(e); break;
+            case AgentSessionStarted e: Apply(e); break;
+            case AgentToolUsed e: Apply(e); break;
+            case JobCompleted e: Apply(e); break;
+            case JobFailed e: Apply(e); break;
+            case JobTimedOut e: Apply(e); break;
+            case JobCancellationRequested e: Apply(e); break;
+            case JobCancelled e: Apply(e); break;
+            case JobDeleted e: Apply(e); break;
+            case WorkspaceRemoved e: Apply(e); break;
+        }
     }
 
     private void Finish(JobStatus status, DateTimeOffset at, string? error, AgentResult? result, GitStatus? gitStatus = null)

@@ -16,6 +16,9 @@ public sealed class JobsOptions
     /// <summary>When retention sweeps (cron, UTC; 5 fields or 6 with seconds first). Hourly by default.</summary>
     public string RetentionSchedule { get; set; } = "0 * * * *";
 
+    /// <summary>Seconds of silence after which a live job stream sends a heartbeat comment.</summary>
+    public int StreamHeartbeatSeconds { get; set; } = 15;
+
     /// <summary>This server's name in job events; a restarted server fails the jobs its previous life left running.</summary>
     public string NodeName { get; set; } = Environment.MachineName;
 }

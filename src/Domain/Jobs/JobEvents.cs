@@ -27,6 +27,15 @@ public sealed record AgentSessionStarted(string JobId, string SessionId, string?
 
 public sealed record AgentToolUsed(string JobId, string Tool, string Summary, DateTimeOffset At);
 
+/// <summary>Text the agent wrote while working (long texts are cut; the full output is the job's log and result).</summary>
+public sealed record AgentSaid(string JobId, string Text, DateTimeOffset At)
+{
+    public const int MaxLength = 16 * 1024;
+}
+
+/// <summary>What a tool gave back to the agent, in short.</summary>
+public sealed record AgentToolReturned(string JobId, bool IsError, string Summary, DateTimeOffset At);
+
 /// <summary>What the agent's final result line said.</summary>
 public sealed record AgentResult(string Output, string? SessionId, decimal? CostUsd, int? NumTurns, long? DurationMs, int ExitCode);
 

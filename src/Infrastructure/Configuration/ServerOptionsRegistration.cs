@@ -3,6 +3,7 @@ using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Application.Repositories;
 using ClaudeBatch.Application.Workspaces;
 using ClaudeBatch.Infrastructure.Identity;
+using ClaudeBatch.Infrastructure.Impersonation;
 using ClaudeBatch.Infrastructure.Jobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,6 +40,7 @@ public static class ServerOptionsRegistration
                 "DefaultTimeoutSeconds", "must be at least 1 and within Jobs:TimeoutHours");
             check(o.RetentionDays >= 0, "RetentionDays", "must not be negative (0 removes a workspace at the first sweep after its job ends)");
             check(!string.IsNullOrWhiteSpace(o.NodeName), "NodeName", "must not be empty");
+            check(o.StreamHeartbeatSeconds is >= 1 and <= 3600, "StreamHeartbeatSeconds", "must be between 1 and 3600");
         });
 
         services.AddValidatedOptions<RepositoriesOptions>(configuration, RepositoriesOptions.Section, (o, check) =>
@@ -61,6 +63,15 @@ public static class ServerOptionsRegistration
         {
             check(!string.IsNullOrWhiteSpace(o.Command), "Command", "must name the Claude Code program");
             check(ClaudeOptions.PermissionModes.Contains(o.PermissionMode), "PermissionMode", $"must be one of {string.Join(", ", ClaudeOptions.PermissionModes)}");
+            check(o.ConfigDir is ClaudeOptions.ConfigInHome or ClaudeOptions.ConfigPerJob, "ConfigDir", "must be 'home' or 'job'");
+        });
+
+        services.AddValidatedOptions<ImpersonationOptions>(configuration, ImpersonationOptions.Section, (o, check) =>
+        {
+            check(ImpersonationOptions.Modes.Contains(o.Mode), "Mode", $"must be one of {string.Join(", ", ImpersonationOptions.Modes)}");
+            check(o.MinUid >= 1, "MinUid", "must be at least 1 (root never runs jobs)");
+            check(o.Mode != ImpersonationOptions.Setpriv || Environment.IsPrivilegedProcess, "Mode", "setpriv needs the server to run as root (use sudo, or none for development)");
+            check(!string.IsNullOrWhiteSpace(o.Path), "Path", "must not be empty");
         });
 
         services.AddValidatedOptions<SystemPromptsOptions>(configuration, SystemPromptsOptions.Section, (o, check) =>

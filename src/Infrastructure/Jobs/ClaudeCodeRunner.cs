@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Domain.Jobs;
+using ClaudeBatch.Infrastructure.Impersonation;
 using Microsoft.Extensions.Logging;
 
 namespace ClaudeBatch.Infrastructure.Jobs;
@@ -9,21 +10,22 @@ namespace ClaudeBatch.Infrastructure.Jobs;
 /// <summary>
 /// Runs Claude Code headless: an argument list (never a shell), the prompt on stdin, a clean environment, in the
 /// job's workspace, in a process group of its own (<c>setsid</c>) so that the agent and everything it spawned can
-/// be killed together. Every stdout line goes to the job's log outside the workspace and is parsed as it comes.
+/// be killed together, as the job's user (see <see cref="UserProcesses"/>). Every stdout line goes to the job's log outside the workspace and is parsed as it comes.
 /// </summary>
-internal sealed class ClaudeCodeRunner(ClaudeOptions options, ILogger<ClaudeCodeRunner> logger) : IAgentRunner
+internal sealed class ClaudeCodeRunner(ClaudeOptions options, UserProcesses processes, ILogger<ClaudeCodeRunner> logger) : IAgentRunner
 {
     private const int ErrorTailBytes = 2048;
 
     public async Task<AgentRun> RunAsync(AgentRequest request, IAgentObserver observer, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(request.LogPath)!);
-        using var process = Process.Start(StartInfo(request)) ?? throw new InvalidOperationException("The agent could not be started.");
+        using var process = await ProcessSpawner.StartAsync(await StartInfoAsync(request, cancellationToken));
         var pid = process.Id;
         try
         {
             await observer.StartedAsync(pid, ProcFs.StartTicks(pid) ?? 0);
-            logger.LogInformation("Agent for job {JobId} started as process {ProcessId}", request.JobId, pid);
+            logger.LogInformation("Agent for job {JobId} started as process {ProcessId} (user {User}, uid {Uid})",
+                request.JobId, pid, request.Identity.User, request.Identity.Uid);
 
             var stdout = PumpOutputAsync(process.StandardOutput, request.LogPath, observer);
             var stderr = PumpErrorsAsync(process.StandardError, request.ErrorLogPath);
@@ -46,48 +48,41 @@ internal sealed class ClaudeCodeRunner(ClaudeOptions options, ILogger<ClaudeCode
 
     public void KillLeftover(int processId, long processStartTicks)
     {
-        if (ProcFs.StartTicks(processId) == processStartTicks)
+        var leaderAlive = ProcFs.StartTicks(processId) == processStartTicks;
+        // The agent itself died with the server (parent-death signal); what it spawned may still run in its session.
+        if (leaderAlive || (ProcFs.StartTicks(processId) is null && ProcFs.SessionHasMembers(processId, processStartTicks)))
         {
             logger.LogWarning("Killing process group {ProcessId} left by an interrupted job", processId);
             ProcFs.KillGroup(processId);
-            ProcFs.KillProcess(processId);
+            if (leaderAlive)
+            {
+                ProcFs.KillProcess(processId);
+            }
         }
     }
 
-    private ProcessStartInfo StartInfo(AgentRequest request)
+    private async Task<ProcessStartInfo> StartInfoAsync(AgentRequest request, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo("setsid")
+        var variables = new Dictionary<string, string>(options.Environment);
+        if (options.ConfigDir == ClaudeOptions.ConfigPerJob)
         {
-            WorkingDirectory = request.WorkingDirectory,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-            UseShellExecute = false,
-        };
-        foreach (var argument in Arguments(request))
-        {
-            start.ArgumentList.Add(argument);
+            // Kept beside the workspace for the job's lifetime, so the session can be resumed from the same place.
+            var configDirectory = Path.Combine(request.JobFolder, "claude-config");
+            Directory.CreateDirectory(configDirectory);
+            if (request.Identity.SwitchesUser)
+            {
+                await ProcessRunner.RunCheckedAsync("chown", ["-h", $"{request.Identity.Uid}:{request.Identity.Gid}", "--", configDirectory], cancellationToken);
+            }
+
+            OwnerOnly.Restrict(configDirectory);
+            variables["CLAUDE_CONFIG_DIR"] = configDirectory;
         }
 
-        start.Environment.Clear();
-        start.Environment["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin";
-        start.Environment["HOME"] = Environment.GetEnvironmentVariable("HOME") ?? "/";
-        start.Environment["USER"] = Environment.UserName;
-        start.Environment["LOGNAME"] = Environment.UserName;
-        start.Environment["LANG"] = "C.UTF-8";
-        foreach (var (key, value) in options.Environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        return start;
+        return processes.StartInfo(request.Identity, options.Command, Arguments(request), request.WorkingDirectory, variables);
     }
 
     private IEnumerable<string> Arguments(AgentRequest request)
     {
-        yield return options.Command;
         yield return "-p";
         yield return "--output-format";
         yield return "stream-json";
@@ -134,6 +129,12 @@ internal sealed class ClaudeCodeRunner(ClaudeOptions options, ILogger<ClaudeCode
                         break;
                     case ToolUse tool:
                         await observer.ToolUsedAsync(tool.Tool, tool.Summary);
+                        break;
+                    case AssistantText text:
+                        await observer.SaidAsync(text.Text);
+                        break;
+                    case ToolResult returned:
+                        await observer.ToolReturnedAsync(returned.IsError, returned.Summary);
                         break;
                     case ResultLine final:
                         result = final;

@@ -16,6 +16,16 @@ public sealed class ClaudeOptions
     /// </summary>
     public string PermissionMode { get; set; } = "bypassPermissions";
 
+    public const string ConfigInHome = "home";
+    public const string ConfigPerJob = "job";
+
+    /// <summary>
+    /// Where Claude keeps its settings and sessions: <c>home</c> (default: the user's own <c>~/.claude</c>, so their
+    /// login is used) or <c>job</c> (a private <c>claude-config</c> folder beside the job's workspace, via
+    /// <c>CLAUDE_CONFIG_DIR</c>).
+    /// </summary>
+    public string ConfigDir { get; set; } = ConfigInHome;
+
     /// <summary>Variables given to the agent on top of a clean environment (PATH, HOME, USER, LANG).</summary>
     public Dictionary<string, string> Environment { get; set; } = [];
 }

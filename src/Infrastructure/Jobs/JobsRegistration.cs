@@ -12,8 +12,12 @@ public static class JobsRegistration
         services.AddSingleton<IGitClient, LibGit2Client>();
         services.AddSingleton<IWorkspaceCloner, Workspaces.CopyOnWriteWorkspaceCloner>();
         services.AddSingleton<IAgentRunner, ClaudeCodeRunner>();
+        services.AddSingleton<Impersonation.UserProcesses>();
+        services.AddSingleton<IJobIdentity, Impersonation.OsJobIdentity>();
         services.AddSingleton<ISystemPrompts, FileSystemPrompts>();
         services.AddSingleton<IJobCancellation, JobCancellationRegistry>();
+        services.AddSingleton<JobChangeSignals>();
+        services.AddSingleton<IJobChanges>(sp => sp.GetRequiredService<JobChangeSignals>());
         services.AddHostedService<InterruptedJobsRecovery>();
         return services;
     }

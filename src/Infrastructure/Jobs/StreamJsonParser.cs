@@ -12,12 +12,14 @@ public sealed record ToolUse(string Tool, string Summary) : AgentMessage;
 
 public sealed record AssistantText(string Text) : AgentMessage;
 
+public sealed record ToolResult(bool IsError, string Summary) : AgentMessage;
+
 public sealed record ResultLine(
     bool IsError, string? Subtype, string Result, string? SessionId, decimal? CostUsd, int? NumTurns, long? DurationMs) : AgentMessage;
 
 /// <summary>
 /// Parses stream-json lines by their <c>type</c>: <c>system/init</c>, <c>assistant</c> content blocks (text and
-/// tool uses) and the final <c>result</c>. Lines it does not understand yield nothing rather than failing the job.
+/// tool uses), <c>user</c> tool results and the final <c>result</c>. Lines it does not understand yield nothing rather than failing the job.
 /// </summary>
 public static class StreamJsonParser
 {
@@ -48,6 +50,7 @@ public static class StreamJsonParser
                 "system" when Text(root, "subtype") == "init" && Text(root, "session_id") is { } session =>
                     [new SessionInit(session, Text(root, "model"))],
                 "assistant" => Assistant(root),
+                "user" => ToolResults(root),
                 "result" => [Result(root)],
                 _ => [],
             };
@@ -79,6 +82,42 @@ public static class StreamJsonParser
         return messages;
     }
 
+    /// <summary>The <c>tool_result</c> blocks of a <c>user</c> line: what each tool returned, cut short.</summary>
+    private static List<AgentMessage> ToolResults(JsonElement root)
+    {
+        var messages = new List<AgentMessage>();
+        if (!root.TryGetProperty("message", out var message) || !message.TryGetProperty("content", out var content)
+            || content.ValueKind != JsonValueKind.Array)
+        {
+            return messages;
+        }
+
+        foreach (var block in content.EnumerateArray())
+        {
+            if (Text(block, "type") != "tool_result")
+            {
+                continue;
+            }
+
+            var text = block.TryGetProperty("content", out var body) ? body.ValueKind switch
+            {
+                JsonValueKind.String => body.GetString() ?? "",
+                JsonValueKind.Array => string.Join(" ", body.EnumerateArray().Select(part => Text(part, "text")).OfType<string>()),
+                _ => "",
+            } : "";
+            var isError = block.TryGetProperty("is_error", out var error) && error.ValueKind == JsonValueKind.True;
+            messages.Add(new ToolResult(isError, Shorten(text)));
+        }
+
+        return messages;
+    }
+
+    private static string Shorten(string text)
+    {
+        text = text.ReplaceLineEndings(" ");
+        return text.Length > MaxSummaryLength ? text[..MaxSummaryLength] + "…" : text;
+    }
+
     private static ResultLine Result(JsonElement root) => new(
         root.TryGetProperty("is_error", out var isError) && isError.ValueKind == JsonValueKind.True,
         Text(root, "subtype"),
@@ -101,8 +140,7 @@ public static class StreamJsonParser
             .FirstOrDefault(value => !string.IsNullOrEmpty(value))
             ?? input.EnumerateObject().Select(p => p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : null).FirstOrDefault(v => v is not null)
             ?? "";
-        summary = summary.ReplaceLineEndings(" ");
-        return summary.Length > MaxSummaryLength ? summary[..MaxSummaryLength] + "…" : summary;
+        return Shorten(summary);
     }
 
     private static string? Text(JsonElement element, string property) =>

@@ -43,6 +43,15 @@ internal sealed class MartenEventStore : Application.Common.IEventStore
             .ToList();
     }
 
+    public async Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(string streamKey, long afterVersion, CancellationToken cancellationToken)
+    {
+        var events = await session.Events.FetchStreamAsync(streamKey, fromVersion: afterVersion + 1, token: cancellationToken);
+        return events
+            .Where(e => e.Version > afterVersion)
+            .Select(e => new StoredEvent(e.Sequence, e.Version, e.EventType.Name, e.Timestamp, e.Data))
+            .ToList();
+    }
+
     public async Task SaveChangesAsync(CancellationToken cancellationToken)
     {
         try

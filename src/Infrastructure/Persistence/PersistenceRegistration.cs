@@ -46,6 +46,9 @@ public static class PersistenceRegistration
                     .Duplicate(x => x.CreatedAt)
                     .Duplicate(x => x.QueuedAt);
                 options.Schema.For<RevokedToken>().Index(x => x.ExpiresAt);
+                // Known up front, so a stream holding them can be read before this process appended one.
+                options.Events.AddEventTypes([typeof(Domain.Jobs.AgentSaid), typeof(Domain.Jobs.AgentToolReturned)]);
+                options.Listeners.Add(sp.GetRequiredService<Jobs.JobChangeSignals>());
                 return options;
             })
             .UseLightweightSessions()

@@ -34,8 +34,10 @@ public sealed class RestartRecoveryTests
             await first.KillHardAsync();
         }
 
-        // The agent runs in a session of its own, so it outlived the server: only recovery can end it.
-        FakeClaude.IsDead(agent.GetProperty("pid").GetInt32()).ShouldBeFalse();
+        // The agent dies with the server (parent-death signal); what it spawned runs in its session until recovery ends it.
+        await WaitUntilAsync(() => FakeClaude.IsDead(agent.GetProperty("pid").GetInt32()));
+        FakeClaude.IsDead(agent.GetProperty("pid").GetInt32()).ShouldBeTrue();
+        FakeClaude.IsDead(agent.GetProperty("grandchild").GetInt32()).ShouldBeFalse();
 
         await using var second = await ServerProcess.StartAsync(settings.Settings);
         var again = await LoginAsync(second, user);
@@ -46,6 +48,14 @@ public sealed class RestartRecoveryTests
         FakeClaude.IsDead(agent.GetProperty("pid").GetInt32()).ShouldBeTrue();
         FakeClaude.IsDead(agent.GetProperty("grandchild").GetInt32()).ShouldBeTrue();
         (await again.WaitForJobAsync(queued, timeout: TimeSpan.FromSeconds(90))).Status().ShouldBe("completed", second.Output);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 50 && !condition(); i++)
+        {
+            await Task.Delay(100);
+        }
     }
 
     private static async Task<HttpClient> LoginAsync(RunningServer server, TestUser user)

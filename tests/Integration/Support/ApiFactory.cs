@@ -41,6 +41,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             .With("Repositories:AllowLocalSources", "true")
             .With("Repositories:AllowedLocalRoots:0", Sources.Root)
             .With("Claude:Command", FakeClaude.Path)
+            .With("Impersonation:Mode", "none")
             .With("Claude:Environment:FAKE_STATE_DIR", FakeStatePath)
             .With("Jobs:MaxConcurrent", "3")
             .With("Uploads:MaxFileBytes", (1024 * 1024).ToString())

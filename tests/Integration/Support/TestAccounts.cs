@@ -47,6 +47,32 @@ public sealed class TestAccounts
         }
     }
 
+    /// <summary>Adds a real OS account (its passwd line as the system has it) with a password to log in with.</summary>
+    public TestUser AddOsUser(string name)
+    {
+        var line = OsUsers.Ensure(name);
+        var password = "pw-" + Guid.NewGuid().ToString("N")[..12];
+        var hash = Hash("-6", password);
+        lock (gate)
+        {
+            File.AppendAllText(ShadowPath, $"{name}:{hash}:19000:0:99999:7:::\n");
+            File.AppendAllText(PasswdPath, line + "\n");
+            return new TestUser(name, password, hash, int.Parse(line.Split(':')[2]));
+        }
+    }
+
+    /// <summary>Gives the (uid 0) root entry a password, as a careless administrator might.</summary>
+    public TestUser EnableRoot()
+    {
+        var password = "pw-" + Guid.NewGuid().ToString("N")[..12];
+        var hash = Hash("-6", password);
+        lock (gate)
+        {
+            File.WriteAllLines(ShadowPath, File.ReadAllLines(ShadowPath).Select(l => l.StartsWith("root:", StringComparison.Ordinal) ? $"root:{hash}:19000:0:99999:7:::" : l));
+            return new TestUser("root", password, hash, 0);
+        }
+    }
+
     private readonly List<string> administrators = [];
 
     /// <summary>Puts the user in <c>Auth:AdminGroup</c> (the default group name).</summary>

@@ -17,6 +17,10 @@ public sealed class StreamJsonParserTests
         tool.Tool.ShouldBe("Write");
         tool.Summary.ShouldBe("/var/lib/claude-batch/jobs/3f2a9c/workspace/written.txt");
         messages.OfType<AssistantText>().Select(t => t.Text).ShouldContain("Wrote written.txt.");
+        var returned = messages.OfType<ToolResult>().Single();
+        returned.IsError.ShouldBeFalse();
+        returned.Summary.ShouldStartWith("File created successfully at: /var/lib/claude-batch/jobs/3f2a9c/workspace/written.txt");
+        messages.Select(m => m.GetType().Name).ShouldBe(["SessionInit", "ToolUse", "ToolResult", "AssistantText", "ResultLine"]);
         var result = messages.OfType<ResultLine>().Single();
         result.IsError.ShouldBeFalse();
         result.Subtype.ShouldBe("success");
@@ -24,6 +28,17 @@ public sealed class StreamJsonParserTests
         result.CostUsd.ShouldBe(0.10166m);
         result.NumTurns.ShouldNotBeNull();
         result.DurationMs.ShouldNotBeNull();
+    }
+
+    [Fact]
+    public void A_failed_tool_result_given_as_text_blocks_is_an_error_summarized_on_one_line()
+    {
+        const string line = """{"type":"user","message":{"role":"user","content":[{"tool_use_id":"t1","type":"tool_result","is_error":true,"content":[{"type":"text","text":"ls: cannot access 'x':\nNo such file"}]}]}}""";
+
+        var returned = StreamJsonParser.Parse(line).OfType<ToolResult>().Single();
+
+        returned.IsError.ShouldBeTrue();
+        returned.Summary.ShouldBe("ls: cannot access 'x': No such file");
     }
 
     [Fact]

@@ -1,0 +1,91 @@
+using System.Runtime.CompilerServices;
+using ClaudeBatch.Application.Common;
+using ClaudeBatch.Domain.Jobs;
+using Mediator;
+
+namespace ClaudeBatch.Application.Jobs;
+
+/// <summary>One entry of a job's live stream: a stored event with the status the job had after it.</summary>
+/// <param name="Id">The event's version in the job's stream (increasing; what <c>Last-Event-ID</c> resumes from). 0 for a heartbeat.</param>
+/// <param name="Kind"><c>status</c> when the event changed the job's status, <c>message</c> for the agent's messages, <c>step</c> otherwise, <c>heartbeat</c> when idle.</param>
+public sealed record JobUpdate(long Id, string Kind, string? Type, JobStatus Status, JobStatus? PreviousStatus, DateTimeOffset At, object? Data)
+{
+    public const string StatusKind = "status";
+    public const string MessageKind = "message";
+    public const string StepKind = "step";
+    public const string HeartbeatKind = "heartbeat";
+}
+
+/// <summary>
+/// Follows a job: every event after <see cref="AfterVersion"/> from its stream, then the live tail, until the job
+/// ends (a finished job replays and ends). The caller checks that the job is the user's before streaming.
+/// </summary>
+public sealed record WatchJob(string JobId, long AfterVersion, TimeSpan Heartbeat) : IStreamQuery<JobUpdate>
+{
+    /// <summary>How often the stream is read again when no change was signalled (another server may have written).</summary>
+    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+
+    private static readonly HashSet<Type> AgentMessages = [typeof(AgentSessionStarted), typeof(AgentSaid), typeof(AgentToolUsed), typeof(AgentToolReturned)];
+
+    public sealed class Handler(IEventStore store, IJobChanges changes, TimeProvider clock) : IStreamQueryHandler<WatchJob, JobUpdate>
+    {
+        public async IAsyncEnumerable<JobUpdate> Handle(WatchJob query, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            var stream = JobStream.For(query.JobId);
+            JobView? view = null;
+            long version = 0;
+            var lastSent = clock.GetUtcNow();
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                // Taken before reading, so a change committed while reading still wakes the next wait.
+                var changed = changes.NextChangeAsync(query.JobId);
+                foreach (var stored in await store.ReadStreamAsync(stream, version, cancellationToken))
+                {
+                    var previous = view?.Status;
+                    if (stored.Data is JobCreated created)
+                    {
+                        view = JobView.From(created);
+                    }
+                    else
+                    {
+                        view?.Fold(stored.Data);
+                    }
+
+                    version = stored.Version;
+                    if (view is null || stored.Version <= query.AfterVersion)
+                    {
+                        continue;
+                    }
+
+                    var kind = AgentMessages.Contains(stored.Data.GetType()) ? JobUpdate.MessageKind
+                        : previous != view.Status ? JobUpdate.StatusKind
+                        : JobUpdate.StepKind;
+                    lastSent = clock.GetUtcNow();
+                    yield return new JobUpdate(stored.Version, kind, stored.Type, view.Status, previous, stored.Timestamp, stored.Data);
+                }
+
+                if (view is null || view.Status.IsFinished() || view.Deleted)
+                {
+                    yield break;
+                }
+
+                var wait = query.Heartbeat - (clock.GetUtcNow() - lastSent);
+                if (wait <= TimeSpan.Zero)
+                {
+                    lastSent = clock.GetUtcNow();
+                    yield return new JobUpdate(0, JobUpdate.HeartbeatKind, null, view.Status, null, lastSent, null);
+                    continue;
+                }
+
+                await Task.WhenAny(changed, Task.Delay(wait < PollInterval ? wait : PollInterval, clock, cancellationToken));
+            }
+        }
+    }
+}
+
+/// <summary>Wakes watchers of a job when events are committed to its stream (on this server).</summary>
+public interface IJobChanges
+{
+    /// <summary>Completes at the next commit to the job's stream.</summary>
+    Task NextChangeAsync(string jobId);
+}

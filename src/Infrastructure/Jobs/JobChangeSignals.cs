@@ -1,0 +1,33 @@
+using System.Collections.Concurrent;
+using ClaudeBatch.Application.Jobs;
+using ClaudeBatch.Domain.Jobs;
+using Marten;
+using Marten.Services;
+
+namespace ClaudeBatch.Infrastructure.Jobs;
+
+/// <summary>
+/// A Marten commit listener that wakes the watchers of every job stream the commit appended to, so a live stream
+/// sees an event as soon as it is stored (changes made by another server are picked up by polling).
+/// </summary>
+internal sealed class JobChangeSignals : DocumentSessionListenerBase, IJobChanges
+{
+    private static readonly string Prefix = JobStream.For("");
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> waiting = new();
+
+    public Task NextChangeAsync(string jobId) =>
+        waiting.GetOrAdd(jobId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    public override Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
+    {
+        foreach (var key in commit.GetEvents().Select(e => e.StreamKey).Distinct())
+        {
+            if (key is not null && key.StartsWith(Prefix, StringComparison.Ordinal) && waiting.TryRemove(key[Prefix.Length..], out var signal))
+            {
+                signal.TrySetResult();
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+}
