@@ -60,6 +60,8 @@ export Workspace__JobsPath="$local_dir/workspace/jobs"
 export Auth__ShadowFilePath="$auth_dir/shadow"
 export Auth__PasswdFilePath="$auth_dir/passwd"
 export Auth__GroupFilePath="$auth_dir/group"
+# The demo account is not an OS account: jobs run as you (development only; see README "Jobs run as their users").
+export Impersonation__Mode="${Impersonation__Mode:-none}"
 
 echo "Building…"
 dotnet build "$root/src/Api/Api.csproj" -nologo -v q -clp:ErrorsOnly

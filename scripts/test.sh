@@ -10,20 +10,32 @@ cd "$root"
 source "$root/scripts/lib/apt.sh"
 # shellcheck source=lib/postgres.sh
 source "$root/scripts/lib/postgres.sh"
+# shellcheck source=lib/claude-cli.sh
+source "$root/scripts/lib/claude-cli.sh"
 
 # What the tests use: openssl and mkpasswd (whois) make real password hashes; libcrypt1 verifies them;
 # xfsprogs and btrfs-progs make the copy-on-write filesystems the workspace tests run on.
-apt_install openssl whois libcrypt1 git xfsprogs btrfs-progs util-linux
+# util-linux's setpriv runs jobs as their users; passwd's useradd makes the test users.
+apt_install openssl whois libcrypt1 git xfsprogs btrfs-progs util-linux passwd
 pg_find_bin
+# The E2E tests run the real Claude Code CLI (pinned) against a fake model API the tests serve.
+CLAUDEBATCH_TEST_CLAUDE="$(claude_install "$root/.tools/claude-code")"
+export CLAUDEBATCH_TEST_CLAUDE
 
 work="$(mktemp -d /tmp/claudebatch-test.XXXXXX)"
 chmod 755 "$work"
 pg_data="$work/postgres"
 results="$work/results"
+created_users=()
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   pg_stop "$pg_data"
+  local user
+  for user in "${created_users[@]}"; do
+    pkill -KILL -u "$user" 2>/dev/null || true
+    userdel -r "$user" 2>/dev/null || true
+  done
   for mount in "$work/xfs" "$work/btrfs"; do
     mountpoint -q "$mount" && { umount "$mount" 2>/dev/null || umount -l "$mount"; }
   done
@@ -35,6 +47,19 @@ trap 'exit 130' INT TERM
 
 # What earlier runs' test servers left behind (workspaces, uploads, logs).
 rm -rf /tmp/claudebatch-tests
+
+# Real OS accounts the impersonation and E2E tests run jobs as (a system one must be refused); removed at the end.
+for user in cbtest-alice cbtest-bob cbtest-sys; do
+  if ! id "$user" >/dev/null 2>&1; then
+    if [ "$user" = cbtest-sys ]; then useradd --system --create-home "$user"; else useradd --create-home --shell /bin/bash "$user"; fi
+    created_users+=("$user")
+  fi
+done
+# Jobs run the CLI as those users: it must be reachable by them, not only by root.
+if ! setpriv --reuid=cbtest-alice --regid=cbtest-alice --clear-groups -- "$CLAUDEBATCH_TEST_CLAUDE" --version >/dev/null 2>&1; then
+  echo "The test users cannot run $CLAUDEBATCH_TEST_CLAUDE (a folder on its path is not world-searchable?)." >&2
+  exit 1
+fi
 
 pg_port="$(pg_free_port)"
 echo "Starting a throwaway PostgreSQL on 127.0.0.1:$pg_port…"
@@ -75,10 +100,24 @@ for path in glob.glob(sys.argv[1] + "/*.trx"):
 print(p, f, s)
 PY
 )
+# The E2E category (the real Claude Code CLI) must have run: a run without it proves too little.
+e2e="$(python3 - "$results" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+print(sum(1 for path in glob.glob(sys.argv[1] + "/*.trx")
+          for r in ET.parse(path).getroot().iter("{%s}UnitTestResult" % ns["t"])
+          if ".EndToEnd." in r.get("testName", "")))
+PY
+)"
+echo "E2E tests (real Claude Code CLI) run: $e2e"
 
 total=$((passed + failed + skipped))
 if [ "$total" -eq 0 ]; then
   echo "No test ran."
+  status=1
+fi
+if [ "$e2e" -eq 0 ] && [ $# -eq 0 ]; then
+  echo "The E2E category ran no test."
   status=1
 fi
 if [ "$failed" -gt 0 ]; then status=1; fi

@@ -50,6 +50,14 @@ public sealed class TestAccounts
     /// <summary>Adds a real OS account (its passwd line as the system has it) with a password to log in with.</summary>
     public TestUser AddOsUser(string name)
     {
+        lock (gate)
+        {
+            if (osUsers.TryGetValue(name, out var known))
+            {
+                return known;
+            }
+        }
+
         var line = OsUsers.Ensure(name);
         var password = "pw-" + Guid.NewGuid().ToString("N")[..12];
         var hash = Hash("-6", password);
@@ -57,7 +65,7 @@ public sealed class TestAccounts
         {
             File.AppendAllText(ShadowPath, $"{name}:{hash}:19000:0:99999:7:::\n");
             File.AppendAllText(PasswdPath, line + "\n");
-            return new TestUser(name, password, hash, int.Parse(line.Split(':')[2]));
+            return osUsers[name] = new TestUser(name, password, hash, int.Parse(line.Split(':')[2]));
         }
     }
 
@@ -72,6 +80,8 @@ public sealed class TestAccounts
             return new TestUser("root", password, hash, 0);
         }
     }
+
+    private readonly Dictionary<string, TestUser> osUsers = [];
 
     private readonly List<string> administrators = [];
 
