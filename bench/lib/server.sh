@@ -35,7 +35,7 @@ bench_start() {
     Auth__ShadowFilePath="$BENCH_DIR/auth/shadow" Auth__PasswdFilePath="$BENCH_DIR/auth/passwd" \
     Auth__LoginRateLimit__PermitLimitPerUser=1000000 Auth__LoginRateLimit__PermitLimitPerAddress=1000000 \
     Repositories__AllowLocalSources=true Repositories__AllowedLocalRoots__0="$BENCH_SOURCES" \
-    Serilog__MinimumLevel__Default=Warning \
+    Serilog__MinimumLevel__Default=Warning Impersonation__Mode=none \
       exec env "$@" dotnet "$root/src/Api/bin/Release/net10.0/ClaudeBatch.Api.dll" >"$BENCH_DIR/server.log" 2>&1
   ) &
   BENCH_PID=$!
