@@ -17,6 +17,8 @@ source "$root/scripts/lib/claude-cli.sh"
 # xfsprogs and btrfs-progs make the copy-on-write filesystems the workspace tests run on.
 # util-linux's setpriv runs jobs as their users; passwd's useradd makes the test users.
 apt_install openssl whois libcrypt1 git xfsprogs btrfs-progs util-linux passwd
+# A Docker engine for the container-cleanup tests, with a tiny image built locally (there is no registry here).
+apt_install docker.io busybox-static
 pg_find_bin
 # The E2E tests run the real Claude Code CLI (pinned) against a fake model API the tests serve.
 CLAUDEBATCH_TEST_CLAUDE="$(claude_install "$root/.tools/claude-code")"
@@ -27,9 +29,22 @@ chmod 755 "$work"
 pg_data="$work/postgres"
 results="$work/results"
 created_users=()
+docker_pid=""
+stop_docker() {
+  [ -n "$docker_pid" ] || return 0
+  local ids
+  ids="$(DOCKER_HOST="unix://$work/docker/docker.sock" docker ps -aq 2>/dev/null || true)"
+  # shellcheck disable=SC2086
+  [ -z "$ids" ] || DOCKER_HOST="unix://$work/docker/docker.sock" docker rm -f $ids >/dev/null 2>&1 || true
+  kill "$docker_pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$docker_pid" 2>/dev/null || break; sleep 0.2; done
+  kill -9 "$docker_pid" 2>/dev/null || true
+  findmnt -rn -o TARGET | grep "^$work/docker" | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+}
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  stop_docker
   pg_stop "$pg_data"
   local user
   for user in "${created_users[@]}"; do
@@ -77,6 +92,18 @@ mount_image() {
 mount_image xfs
 mount_image btrfs
 export CLAUDEBATCH_TEST_XFS="$work/xfs" CLAUDEBATCH_TEST_BTRFS="$work/btrfs"
+
+# The Docker engine: a private socket and data root, no bridge network, no iptables; stopped at the end.
+mkdir -p "$work/docker/context"
+dockerd -H "unix://$work/docker/docker.sock" --data-root "$work/docker/data" --exec-root "$work/docker/exec" \
+  --pidfile "$work/docker/docker.pid" --bridge=none --iptables=false --ip-masq=false >"$work/docker/dockerd.log" 2>&1 &
+docker_pid=$!
+export CLAUDEBATCH_TEST_DOCKER="unix://$work/docker/docker.sock"
+for _ in $(seq 1 150); do DOCKER_HOST="$CLAUDEBATCH_TEST_DOCKER" docker info >/dev/null 2>&1 && break; sleep 0.2; done
+DOCKER_HOST="$CLAUDEBATCH_TEST_DOCKER" docker info >/dev/null || { cat "$work/docker/dockerd.log" >&2; exit 1; }
+cp /bin/busybox "$work/docker/context/busybox"
+printf 'FROM scratch\nCOPY busybox /bin/busybox\nENTRYPOINT ["/bin/busybox"]\nCMD ["sleep", "3600"]\n' >"$work/docker/context/Dockerfile"
+DOCKER_HOST="$CLAUDEBATCH_TEST_DOCKER" DOCKER_BUILDKIT=0 docker build -q -t cbtest-busybox "$work/docker/context" >/dev/null
 
 echo "Building…"
 dotnet build ClaudeBatch.sln -nologo -v q -clp:ErrorsOnly

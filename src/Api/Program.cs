@@ -15,6 +15,7 @@ using ClaudeBatch.Api.Files;
 using ClaudeBatch.Infrastructure.Files;
 using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Infrastructure.Jobs;
+using ClaudeBatch.Infrastructure.CodeIndex;
 using ClaudeBatch.Infrastructure.Workspaces;
 using FluentValidation;
 using Serilog;
@@ -30,6 +31,7 @@ builder.Services.AddIdentityAdapters();
 builder.Services.AddWorkspaceFolders();
 builder.Services.AddRepositoryAdapters();
 builder.Services.AddJobAdapters();
+builder.Services.AddCodeIndexAdapters();
 builder.Services.AddFileAdapters();
 
 builder.Services.AddMediator(options =>

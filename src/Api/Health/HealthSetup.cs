@@ -6,7 +6,7 @@ namespace ClaudeBatch.Api.Health;
 
 /// <summary>
 /// <c>/health/live</c>: the process answers. <c>/health/ready</c> and <c>/health</c>: PostgreSQL answers within a few
-/// seconds and the workspace folders are writable; 503 otherwise, never a hang.
+/// seconds and the workspace folders are writable; 503 otherwise, never a hang. Docker not answering only degrades it.
 /// </summary>
 public static class HealthSetup
 {
@@ -21,7 +21,9 @@ public static class HealthSetup
                 name: "postgres",
                 tags: [Ready],
                 timeout: CheckTimeout)
-            .AddCheck<WorkspaceFoldersHealthCheck>("workspace", tags: [Ready], timeout: CheckTimeout);
+            .AddCheck<WorkspaceFoldersHealthCheck>("workspace", tags: [Ready], timeout: CheckTimeout)
+            // Without Docker jobs still run (without semantic search): it degrades readiness, it never fails it.
+            .AddCheck<Infrastructure.Containers.DockerHealthCheck>("docker", HealthStatus.Degraded, tags: [Ready], timeout: CheckTimeout);
         return services;
     }
 

@@ -12,7 +12,8 @@ public sealed record DeleteJob(string JobId, string User) : ICommand<Result<Dele
 
     public static readonly TimeSpan StopWait = TimeSpan.FromSeconds(10);
 
-    public sealed class Handler(IEventStore store, IJobCancellation cancellation, IWorkspaceCloner workspaces, TimeProvider clock)
+    public sealed class Handler(
+        IEventStore store, IJobCancellation cancellation, IWorkspaceCloner workspaces, ICodeIndex codeIndex, IJobIdentity identities, TimeProvider clock)
         : ICommandHandler<DeleteJob, Result<Response>>
     {
         public async ValueTask<Result<Response>> Handle(DeleteJob command, CancellationToken cancellationToken)
@@ -31,6 +32,12 @@ public sealed record DeleteJob(string JobId, string User) : ICommand<Result<Dele
                 await store.SaveChangesAsync(cancellationToken);
                 cancellation.Signal(command.JobId);
                 job = await WaitUntilStoppedAsync(command.JobId, cancellationToken);
+            }
+
+            if (job.Value!.Options.CidxAware
+                && (await identities.ResolveAsync(job.Value.User, cancellationToken)).Identity is { } identity)
+            {
+                await codeIndex.UninstallAsync(job.Value.CowPath, identity, cancellationToken);
             }
 
             var removed = await workspaces.RemoveJobFolderAsync(command.JobId, cancellationToken);

@@ -17,6 +17,7 @@ public sealed record JobDetails(
     int QueuePosition,
     GitStatus GitStatus,
     CidxStatus CidxStatus,
+    string? CidxError,
     DateTimeOffset CreatedAt,
     DateTimeOffset? QueuedAt,
     DateTimeOffset? StartedAt,
@@ -33,6 +34,6 @@ public sealed record JobDetails(
 {
     public static JobDetails From(JobView v, int queuePosition) => new(
         v.JobId, v.User, v.Repository, v.Prompt, v.ResolvedPrompt, v.Images, v.Status, v.Output, v.ExitCode, v.CowPath, queuePosition,
-        v.GitStatus, v.CidxStatus, v.CreatedAt, v.QueuedAt, v.StartedAt, v.CompletedAt, v.SessionId, v.CostUsd,
+        v.GitStatus, v.CidxStatus, v.CidxError, v.CreatedAt, v.QueuedAt, v.StartedAt, v.CompletedAt, v.SessionId, v.CostUsd,
         v.NumTurns, v.DurationMs, v.ToolUses, v.CommitHash, v.WorkspaceStrategy, v.Error, v.Options);
 }

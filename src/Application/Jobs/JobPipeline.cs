@@ -19,6 +19,7 @@ public sealed class JobPipeline(
     IAgentRunner agent,
     IFileStaging staging,
     IJobIdentity identities,
+    ICodeIndex codeIndex,
     JobPaths paths,
     Workspaces.WorkspaceOptions workspaceOptions)
 {
@@ -60,12 +61,46 @@ public sealed class JobPipeline(
         var prompt = PromptPlaceholders.Resolve(job.Prompt, job.StagedFiles.Keys.ToList(), job.Images);
         await journal.RecordAsync(new PromptResolved(job.JobId, prompt, journal.Now));
 
-        var request = new AgentRequest(
-            job.JobId, prompt, await prompts.ForAsync(cidxReady: false, cancellationToken), job.CowPath,
-            job.Options.Model, job.Options.MaxTurns, paths.AgentLog(job.JobId), paths.AgentErrorLog(job.JobId),
-            identity, paths.Folder(job.JobId));
-        var run = await agent.RunAsync(request, journal, cancellationToken);
-        return run.Verdict(job.JobId, journal.Now);
+        var indexed = false;
+        try
+        {
+            var cidx = CodeIndexResult.Unavailable("cidxAware is false.");
+            if (job.Options.CidxAware)
+            {
+                indexed = true;
+                cidx = await IndexAsync(job, identity, journal, cancellationToken);
+            }
+
+            var systemPrompt = await prompts.ForAsync(
+                new PromptContext(cidx.Ready, cidx.Ready ? "ready" : $"unavailable ({cidx.Reason})", job.Repository, job.CowPath), cancellationToken);
+            var request = new AgentRequest(
+                job.JobId, prompt, systemPrompt, job.CowPath, job.Options.Model, job.Options.MaxTurns,
+                paths.AgentLog(job.JobId), paths.AgentErrorLog(job.JobId), identity, paths.Folder(job.JobId));
+            var run = await agent.RunAsync(request, journal, cancellationToken);
+            return run.Verdict(job.JobId, journal.Now);
+        }
+        finally
+        {
+            // Only once the agent has exited (or never started): its searches need the services up to the end.
+            if (indexed)
+            {
+                var problem = await codeIndex.StopAsync(job.CowPath, identity, CancellationToken.None);
+                await journal.RecordAsync(new CodeIndexStopped(job.JobId, problem, journal.Now));
+            }
+        }
+    }
+
+    /// <summary>Indexes the workspace; a failure is recorded and the job goes on without semantic search.</summary>
+    private async Task<CodeIndexResult> IndexAsync(Job job, RunAs identity, JobJournal journal, CancellationToken cancellationToken)
+    {
+        await journal.RecordAsync(new CodeIndexStarted(job.JobId, journal.Now));
+        var started = journal.Now;
+        var result = await codeIndex.PrepareAsync(
+            job.CowPath, identity, () => journal.RecordAsync(new CodeIndexServicesStarted(job.JobId, journal.Now)), cancellationToken);
+        await journal.RecordAsync(result.Ready
+            ? new CodeIndexReady(job.JobId, (journal.Now - started).TotalMilliseconds, journal.Now)
+            : new CodeIndexFailed(job.JobId, result.Reason ?? "cidx is not ready.", journal.Now));
+        return result;
     }
 
     /// <summary>Fast-forwards the master clone under its lock; returns the failure that ends the job, if any.</summary>

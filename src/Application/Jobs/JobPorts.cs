@@ -70,7 +70,7 @@ public interface IAgentRunner
 /// <summary>The system prompt given to the agent, chosen by whether semantic search is ready.</summary>
 public interface ISystemPrompts
 {
-    Task<string> ForAsync(bool cidxReady, CancellationToken cancellationToken);
+    Task<string> ForAsync(PromptContext context, CancellationToken cancellationToken);
 }
 
 /// <summary>

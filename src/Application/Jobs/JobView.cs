@@ -62,6 +62,9 @@ public sealed class JobView
 
     public string? Error { get; set; }
 
+    /// <summary>Why semantic indexing was not available, when it was asked for and failed.</summary>
+    public string? CidxError { get; set; }
+
     public bool CancellationRequested { get; set; }
 
     public string? Node { get; set; }
@@ -99,6 +102,16 @@ public sealed class JobView
     public void Apply(WorkspacePrepared e) => WorkspaceStrategy = e.Strategy;
 
     public void Apply(PromptResolved e) => ResolvedPrompt = e.Prompt;
+
+    public void Apply(CodeIndexStarted e) => (Status, CidxStatus) = (JobStatus.CidxIndexing, CidxStatus.Starting);
+
+    public void Apply(CodeIndexServicesStarted e) => CidxStatus = CidxStatus.Indexing;
+
+    public void Apply(CodeIndexReady e) => (Status, CidxStatus) = (JobStatus.CidxReady, CidxStatus.Ready);
+
+    public void Apply(CodeIndexFailed e) => (CidxStatus, CidxError) = (CidxStatus.Failed, e.Reason);
+
+    public void Apply(CodeIndexStopped e) => CidxStatus = CidxStatus == CidxStatus.Failed ? CidxStatus.Failed : CidxStatus.Stopped;
 
     public void Apply(AgentStarted e) => (Status, Node) = (JobStatus.Running, e.Node);
 
@@ -152,6 +165,11 @@ public sealed class JobView
             case GitPullFailed e: Apply(e); break;
             case WorkspacePrepared e: Apply(e); break;
             case PromptResolved e: Apply(e); break;
+            case CodeIndexStarted e: Apply(e); break;
+            case CodeIndexServicesStarted e: Apply(e); break;
+            case CodeIndexReady e: Apply(e); break;
+            case CodeIndexFailed e: Apply(e); break;
+            case CodeIndexStopped e: Apply(e); break;
             case AgentStarted e: Apply(e); break;
             case AgentSessionStarted e: Apply(e); break;
             case AgentToolUsed e: Apply(e); break;

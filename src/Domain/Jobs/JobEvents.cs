@@ -27,6 +27,21 @@ public sealed record AgentSessionStarted(string JobId, string SessionId, string?
 
 public sealed record AgentToolUsed(string JobId, string Tool, string Summary, DateTimeOffset At);
 
+/// <summary>Semantic indexing of the workspace began (<c>cidxAware</c>).</summary>
+public sealed record CodeIndexStarted(string JobId, DateTimeOffset At);
+
+/// <summary>The index's services are up; the workspace is being indexed.</summary>
+public sealed record CodeIndexServicesStarted(string JobId, DateTimeOffset At);
+
+/// <summary>The workspace's semantic index is ready: the agent gets the cidx prompt.</summary>
+public sealed record CodeIndexReady(string JobId, double Milliseconds, DateTimeOffset At);
+
+/// <summary>Indexing failed or cidx is not available: the agent gets the grep/find prompt; the job goes on.</summary>
+public sealed record CodeIndexFailed(string JobId, string Reason, DateTimeOffset At);
+
+/// <summary>After the agent: the index's services were stopped and its containers removed (<see cref="Problem"/> if not all).</summary>
+public sealed record CodeIndexStopped(string JobId, string? Problem, DateTimeOffset At);
+
 /// <summary>Text the agent wrote while working (long texts are cut; the full output is the job's log and result).</summary>
 public sealed record AgentSaid(string JobId, string Text, DateTimeOffset At)
 {

@@ -66,6 +66,17 @@ public static class ServerOptionsRegistration
             check(o.ConfigDir is ClaudeOptions.ConfigInHome or ClaudeOptions.ConfigPerJob, "ConfigDir", "must be 'home' or 'job'");
         });
 
+        services.AddValidatedOptions<CodeIndex.CidxOptions>(configuration, CodeIndex.CidxOptions.Section, (o, check) =>
+        {
+            check(!string.IsNullOrWhiteSpace(o.Command), "Command", "must name the cidx program");
+            check(o.StepTimeoutSeconds is >= 1 and <= 24 * 3600, "StepTimeoutSeconds", "must be between 1 and 86400");
+            check(o.EmbeddingProvider is "voyage-ai" or "ollama", "EmbeddingProvider", "must be voyage-ai or ollama");
+        });
+
+        services.AddValidatedOptions<Containers.DockerOptions>(configuration, Containers.DockerOptions.Section, (o, check) =>
+            check(Uri.TryCreate(o.Endpoint, UriKind.Absolute, out var uri) && uri.Scheme is "unix" or "tcp" or "http" or "npipe",
+                "Endpoint", "must be a unix:// or tcp:// address"));
+
         services.AddValidatedOptions<ImpersonationOptions>(configuration, ImpersonationOptions.Section, (o, check) =>
         {
             check(ImpersonationOptions.Modes.Contains(o.Mode), "Mode", $"must be one of {string.Join(", ", ImpersonationOptions.Modes)}");

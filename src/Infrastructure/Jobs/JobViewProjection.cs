@@ -25,6 +25,16 @@ public sealed partial class JobViewProjection : SingleStreamProjection<JobView, 
 
     public static void Apply(PromptResolved e, JobView view) => view.Apply(e);
 
+    public static void Apply(CodeIndexStarted e, JobView view) => view.Apply(e);
+
+    public static void Apply(CodeIndexServicesStarted e, JobView view) => view.Apply(e);
+
+    public static void Apply(CodeIndexReady e, JobView view) => view.Apply(e);
+
+    public static void Apply(CodeIndexFailed e, JobView view) => view.Apply(e);
+
+    public static void Apply(CodeIndexStopped e, JobView view) => view.Apply(e);
+
     public static void Apply(AgentStarted e, JobView view) => view.Apply(e);
 
     public static void Apply(AgentSessionStarted e, JobView view) => view.Apply(e);

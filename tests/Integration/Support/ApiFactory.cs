@@ -42,12 +42,21 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             .With("Repositories:AllowedLocalRoots:0", Sources.Root)
             .With("Claude:Command", FakeClaude.Path)
             .With("Impersonation:Mode", "none")
+            .With("Cidx:Command", FakeClaude.CidxPath)
+            .With("Cidx:Environment:VOYAGE_API_KEY", "test-voyage-key")
+            .With("Cidx:Environment:FAKE_STATE_DIR", FakeStatePath)
+            .With("Docker:Endpoint", TestDocker.Endpoint ?? "unix:///nonexistent/docker.sock")
             .With("Claude:Environment:FAKE_STATE_DIR", FakeStatePath)
             .With("Jobs:MaxConcurrent", "3")
             .With("Uploads:MaxFileBytes", (1024 * 1024).ToString())
             .With("Uploads:MaxJobBytes", (2560 * 1024).ToString())
             .With("Uploads:MaxTextBytes", "4096")
             .With("Jobs:NodeName", "test-node-" + Guid.NewGuid().ToString("N")[..8]);
+        if (TestDocker.Endpoint is { } docker)
+        {
+            With("Cidx:Environment:DOCKER_HOST", docker);
+        }
+
         Directory.CreateDirectory(FakeStatePath);
     }
 

@@ -5,7 +5,10 @@ namespace ClaudeBatch.Integration.Tests.Support;
 /// <summary>The fake Claude Code CLI shipped with the tests (Fakes/fake-claude): a real program printing real stream-json.</summary>
 public static class FakeClaude
 {
-    public static string Path { get; } = Prepare();
+    public static string Path { get; } = Prepare("fake-claude");
+
+    /// <summary>The fake cidx (Fakes/fake-cidx), honouring the code-indexer command contract.</summary>
+    public static string CidxPath { get; } = Prepare("fake-cidx");
 
     /// <summary>What the fake recorded about its last run in the job's folder: argv, prompt, pid, grandchild pid.</summary>
     public static JsonElement Invocation(string jobFolder) =>
@@ -51,9 +54,9 @@ public static class FakeClaude
         }
     }
 
-    private static string Prepare()
+    private static string Prepare(string name)
     {
-        var path = System.IO.Path.Combine(AppContext.BaseDirectory, "Fakes", "fake-claude");
+        var path = System.IO.Path.Combine(AppContext.BaseDirectory, "Fakes", name);
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
             UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         return path;

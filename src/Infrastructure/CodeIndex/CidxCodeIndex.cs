@@ -1,0 +1,147 @@
+using System.ComponentModel;
+using System.Text;
+using ClaudeBatch.Application.Jobs;
+using ClaudeBatch.Infrastructure.Containers;
+using ClaudeBatch.Infrastructure.Impersonation;
+using ClaudeBatch.Infrastructure.Jobs;
+using Microsoft.Extensions.Logging;
+
+namespace ClaudeBatch.Infrastructure.CodeIndex;
+
+/// <summary>
+/// The cidx adapter: every step runs in the workspace as the job's user (<see cref="UserProcesses"/>), with
+/// COLUMNS=200 and <c>Cidx:Environment</c>, bounded by <c>Cidx:StepTimeoutSeconds</c>. A workspace copied from an
+/// indexed master gets <c>fix-config --force</c>, then <c>start</c>, <c>index --reconcile</c> (incremental) and
+/// <c>status</c>, read row by row. After the agent: <c>stop</c>, then Docker is cleared of the workspace's containers.
+/// </summary>
+internal sealed class CidxCodeIndex(CidxOptions options, UserProcesses processes, CidxContainers containers, ILogger<CidxCodeIndex> logger)
+    : ICodeIndex
+{
+    private const string StateFolder = ".code-indexer";
+
+    public async Task<CodeIndexResult> PrepareAsync(string workspace, RunAs identity, Func<Task> servicesStarted, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (Directory.Exists(Path.Combine(workspace, StateFolder)))
+            {
+                await RunAsync(workspace, identity, ["fix-config", "--force"], cancellationToken);
+            }
+            else
+            {
+                await RunAsync(workspace, identity, ["init", "--embedding-provider", options.EmbeddingProvider], cancellationToken);
+            }
+
+            await RunAsync(workspace, identity, ["start"], cancellationToken);
+            await servicesStarted();
+            await RunAsync(workspace, identity, ["index", "--reconcile"], cancellationToken);
+            var status = CidxStatusParser.Parse(await RunAsync(workspace, identity, ["status"], cancellationToken));
+            return status.Ready ? CodeIndexResult.Available : CodeIndexResult.Unavailable(status.WhyNotReady());
+        }
+        catch (CidxStepException e)
+        {
+            logger.LogWarning("Semantic indexing of {Workspace} failed: {Reason}", workspace, e.Message);
+            return CodeIndexResult.Unavailable(e.Message);
+        }
+    }
+
+    public async Task<string?> StopAsync(string workspace, RunAs identity, CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        if (Directory.Exists(Path.Combine(workspace, StateFolder)))
+        {
+            try
+            {
+                await RunAsync(workspace, identity, ["stop"], cancellationToken);
+            }
+            catch (CidxStepException e)
+            {
+                problems.Add(e.Message);
+            }
+        }
+
+        if (await containers.RemoveAsync(workspace, cancellationToken) is { } docker)
+        {
+            problems.Add(docker);
+        }
+
+        return problems.Count == 0 ? null : string.Join("; ", problems);
+    }
+
+    public async Task UninstallAsync(string workspace, RunAs identity, CancellationToken cancellationToken)
+    {
+        if (Directory.Exists(Path.Combine(workspace, StateFolder)))
+        {
+            try
+            {
+                await RunAsync(workspace, identity, ["uninstall"], cancellationToken);
+            }
+            catch (CidxStepException e)
+            {
+                logger.LogWarning("cidx uninstall in {Workspace} failed: {Reason}", workspace, e.Message);
+            }
+        }
+
+        await containers.RemoveAsync(workspace, cancellationToken);
+    }
+
+    /// <summary>Runs one step; its stdout, or <see cref="CidxStepException"/> saying which step failed and why.</summary>
+    private async Task<string> RunAsync(string workspace, RunAs identity, string[] arguments, CancellationToken cancellationToken)
+    {
+        var step = $"cidx {string.Join(' ', arguments)}";
+        var variables = new Dictionary<string, string>(options.Environment) { ["COLUMNS"] = "200" };
+        var start = processes.StartInfo(identity, options.Command, arguments, workspace, variables);
+        System.Diagnostics.Process process;
+        try
+        {
+            process = await ProcessSpawner.StartAsync(start);
+        }
+        catch (Win32Exception e)
+        {
+            throw new CidxStepException($"{step} could not start: {e.Message}");
+        }
+
+        using (process)
+        {
+            process.StandardInput.Close();
+            var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+            var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(options.StepTimeoutSeconds));
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                ProcFs.KillGroup(process.Id);
+                await process.WaitForExitAsync(CancellationToken.None);
+                cancellationToken.ThrowIfCancellationRequested();
+                throw new CidxStepException($"{step} did not finish within Cidx:StepTimeoutSeconds ({options.StepTimeoutSeconds} s) and was killed.");
+            }
+
+            var output = await stdout;
+            if (process.ExitCode != 0)
+            {
+                // setsid/setpriv report a missing program with 127 (or 126) on stderr.
+                var why = FirstFailureLine(output) ?? FirstFailureLine(await stderr) ?? Tail(await stderr);
+                throw new CidxStepException(process.ExitCode is 126 or 127
+                    ? $"{step}: cidx is not available ({Tail(await stderr)})"
+                    : $"{step} failed with exit code {process.ExitCode}: {why}");
+            }
+
+            return output;
+        }
+    }
+
+    private static string? FirstFailureLine(string text) =>
+        text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith('❌'));
+
+    private static string Tail(string text)
+    {
+        text = text.Trim().ReplaceLineEndings(" ");
+        return text.Length > 300 ? "…" + text[^300..] : text.Length == 0 ? "no output" : text;
+    }
+
+    private sealed class CidxStepException(string message) : Exception(message);
+}
