@@ -39,11 +39,12 @@ stop_docker() {
   kill "$docker_pid" 2>/dev/null || true
   for _ in $(seq 1 50); do kill -0 "$docker_pid" 2>/dev/null || break; sleep 0.2; done
   kill -9 "$docker_pid" 2>/dev/null || true
-  findmnt -rn -o TARGET | grep "^$work/docker" | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  { findmnt -rn -o TARGET | grep "^$work/docker" | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done; } || true
 }
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  set +e   # clean up everything, whatever fails; the exit code stays the run's
   stop_docker
   pg_stop "$pg_data"
   local user

@@ -21,6 +21,12 @@ public interface ICodeIndex
     /// <returns>What could not be stopped or removed, or null.</returns>
     Task<string?> StopAsync(string workspace, RunAs identity, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Indexes a repository's master clone as the server's user (start, index --reconcile, stop), so that jobs' copies
+    /// only reconcile what changed. Called under the repository's lock.
+    /// </summary>
+    Task<CodeIndexResult> IndexMasterAsync(string master, CancellationToken cancellationToken);
+
     /// <summary>On job deletion: uninstalls the workspace's index and removes its containers.</summary>
     Task UninstallAsync(string workspace, RunAs identity, CancellationToken cancellationToken);
 }

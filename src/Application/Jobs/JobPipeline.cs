@@ -90,6 +90,18 @@ public sealed class JobPipeline(
         }
     }
 
+    /// <summary>Brings the master's index up to date after a pull changed it (the caller holds the repository's lock).</summary>
+    private async Task ReindexMasterAsync(string name, JobJournal journal, CancellationToken cancellationToken)
+    {
+        var stream = RepositoryStream.For(name);
+        store.Append(stream, new RepositoryIndexStarted(name, journal.Now));
+        await store.SaveChangesAsync(cancellationToken);
+        var started = journal.Now;
+        var index = await codeIndex.IndexMasterAsync(clones.PathFor(name), cancellationToken);
+        store.Append(stream, new RepositoryIndexed(name, index.Ready, index.Reason, (journal.Now - started).TotalMilliseconds, journal.Now));
+        await store.SaveChangesAsync(cancellationToken);
+    }
+
     /// <summary>Indexes the workspace; a failure is recorded and the job goes on without semantic search.</summary>
     private async Task<CodeIndexResult> IndexAsync(Job job, RunAs identity, JobJournal journal, CancellationToken cancellationToken)
     {
@@ -121,6 +133,10 @@ public sealed class JobPipeline(
             {
                 store.Append(RepositoryStream.For(job.Repository), new RepositoryPulled(job.Repository, commit, outcome.Changed, journal.Now));
                 await journal.RecordAsync(new GitPulled(job.JobId, commit, outcome.Changed, journal.Now));
+                if (outcome.Changed && repository.CidxAware)
+                {
+                    await ReindexMasterAsync(job.Repository, journal, cancellationToken);
+                }
             }
         }
 

@@ -11,7 +11,7 @@ namespace ClaudeBatch.Application.Repositories;
 public sealed record CloneRepository(string Name) : ICommand
 {
     public sealed class Handler(
-        IEventStore store, IMasterClones clones, ISecretProtector secrets, IRepositoryLock locks, TimeProvider clock)
+        IEventStore store, IMasterClones clones, ISecretProtector secrets, IRepositoryLock locks, Jobs.ICodeIndex codeIndex, TimeProvider clock)
         : ICommandHandler<CloneRepository>
     {
         public async ValueTask<Unit> Handle(CloneRepository command, CancellationToken cancellationToken)
@@ -43,8 +43,22 @@ public sealed record CloneRepository(string Name) : ICommand
                 {
                     await clones.PublishAsync(prepared.Value, cancellationToken);
                     var r = prepared.Value.Result;
-                    store.AppendExpecting(stream, now.Version, new RepositoryCloned(
-                        command.Name, r.Branch, r.CommitHash, r.CommitMessage, r.SizeBytes, r.FileCount, r.Milliseconds, clock.GetUtcNow()));
+                    var cloned = new RepositoryCloned(
+                        command.Name, r.Branch, r.CommitHash, r.CommitMessage, r.SizeBytes, r.FileCount, r.Milliseconds, clock.GetUtcNow());
+                    if (now.CidxAware)
+                    {
+                        // Indexed once here, so each job's copy only reconciles what changed.
+                        store.AppendExpecting(stream, now.Version, cloned, new RepositoryIndexStarted(command.Name, clock.GetUtcNow()));
+                        await store.SaveChangesAsync(cancellationToken);
+                        var started = clock.GetUtcNow();
+                        var index = await codeIndex.IndexMasterAsync(clones.PathFor(command.Name), cancellationToken);
+                        store.Append(stream, new RepositoryIndexed(
+                            command.Name, index.Ready, index.Reason, (clock.GetUtcNow() - started).TotalMilliseconds, clock.GetUtcNow()));
+                    }
+                    else
+                    {
+                        store.AppendExpecting(stream, now.Version, cloned);
+                    }
                 }
                 else
                 {

@@ -30,6 +30,13 @@ public sealed class RepositoryView
 
     public bool CidxAware { get; set; }
 
+    /// <summary>Whether the master's semantic index was ready after its last indexing, and if not, why.</summary>
+    public bool? CidxReady { get; set; }
+
+    public string? CidxError { get; set; }
+
+    public DateTimeOffset? LastIndexed { get; set; }
+
     public long? SizeBytes { get; set; }
 
     public string? Error { get; set; }
@@ -61,6 +68,16 @@ public sealed class RepositoryView
     {
         CommitHash = pulled.CommitHash;
         LastPull = pulled.At;
+    }
+
+    public void Apply(RepositoryIndexStarted started) => CloneStatus = CloneStatus.CidxIndexing;
+
+    public void Apply(RepositoryIndexed indexed)
+    {
+        CloneStatus = CloneStatus.Completed;
+        CidxReady = indexed.Ready;
+        CidxError = indexed.Reason;
+        LastIndexed = indexed.At;
     }
 
     public void Apply(RepositoryCloneFailed failed)

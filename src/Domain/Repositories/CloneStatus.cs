@@ -4,6 +4,7 @@ namespace ClaudeBatch.Domain.Repositories;
 public enum CloneStatus
 {
     Cloning,
+    CidxIndexing,
     Completed,
     Failed,
 }

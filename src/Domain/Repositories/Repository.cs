@@ -16,6 +16,9 @@ public sealed class Repository
 
     public CloneStatus CloneStatus { get; private set; }
 
+    /// <summary>Whether its master clone is kept semantically indexed (cidx).</summary>
+    public bool CidxAware { get; private set; }
+
     /// <summary>The stream version this state was rebuilt at; appends expect it, so concurrent writers conflict.</summary>
     public long Version { get; private set; }
 
@@ -85,10 +88,17 @@ public sealed class Repository
                 GitUrl = registered.GitUrl;
                 ProtectedCredentials = registered.ProtectedCredentials;
                 Path = registered.Path;
+                CidxAware = registered.CidxAware;
                 IsRegistered = true;
                 CloneStatus = CloneStatus.Cloning;
                 break;
             case RepositoryCloned:
+                CloneStatus = CloneStatus.Completed;
+                break;
+            case RepositoryIndexStarted:
+                CloneStatus = CloneStatus.CidxIndexing;
+                break;
+            case RepositoryIndexed:
                 CloneStatus = CloneStatus.Completed;
                 break;
             case RepositoryCloneFailed:

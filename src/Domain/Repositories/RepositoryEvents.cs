@@ -28,3 +28,9 @@ public static class RepositoryStream
 
 /// <summary>A job's git step fast-forwarded the master clone.</summary>
 public sealed record RepositoryPulled(string Name, string CommitHash, bool Changed, DateTimeOffset At);
+
+/// <summary>The master clone of a <c>cidxAware</c> repository is being indexed (after its clone or a pull that changed it).</summary>
+public sealed record RepositoryIndexStarted(string Name, DateTimeOffset At);
+
+/// <summary>Indexing of the master ended; jobs' workspaces then only reconcile what changed. Not ready is not a failure of the clone.</summary>
+public sealed record RepositoryIndexed(string Name, bool Ready, string? Reason, double Milliseconds, DateTimeOffset At);

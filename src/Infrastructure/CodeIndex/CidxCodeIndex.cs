@@ -45,6 +45,18 @@ internal sealed class CidxCodeIndex(CidxOptions options, UserProcesses processes
         }
     }
 
+    public async Task<CodeIndexResult> IndexMasterAsync(string master, CancellationToken cancellationToken)
+    {
+        var server = new RunAs(Environment.UserName, 0, 0, [], Environment.GetEnvironmentVariable("HOME") ?? "/", SwitchesUser: false);
+        var result = await PrepareAsync(master, server, () => Task.CompletedTask, cancellationToken);
+        if (await StopAsync(master, server, CancellationToken.None) is { } problem)
+        {
+            logger.LogWarning("Stopping the index services of {Master} left a problem: {Problem}", master, problem);
+        }
+
+        return result;
+    }
+
     public async Task<string?> StopAsync(string workspace, RunAs identity, CancellationToken cancellationToken)
     {
         var problems = new List<string>();

@@ -31,7 +31,7 @@ internal sealed class UserProcesses(ImpersonationOptions options)
 
         var environment = Environment(identity, variables);
         var argv = new List<string>();
-        switch (Mode)
+        switch (identity.SwitchesUser ? Mode : ImpersonationOptions.None)
         {
             case ImpersonationOptions.None:
                 argv.AddRange(["setpriv", "--pdeathsig", "KILL", "--"]);

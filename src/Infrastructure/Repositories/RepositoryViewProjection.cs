@@ -15,5 +15,9 @@ public sealed partial class RepositoryViewProjection : SingleStreamProjection<Re
 
     public static void Apply(RepositoryPulled pulled, RepositoryView view) => view.Apply(pulled);
 
+    public static void Apply(RepositoryIndexStarted started, RepositoryView view) => view.Apply(started);
+
+    public static void Apply(RepositoryIndexed indexed, RepositoryView view) => view.Apply(indexed);
+
     public static bool ShouldDelete(RepositoryUnregistered unregistered) => true;
 }

@@ -30,6 +30,8 @@ internal sealed class CopyOnWriteWorkspaceCloner(WorkspaceOptions options, JobPa
         await Btrfs.DeleteTreeAsync(workspacePath, cancellationToken);
         var key = $"{Path.GetDirectoryName(masterPath)}|{Path.GetDirectoryName(Path.GetDirectoryName(workspacePath))}";
         var candidates = await CandidatesAsync(masterPath, workspacePath, key, cancellationToken);
+        // The workspace is an exact copy (cp -a or a snapshot): count the master, whose metadata is cached, meanwhile.
+        var size = Task.Run(() => FolderSize.Measure(masterPath), cancellationToken);
 
         for (var i = 0; ; i++)
         {
@@ -40,7 +42,7 @@ internal sealed class CopyOnWriteWorkspaceCloner(WorkspaceOptions options, JobPa
                 await CopyAsync(strategy, masterPath, workspacePath, cancellationToken);
                 worked[key] = strategy;
                 detected = strategy;
-                var (files, bytes) = FolderSize.Measure(workspacePath);
+                var (files, bytes) = await size;
                 return new WorkspaceCopy(strategy, files, bytes, watch.Elapsed.TotalMilliseconds);
             }
             catch (IOException e) when (i + 1 < candidates.Count)

@@ -178,3 +178,51 @@ public sealed class CodeIndexLimitsTests
         }
     }
 }
+
+/// <summary>cidxAware repositories: the master is indexed after its clone, so jobs only reconcile.</summary>
+[Collection(ApiCollection.Name)]
+public sealed class MasterIndexTests(ApiFactory api)
+{
+    [Fact]
+    public async Task A_cidxAware_repository_passes_through_cidx_indexing_and_its_jobs_reuse_the_index()
+    {
+        var client = await api.LoginAsync(api.Accounts.Add());
+        var name = $"idx-{Guid.NewGuid():N}"[..16];
+        var (source, _) = api.Sources.Create(name, new Dictionary<string, string> { ["README.md"] = "# r\n", [".fake-cidx"] = "slow=index:1.5\n" });
+        var register = await client.PostAsJsonAsync("/repositories/register", new { name, gitUrl = source, cidxAware = true });
+        register.StatusCode.ShouldBe(HttpStatusCode.Created);
+
+        var seen = new List<string>();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            var status = JsonDocument.Parse(await client.GetStringAsync($"/repositories/{name}")).RootElement.GetProperty("cloneStatus").GetString()!;
+            if (seen.Count == 0 || seen[^1] != status)
+            {
+                seen.Add(status);
+            }
+
+            if (status is "completed" or "failed")
+            {
+                break;
+            }
+
+            await Task.Delay(50);
+        }
+
+        seen.ShouldBe(["cloning", "cidx_indexing", "completed"], ignoreOrder: false);
+        var view = JsonDocument.Parse(await client.GetStringAsync($"/repositories/{name}")).RootElement;
+        view.GetProperty("cidxReady").GetBoolean().ShouldBeTrue(view.ToString());
+        var master = view.GetProperty("path").GetString()!;
+        var masterCalls = File.ReadAllLines(Path.Combine(api.FakeStatePath, "cidx-calls.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(c => c.GetProperty("cwd").GetString() == master)
+            .Select(c => string.Join(' ', c.GetProperty("argv").EnumerateArray().Select(a => a.GetString()))).ToList();
+        masterCalls.ShouldBe(["init --embedding-provider voyage-ai", "start", "index --reconcile", "status", "stop"]);
+
+        var job = await CodeIndexTests.RunCidxJobAsync(client, name, "scenario: instant");
+        var workspace = job.GetProperty("cowPath").GetString()!;
+        File.ReadAllLines(Path.Combine(api.FakeStatePath, "cidx-calls.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
+            .First(c => c.GetProperty("cwd").GetString() == workspace).GetProperty("argv")[0].GetString().ShouldBe("fix-config");
+        job.GetProperty("cidxStatus").GetString().ShouldBe("stopped");
+    }
+}

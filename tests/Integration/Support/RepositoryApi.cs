@@ -16,7 +16,7 @@ public static class RepositoryApi
         {
             var view = JsonDocument.Parse(await client.GetStringAsync($"/repositories/{name}")).RootElement;
             var status = view.GetProperty("cloneStatus").GetString();
-            if (status != "cloning")
+            if (status is not ("cloning" or "cidx_indexing"))
             {
                 return view;
             }
