@@ -2,6 +2,7 @@
 # Register and clone a 10,000-file local repository through the API; the floor is a plain `git clone` of it.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/server.sh"
+# shellcheck disable=SC2119  # no extra settings
 bench_start
 trap bench_stop EXIT
 

@@ -4,6 +4,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/lib/server.sh"
 apt_install whois
+# shellcheck disable=SC2119  # no extra settings
 bench_start
 trap bench_stop EXIT
 

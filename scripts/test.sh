@@ -19,6 +19,8 @@ source "$root/scripts/lib/claude-cli.sh"
 apt_install openssl whois libcrypt1 git xfsprogs btrfs-progs util-linux passwd
 # A Docker engine for the container-cleanup tests, with a tiny image built locally (there is no registry here).
 apt_install docker.io busybox-static
+# Checks of the deployment files: shellcheck, docker-compose config, systemd-analyze verify.
+apt_install shellcheck docker-compose systemd
 pg_find_bin
 # The E2E tests run the real Claude Code CLI (pinned) against a fake model API the tests serve.
 CLAUDEBATCH_TEST_CLAUDE="$(claude_install "$root/.tools/claude-code")"
@@ -30,6 +32,7 @@ pg_data="$work/postgres"
 results="$work/results"
 created_users=()
 docker_pid=""
+# shellcheck disable=SC2317  # called from the EXIT trap
 stop_docker() {
   [ -n "$docker_pid" ] || return 0
   local ids
@@ -41,6 +44,7 @@ stop_docker() {
   kill -9 "$docker_pid" 2>/dev/null || true
   { findmnt -rn -o TARGET | grep "^$work/docker" | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done; } || true
 }
+# shellcheck disable=SC2317  # the EXIT trap
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM

@@ -27,7 +27,7 @@ bench_start() {
   BENCH_SOURCES="$BENCH_DIR/sources"
   dotnet build "$root/src/Api/Api.csproj" -c Release -nologo -v q -clp:ErrorsOnly >/dev/null
   (
-    cd "$BENCH_DIR"
+    cd "$BENCH_DIR" || exit 1
     ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$api_port" \
     ConnectionStrings__Postgres="Host=127.0.0.1;Port=$pg_port;Database=bench;Username=postgres;Maximum Pool Size=200" \
     Jwt__Key="$(head -c 48 /dev/urandom | base64)" \

@@ -22,6 +22,13 @@ using Serilog;
 using Wolverine;
 
 var builder = WebApplication.CreateBuilder(args);
+// An installed server reads its settings from CLAUDEBATCH_CONFIG (e.g. /etc/claude-batch-server/appsettings.json);
+// environment variables still override it.
+if (Environment.GetEnvironmentVariable("CLAUDEBATCH_CONFIG") is { Length: > 0 } configFile)
+{
+    builder.Configuration.AddJsonFile(configFile, optional: false, reloadOnChange: false);
+    builder.Configuration.AddEnvironmentVariables();
+}
 
 builder.AddServerLogging();
 builder.Services.AddServerOptions(builder.Configuration);

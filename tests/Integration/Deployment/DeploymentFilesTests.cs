@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using ClaudeBatch.Integration.Tests.Support;
+
+namespace ClaudeBatch.Integration.Tests.Deployment;
+
+/// <summary>The deployment files are checked by the tools that will read them.</summary>
+[Trait("Category", "Deployment")]
+public sealed class DeploymentFilesTests
+{
+    [Fact]
+    public void Every_shell_script_passes_shellcheck()
+    {
+        var scripts = new[] { "scripts", "scripts/lib", "bench", "bench/lib", "docker" }
+            .SelectMany(d => Directory.GetFiles(Path.Combine(RepositoryRoot.Path, d), "*.sh"))
+            .Append(Path.Combine(RepositoryRoot.Path, "scripts", "claude-batch-user"))
+            .Append(Path.Combine(RepositoryRoot.Path, ".ci", "run"))
+            .ToList();
+        scripts.Count.ShouldBeGreaterThan(10);
+
+        var (code, output) = Shell.Run("shellcheck", ["-x", "-P", "SCRIPTDIR", .. scripts]);
+
+        code.ShouldBe(0, output);
+    }
+
+    [Fact]
+    public void The_compose_file_is_valid_and_refuses_to_start_without_a_JWT_key()
+    {
+        var compose = Path.Combine(RepositoryRoot.Path, "docker", "docker-compose.yml");
+        var environment = new Dictionary<string, string> { ["JWT_KEY"] = "k", ["POSTGRES_PASSWORD"] = "p" };
+
+        var valid = Shell.Run("docker-compose", ["-f", compose, "--profile", "tls", "config", "-q"], environment);
+        valid.Code.ShouldBe(0, valid.Output);
+        Shell.Run("docker-compose", ["-f", compose, "--profile", "tls", "config", "--services"], environment).Output
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldBe(["postgres", "server", "nginx"], ignoreOrder: true);
+
+        var withoutKey = Shell.Run("docker-compose", ["-f", compose, "config", "-q"], new Dictionary<string, string> { ["POSTGRES_PASSWORD"] = "p" });
+        withoutKey.Code.ShouldNotBe(0);
+        withoutKey.Output.ShouldContain("set JWT_KEY");
+        File.ReadAllText(compose).ShouldNotContain("privileged: true");
+    }
+}
+
+/// <summary>Runs a program with arguments (never a shell line) and an exact environment on top of PATH.</summary>
+public static class Shell
+{
+    public static (int Code, string Output) Run(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null,
+        TimeSpan? timeout = null, string? input = null)
+    {
+        var start = new ProcessStartInfo(program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = input is not null,
+            WorkingDirectory = RepositoryRoot.Path,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var key in new[] { "JWT_KEY", "POSTGRES_PASSWORD" })
+        {
+            start.Environment.Remove(key);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        if (input is not null)
+        {
+            process.StandardInput.Write(input);
+            process.StandardInput.Close();
+        }
+
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout ?? TimeSpan.FromMinutes(2)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{program} did not finish in time: {stdout.Result}{stderr.Result}");
+        }
+
+        return (process.ExitCode, stdout.Result + stderr.Result);
+    }
+}

@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using ClaudeBatch.Integration.Tests.Support;
+
+namespace ClaudeBatch.Integration.Tests.Deployment;
+
+/// <summary>
+/// scripts/install.sh really installs: into a temporary prefix, without systemd, against the test PostgreSQL; the
+/// installed server starts, is ready, and logs in a user added with the installed admin command; a second run keeps
+/// the configuration. The unit it renders passes systemd-analyze verify.
+/// </summary>
+[Trait("Category", "Deployment")]
+public sealed class InstallerTests
+{
+    [Fact]
+    public async Task The_installer_installs_a_server_that_starts_and_logs_in_its_users_and_a_second_run_overwrites_nothing()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "claudebatch-tests", "install-" + Guid.NewGuid().ToString("N")[..8]);
+        var (prefix, config, data) = (Path.Combine(root, "opt"), Path.Combine(root, "etc"), Path.Combine(root, "data"));
+        var connection = await PostgresServer.CreateDatabaseAsync("installed");
+        string[] install = ["scripts/install.sh", "--prefix", prefix, "--config-dir", config, "--data-dir", data, "--no-systemd",
+            "--connection-string", connection, "--port", "0"];
+        try
+        {
+            var first = Shell.Run("bash", install, timeout: TimeSpan.FromMinutes(6));
+            first.Code.ShouldBe(0, first.Output);
+            var settings = Path.Combine(config, "appsettings.json");
+            var written = File.ReadAllBytes(settings);
+            var json = JsonDocument.Parse(written).RootElement;
+            Convert.FromBase64String(json.GetProperty("Jwt").GetProperty("Key").GetString()!).Length.ShouldBeGreaterThanOrEqualTo(32);
+            File.GetUnixFileMode(settings).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite, "it holds the JWT key");
+            File.Exists(Path.Combine(prefix, "claude-code", "node_modules", ".bin", "claude")).ShouldBeTrue();
+
+            var unit = Path.Combine(prefix, "share", "claude-batch-server.service");
+            var verify = Shell.Run("systemd-analyze", ["verify", unit]);
+            verify.Code.ShouldBe(0, verify.Output);
+            File.ReadAllText(unit).ShouldContain("ProtectSystem=full");
+
+            var add = Shell.Run(Path.Combine(prefix, "bin", "claude-batch-user"), ["add", OsUsers.Alice, "--auth-dir", Path.Combine(config, "auth")],
+                input: "installed-pw-1\n");
+            add.Code.ShouldBe(0, add.Output);
+            File.ReadAllText(Path.Combine(config, "auth", "shadow")).ShouldStartWith($"{OsUsers.Alice}:$y$");
+
+            await using (var server = await InstalledServer.StartAsync(prefix, settings))
+            {
+                var client = new HttpClient { BaseAddress = server.Url };
+                var ready = await client.GetAsync("/health/ready");
+                ready.StatusCode.ShouldBe(HttpStatusCode.OK, await ready.Content.ReadAsStringAsync());
+                var login = await client.PostAsJsonAsync("/auth/login", new { username = OsUsers.Alice, password = "installed-pw-1" });
+                login.StatusCode.ShouldBe(HttpStatusCode.OK, server.Output);
+                (await client.PostAsJsonAsync("/auth/login", new { username = OsUsers.Alice, password = "wrong" })).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+            }
+
+            var second = Shell.Run("bash", install, timeout: TimeSpan.FromMinutes(6));
+            second.Code.ShouldBe(0, second.Output);
+            second.Output.ShouldContain("Keeping the existing");
+            SHA256.HashData(File.ReadAllBytes(settings)).ShouldBe(SHA256.HashData(written), "the configuration (and its JWT key) must survive a reinstall");
+            File.ReadAllText(Path.Combine(config, "auth", "shadow")).ShouldStartWith($"{OsUsers.Alice}:$y$");
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private sealed class InstalledServer(Process process, Uri url, StringBuilder output) : IAsyncDisposable
+    {
+        public Uri Url { get; } = url;
+
+        public string Output
+        {
+            get
+            {
+                lock (output)
+                {
+                    return output.ToString();
+                }
+            }
+        }
+
+        public static async Task<InstalledServer> StartAsync(string prefix, string settings)
+        {
+            using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            listener.Stop();
+            var start = new ProcessStartInfo("dotnet", [Path.Combine(prefix, "app", "ClaudeBatch.Api.dll")])
+            {
+                WorkingDirectory = Path.Combine(prefix, "app"),
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            start.Environment["CLAUDEBATCH_CONFIG"] = settings;
+            start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+            start.Environment["Kestrel__Endpoints__Http__Url"] = $"http://127.0.0.1:{port}";
+            var process = Process.Start(start)!;
+            var output = new StringBuilder();
+            process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+            process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            var server = new InstalledServer(process, new Uri($"http://127.0.0.1:{port}"), output);
+            using var probe = new HttpClient { BaseAddress = server.Url, Timeout = TimeSpan.FromSeconds(2) };
+            for (var deadline = DateTime.UtcNow.AddSeconds(60); DateTime.UtcNow < deadline && !process.HasExited; await Task.Delay(200))
+            {
+                try
+                {
+                    if ((await probe.GetAsync("/health/live")).IsSuccessStatusCode)
+                    {
+                        return server;
+                    }
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                }
+            }
+
+            await server.DisposeAsync();
+            throw new InvalidOperationException("The installed server did not start: " + server.Output);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+
+            process.Dispose();
+        }
+    }
+}
