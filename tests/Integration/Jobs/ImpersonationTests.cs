@@ -101,6 +101,36 @@ public sealed class ImpersonationTests : IAsyncLifetime
         job.GetProperty("error").GetString()!.ShouldContain("system accounts do not run jobs");
     }
 
+    [Fact]
+    public async Task With_ConfigDir_job_each_job_gets_a_private_claude_config_folder_owned_by_its_user()
+    {
+        var perJob = new ApiFactory().With("Impersonation:Mode", "setpriv").With("Claude:ConfigDir", "job");
+        await perJob.InitializeAsync();
+        try
+        {
+            var user = perJob.Accounts.AddOsUser(OsUsers.Alice);
+            var client = await perJob.LoginAsync(user);
+            var name = $"cfg-{Guid.NewGuid():N}"[..16];
+            var (source, _) = perJob.Sources.Create(name, new Dictionary<string, string> { ["README.md"] = "# r\n" });
+            (await client.RegisterAsync(name, source)).StatusCode.ShouldBe(HttpStatusCode.Created);
+            (await client.WaitForCloneAsync(name)).GetProperty("cloneStatus").GetString().ShouldBe("completed");
+
+            var job = await client.RunJobAsync(name, "scenario: whoami");
+
+            job.Status().ShouldBe("completed", job.ToString());
+            var facts = JsonDocument.Parse(File.ReadAllText(Path.Combine(job.GetProperty("cowPath").GetString()!, "whoami.json"))).RootElement;
+            var configDir = facts.GetProperty("env").GetProperty("CLAUDE_CONFIG_DIR").GetString()!;
+            configDir.ShouldBe(Path.Combine(perJob.JobsPath, job.GetProperty("jobId").GetString()!, "claude-config"));
+            Owner(configDir).ShouldBe(OsUsers.Describe(OsUsers.Alice).Uid);
+            File.GetUnixFileMode(configDir).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            facts.GetProperty("env").GetProperty("HOME").GetString().ShouldBe(OsUsers.Describe(OsUsers.Alice).Home);
+        }
+        finally
+        {
+            await ((IAsyncLifetime)perJob).DisposeAsync();
+        }
+    }
+
     private async Task<(HttpClient Client, string Repository)> OsUserWithRepositoryAsync(string name)
     {
         var user = api.Accounts.AddOsUser(name);
