@@ -20,6 +20,7 @@ using ClaudeBatch.Infrastructure.Workspaces;
 using FluentValidation;
 using Serilog;
 using Wolverine;
+using JasperFx;
 
 var builder = WebApplication.CreateBuilder(args);
 // An installed server reads its settings from CLAUDEBATCH_CONFIG (e.g. /etc/claude-batch-server/appsettings.json);
@@ -63,8 +64,11 @@ builder.Host.UseWolverine(options =>
 
     // A single server owns its queues: after a crash it takes its unfinished messages back at once.
     options.Durability.Mode = DurabilityMode.Solo;
-    // Background handlers live in Infrastructure, next to the adapters they drive.
-    options.ApplicationAssembly = typeof(PersistenceRegistration).Assembly;
+    // Background handlers live in Infrastructure, next to the adapters they drive; their generated code is
+    // pre-built into this assembly (Internal/Generated, `codegen write`), so Roslyn is not loaded at run time.
+    options.ApplicationAssembly = typeof(Program).Assembly;
+    options.Discovery.IncludeAssembly(typeof(PersistenceRegistration).Assembly);
+    options.CodeGeneration.TypeLoadMode = JasperFx.CodeGeneration.TypeLoadMode.Auto;
 });
 
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
@@ -98,6 +102,12 @@ app.MapFileEndpoints();
 
 try
 {
+    // `dotnet ClaudeBatch.Api.dll codegen write` regenerates Internal/Generated (see README); otherwise serve.
+    if (args.FirstOrDefault() == "codegen")
+    {
+        return await app.RunJasperFxCommands(args);
+    }
+
     await app.RunAsync();
     return 0;
 }
