@@ -54,8 +54,14 @@ internal sealed class CopyOnWriteWorkspaceCloner(WorkspaceOptions options, JobPa
             }
             catch (IOException e) when (options.CopyStrategy != "auto")
             {
-                await Btrfs.DeleteTreeAsync(workspacePath, cancellationToken);
+                await Btrfs.DeleteTreeAsync(workspacePath, CancellationToken.None);
                 throw new IOException($"Workspace:CopyStrategy is '{strategy}', which does not work for {masterPath} → {workspacePath}: {e.Message}", e);
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException)
+            {
+                // Nothing half-copied stays behind (a full disk, a cancelled job).
+                await Btrfs.DeleteTreeAsync(workspacePath, CancellationToken.None);
+                throw e is IOException ? new IOException($"The workspace could not be made ({strategy}): {FirstLine(e.Message)}", e) : e;
             }
         }
     }
@@ -158,6 +164,8 @@ internal sealed class CopyOnWriteWorkspaceCloner(WorkspaceOptions options, JobPa
         chain.Add(FullCopy);
         return chain.Distinct().ToList();
     }
+
+    private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 
     private static Task CopyAsync(string strategy, string master, string workspace, CancellationToken cancellationToken) => strategy switch
     {
