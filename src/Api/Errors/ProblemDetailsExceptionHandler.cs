@@ -7,7 +7,8 @@ namespace ClaudeBatch.Api.Errors;
 
 /// <summary>
 /// Every exception that escapes an endpoint becomes RFC 7807: validation failures list their fields, malformed
-/// requests are a 400 (or 413), anything unexpected a 500 that names no internals.
+/// requests are a 400 (or 413), an unreachable database a 503 with Retry-After, anything unexpected a 500 that
+/// names no internals.
 /// </summary>
 public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService problems, ILogger<ProblemDetailsExceptionHandler> logger)
     : IExceptionHandler
@@ -32,6 +33,13 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
                 Detail = bad.Message,
                 Type = ProblemTypes.For(bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "too-large" : "malformed-request"),
             },
+            _ when IsDatabaseUnavailable(exception) => new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "The database is unavailable.",
+                Detail = "The server cannot reach its database right now; nothing was changed. Try again shortly.",
+                Type = ProblemTypes.For("database-unavailable"),
+            },
             ConcurrencyConflictException conflict => new ProblemDetails
             {
                 Status = StatusCodes.Status409Conflict,
@@ -53,6 +61,12 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
             logger.LogError(exception, "Unhandled exception on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
         }
 
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            logger.LogWarning("Database unavailable on {Method} {Path}: {Reason}", httpContext.Request.Method, httpContext.Request.Path, exception.GetBaseException().Message);
+            httpContext.Response.Headers.RetryAfter = "5";
+        }
+
         httpContext.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
@@ -64,4 +78,23 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
 
     private static string JsonName(string propertyName) =>
         string.IsNullOrEmpty(propertyName) ? "" : char.ToLowerInvariant(propertyName[0]) + propertyName[1..];
+
+    /// <summary>The database refused, dropped or timed out the connection (anywhere in the exception chain).</summary>
+    private static bool IsDatabaseUnavailable(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case Npgsql.PostgresException postgres when postgres.SqlState.StartsWith("08", StringComparison.Ordinal)
+                    || postgres.SqlState.StartsWith("57P", StringComparison.Ordinal)
+                    || postgres.SqlState is "53300" or "55000":
+                case Npgsql.NpgsqlException { IsTransient: true }:
+                case System.Net.Sockets.SocketException:
+                    return true;
+            }
+        }
+
+        return false;
+    }
 }

@@ -16,8 +16,16 @@ public sealed class ReadinessWithoutDatabaseTests
             var client = api.CreateClient();
             client.Timeout = TimeSpan.FromSeconds(30);
             (await client.GetAsync("/health/ready")).StatusCode.ShouldBe(HttpStatusCode.OK);
+            var user = await api.LoginAsync(api.Accounts.Add());
 
             await PostgresServer.CutOffAsync(api.ConnectionString);
+
+            // A request that needs the database: a clear 503 with Retry-After, not a 500 with a stack trace, not a hang.
+            var jobs = await user.GetAsync("/jobs");
+            var problem = await jobs.ShouldBeProblem(HttpStatusCode.ServiceUnavailable);
+            problem.GetProperty("type").GetString().ShouldBe("urn:claude-batch:problem:database-unavailable");
+            jobs.Headers.RetryAfter.ShouldNotBeNull();
+            (await jobs.Content.ReadAsStringAsync()).ShouldNotContain("Npgsql");
 
             var response = await client.GetAsync("/health/ready");
             response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
