@@ -1,8 +1,6 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using ClaudeBatch.Integration.Tests.Support;
 
@@ -45,9 +43,10 @@ public sealed class InstallerTests
             add.Code.ShouldBe(0, add.Output);
             File.ReadAllText(Path.Combine(config, "auth", "shadow")).ShouldStartWith($"{OsUsers.Alice}:$y$");
 
-            await using (var server = await InstalledServer.StartAsync(prefix, settings))
+            var environment = new Dictionary<string, string?> { ["CLAUDEBATCH_CONFIG"] = settings };
+            await using (var server = await ServerProcess.StartAsync(environment, Path.Combine(prefix, "app")))
             {
-                var client = new HttpClient { BaseAddress = server.Url };
+                var client = server.CreateClient();
                 var ready = await client.GetAsync("/health/ready");
                 ready.StatusCode.ShouldBe(HttpStatusCode.OK, await ready.Content.ReadAsStringAsync());
                 var login = await client.PostAsJsonAsync("/auth/login", new { username = OsUsers.Alice, password = "installed-pw-1" });
@@ -64,74 +63,6 @@ public sealed class InstallerTests
         finally
         {
             Directory.Delete(root, recursive: true);
-        }
-    }
-
-    private sealed class InstalledServer(Process process, Uri url, StringBuilder output) : IAsyncDisposable
-    {
-        public Uri Url { get; } = url;
-
-        public string Output
-        {
-            get
-            {
-                lock (output)
-                {
-                    return output.ToString();
-                }
-            }
-        }
-
-        public static async Task<InstalledServer> StartAsync(string prefix, string settings)
-        {
-            using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
-            var start = new ProcessStartInfo("dotnet", [Path.Combine(prefix, "app", "ClaudeBatch.Api.dll")])
-            {
-                WorkingDirectory = Path.Combine(prefix, "app"),
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            start.Environment["CLAUDEBATCH_CONFIG"] = settings;
-            start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-            start.Environment["Kestrel__Endpoints__Http__Url"] = $"http://127.0.0.1:{port}";
-            var process = Process.Start(start)!;
-            var output = new StringBuilder();
-            process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-            process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            var server = new InstalledServer(process, new Uri($"http://127.0.0.1:{port}"), output);
-            using var probe = new HttpClient { BaseAddress = server.Url, Timeout = TimeSpan.FromSeconds(2) };
-            for (var deadline = DateTime.UtcNow.AddSeconds(60); DateTime.UtcNow < deadline && !process.HasExited; await Task.Delay(200))
-            {
-                try
-                {
-                    if ((await probe.GetAsync("/health/live")).IsSuccessStatusCode)
-                    {
-                        return server;
-                    }
-                }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-                {
-                }
-            }
-
-            await server.DisposeAsync();
-            throw new InvalidOperationException("The installed server did not start: " + server.Output);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
-            }
-
-            process.Dispose();
         }
     }
 }

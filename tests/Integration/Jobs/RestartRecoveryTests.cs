@@ -21,7 +21,7 @@ public sealed class RestartRecoveryTests
         System.Text.Json.JsonElement agent;
         await using (var first = await ServerProcess.StartAsync(settings.Settings))
         {
-            var client = await LoginAsync(first, user);
+            var client = await first.LoginAsync(user);
             (await client.RegisterAsync(name, source)).StatusCode.ShouldBe(HttpStatusCode.Created);
             (await client.WaitForCloneAsync(name)).GetProperty("cloneStatus").GetString().ShouldBe("completed");
             running = await client.CreateJobAsync(name, "scenario: grandchild");
@@ -40,7 +40,7 @@ public sealed class RestartRecoveryTests
         FakeClaude.IsDead(agent.GetProperty("grandchild").GetInt32()).ShouldBeFalse();
 
         await using var second = await ServerProcess.StartAsync(settings.Settings);
-        var again = await LoginAsync(second, user);
+        var again = await second.LoginAsync(user);
 
         var interrupted = await again.WaitForJobAsync(running);
         interrupted.Status().ShouldBe("failed", second.Output);
@@ -58,13 +58,4 @@ public sealed class RestartRecoveryTests
         }
     }
 
-    private static async Task<HttpClient> LoginAsync(RunningServer server, TestUser user)
-    {
-        var client = server.CreateClient();
-        var login = await client.PostAsJsonAsync("/auth/login", new { username = user.Username, password = user.Password });
-        login.StatusCode.ShouldBe(HttpStatusCode.OK);
-        var token = (await login.Content.ReadFromJsonAsync<ApiFactory.LoginBody>())!.Token;
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
-    }
 }

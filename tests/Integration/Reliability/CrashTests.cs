@@ -23,7 +23,7 @@ public sealed class CrashTests
         var queued = new List<string>();
         await using (var first = await ServerProcess.StartAsync(settings.Settings))
         {
-            var client = await LoginAsync(first, user);
+            var client = await first.LoginAsync(user);
             (await client.RegisterAsync(name, source)).StatusCode.ShouldBe(HttpStatusCode.Created);
             (await client.WaitForCloneAsync(name)).GetProperty("cloneStatus").GetString().ShouldBe("completed");
             for (var i = 0; i < 5; i++)
@@ -55,7 +55,7 @@ public sealed class CrashTests
         }
 
         await using var second = await ServerProcess.StartAsync(settings.Settings);
-        var again = await LoginAsync(second, user);
+        var again = await second.LoginAsync(user);
         var agents = new List<int>();
         foreach (var job in running)
         {
@@ -89,13 +89,4 @@ public sealed class CrashTests
         }
     }
 
-    private static async Task<HttpClient> LoginAsync(RunningServer server, TestUser user)
-    {
-        var client = server.CreateClient();
-        var login = await client.PostAsJsonAsync("/auth/login", new { username = user.Username, password = user.Password });
-        login.StatusCode.ShouldBe(HttpStatusCode.OK);
-        var token = (await login.Content.ReadFromJsonAsync<ApiFactory.LoginBody>())!.Token;
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
-    }
 }

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Diagnostics;
 using System.Text;
 
@@ -9,10 +10,14 @@ public static class ServerProcess
     public sealed record Exit(int Code, string Output);
 
     /// <summary>Starts the server and waits until it answers <c>/health/live</c>.</summary>
-    public static async Task<RunningServer> StartAsync(IReadOnlyDictionary<string, string?> settings)
+    /// <summary>
+    /// Starts the server built with the tests, or the one installed in <paramref name="applicationFolder"/>, with the
+    /// given settings as environment variables, and waits until it answers.
+    /// </summary>
+    public static async Task<RunningServer> StartAsync(IReadOnlyDictionary<string, string?> settings, string? applicationFolder = null)
     {
         var port = FreePort();
-        var start = StartInfo(settings, $"http://127.0.0.1:{port}");
+        var start = StartInfo(settings, $"http://127.0.0.1:{port}", applicationFolder ?? AppContext.BaseDirectory);
         var process = Process.Start(start)!;
         var output = new StringBuilder();
         process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
@@ -55,17 +60,19 @@ public static class ServerProcess
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static ProcessStartInfo StartInfo(IReadOnlyDictionary<string, string?> settings, string urls)
+    private static ProcessStartInfo StartInfo(IReadOnlyDictionary<string, string?> settings, string urls, string applicationFolder)
     {
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "ClaudeBatch.Api.dll") },
-            WorkingDirectory = AppContext.BaseDirectory,
+            ArgumentList = { Path.Combine(applicationFolder, "ClaudeBatch.Api.dll") },
+            WorkingDirectory = applicationFolder,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_URLS"] = urls;
+        // Also wins over an endpoint in a configuration file (an installed server's appsettings.json).
+        start.Environment["Kestrel__Endpoints__Http__Url"] = urls;
         foreach (var (key, value) in settings)
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
@@ -77,7 +84,7 @@ public static class ServerProcess
     /// <summary>Starts the server and waits for it to exit on its own (it should, when its configuration is invalid).</summary>
     public static async Task<Exit> RunUntilExitAsync(IReadOnlyDictionary<string, string?> environment, TimeSpan timeout)
     {
-        var start = StartInfo(environment, "http://127.0.0.1:0");
+        var start = StartInfo(environment, "http://127.0.0.1:0", AppContext.BaseDirectory);
         using var process = Process.Start(start)!;
         var output = new StringBuilder();
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -115,6 +122,17 @@ public sealed class RunningServer(Process process, Uri url, StringBuilder output
     }
 
     public HttpClient CreateClient() => new() { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>A client logged in as <paramref name="user"/>.</summary>
+    public async Task<HttpClient> LoginAsync(TestUser user)
+    {
+        var client = CreateClient();
+        var login = await client.PostAsJsonAsync("/auth/login", new { username = user.Username, password = user.Password });
+        login.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK, Output);
+        var token = (await login.Content.ReadFromJsonAsync<ApiFactory.LoginBody>())!.Token;
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
 
     public async Task KillHardAsync()
     {
