@@ -18,10 +18,19 @@ internal sealed class MartenEventStore : Application.Common.IEventStore
         outbox.Enroll(session);
     }
 
-    public void Append(string streamKey, params object[] events) => session.Events.Append(streamKey, events);
+    private readonly List<(string Stream, object[] Events)> unversioned = [];
+    private bool versioned;
+    private bool enqueued;
+
+    public void Append(string streamKey, params object[] events)
+    {
+        session.Events.Append(streamKey, events);
+        unversioned.Add((streamKey, events));
+    }
 
     public void AppendExpecting(string streamKey, long expectedVersion, params object[] events)
     {
+        versioned = true;
         if (expectedVersion == 0)
         {
             // A new stream: a concurrent first writer makes StartStream fail at commit.
@@ -33,7 +42,11 @@ internal sealed class MartenEventStore : Application.Common.IEventStore
         }
     }
 
-    public ValueTask EnqueueAsync(object message) => outbox.PublishAsync(message);
+    public ValueTask EnqueueAsync(object message)
+    {
+        enqueued = true;
+        return outbox.PublishAsync(message);
+    }
 
     public async Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(string streamKey, CancellationToken cancellationToken)
     {
@@ -54,13 +67,40 @@ internal sealed class MartenEventStore : Application.Common.IEventStore
 
     public async Task SaveChangesAsync(CancellationToken cancellationToken)
     {
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await session.SaveChangesAsync(cancellationToken);
-        }
-        catch (Exception e) when (e is JasperFx.ConcurrencyException or EventStreamUnexpectedMaxEventIdException or Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException)
-        {
-            throw new ConcurrencyConflictException("Another request changed the same item at the same time; try again.", e);
+            try
+            {
+                await session.SaveChangesAsync(cancellationToken);
+                unversioned.Clear();
+                (versioned, enqueued) = (false, false);
+                return;
+            }
+            catch (Exception e) when (IsAppendRace(e) && !versioned && !enqueued && attempt < MaxAppendAttempts)
+            {
+                // Quick append gives each event the stream's next version inside the transaction; two writers appending
+                // to one stream at the same moment (the pipeline recording the agent while a user cancels) can pick the
+                // same number. Nothing was expected of the version and nothing else is in this unit of work, so append
+                // again: the loser simply goes after.
+                session.EjectAllPendingChanges();
+                foreach (var (stream, events) in unversioned)
+                {
+                    session.Events.Append(stream, events);
+                }
+
+                await Task.Delay(Random.Shared.Next(2, 10 * attempt), CancellationToken.None);
+            }
+            catch (Exception e) when (e is JasperFx.ConcurrencyException or EventStreamUnexpectedMaxEventIdException or Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException)
+            {
+                throw new ConcurrencyConflictException("Another request changed the same item at the same time; try again.", e);
+            }
         }
     }
+
+    private const int MaxAppendAttempts = 8;
+
+    /// <summary>Two unversioned writers took the same next version, or both created the same new stream.</summary>
+    private static bool IsAppendRace(Exception e) =>
+        e is EventStreamUnexpectedMaxEventIdException
+        || e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation };
 }
