@@ -11,9 +11,12 @@ internal sealed class MartenEventStore : Application.Common.IEventStore
     private readonly IDocumentSession session;
     private readonly IMartenOutbox outbox;
 
-    public MartenEventStore(IDocumentSession session, IMartenOutbox outbox)
+    private readonly IDocumentStore documents;
+
+    public MartenEventStore(IDocumentSession session, IMartenOutbox outbox, IDocumentStore documents)
     {
         this.session = session;
+        this.documents = documents;
         this.outbox = outbox;
         outbox.Enroll(session);
     }
@@ -67,37 +70,57 @@ internal sealed class MartenEventStore : Application.Common.IEventStore
 
     public async Task SaveChangesAsync(CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        try
         {
+            await session.SaveChangesAsync(cancellationToken);
+        }
+        catch (Exception e) when (IsAppendRace(e) && !versioned && !enqueued)
+        {
+            // Quick append gives each event the stream's next version inside the transaction; two writers appending to
+            // one stream at the same moment (the pipeline recording the agent while a user cancels) can pick the same
+            // number. Nothing was expected of the version and nothing else is in this unit of work, so append again,
+            // in a fresh session: the loser simply goes after.
+            session.EjectAllPendingChanges();
+            await AppendAgainAsync(e);
+        }
+        catch (Exception e) when (e is JasperFx.ConcurrencyException or EventStreamUnexpectedMaxEventIdException or Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException)
+        {
+            throw new ConcurrencyConflictException("Another request changed the same item at the same time; try again.", e);
+        }
+        finally
+        {
+            unversioned.Clear();
+            (versioned, enqueued) = (false, false);
+        }
+    }
+
+    private async Task AppendAgainAsync(Exception first)
+    {
+        for (var attempt = 2; ; attempt++)
+        {
+            await Task.Delay(Random.Shared.Next(1, 5 * attempt), CancellationToken.None);
+            await using var fresh = documents.LightweightSession();
+            foreach (var (stream, events) in unversioned)
+            {
+                fresh.Events.Append(stream, events);
+            }
+
             try
             {
-                await session.SaveChangesAsync(cancellationToken);
-                unversioned.Clear();
-                (versioned, enqueued) = (false, false);
+                await fresh.SaveChangesAsync(CancellationToken.None);
                 return;
             }
-            catch (Exception e) when (IsAppendRace(e) && !versioned && !enqueued && attempt < MaxAppendAttempts)
+            catch (Exception e) when (IsAppendRace(e) && attempt < MaxAppendAttempts)
             {
-                // Quick append gives each event the stream's next version inside the transaction; two writers appending
-                // to one stream at the same moment (the pipeline recording the agent while a user cancels) can pick the
-                // same number. Nothing was expected of the version and nothing else is in this unit of work, so append
-                // again: the loser simply goes after.
-                session.EjectAllPendingChanges();
-                foreach (var (stream, events) in unversioned)
-                {
-                    session.Events.Append(stream, events);
-                }
-
-                await Task.Delay(Random.Shared.Next(2, 10 * attempt), CancellationToken.None);
             }
-            catch (Exception e) when (e is JasperFx.ConcurrencyException or EventStreamUnexpectedMaxEventIdException or Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException)
+            catch (Exception e) when (IsAppendRace(e))
             {
-                throw new ConcurrencyConflictException("Another request changed the same item at the same time; try again.", e);
+                throw new ConcurrencyConflictException("The same item kept changing at the same time; try again.", new AggregateException(first, e));
             }
         }
     }
 
-    private const int MaxAppendAttempts = 8;
+    private const int MaxAppendAttempts = 20;
 
     /// <summary>Two unversioned writers took the same next version, or both created the same new stream.</summary>
     private static bool IsAppendRace(Exception e) =>
