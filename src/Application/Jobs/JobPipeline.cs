@@ -20,6 +20,7 @@ public sealed class JobPipeline(
     IFileStaging staging,
     IJobIdentity identities,
     ICodeIndex codeIndex,
+    TimeProvider clock,
     JobPaths paths,
     Workspaces.WorkspaceOptions workspaceOptions)
 {
@@ -93,12 +94,9 @@ public sealed class JobPipeline(
     /// <summary>Brings the master's index up to date after a pull changed it (the caller holds the repository's lock).</summary>
     private async Task ReindexMasterAsync(string name, JobJournal journal, CancellationToken cancellationToken)
     {
-        var stream = RepositoryStream.For(name);
-        store.Append(stream, new RepositoryIndexStarted(name, journal.Now));
+        store.Append(RepositoryStream.For(name), new RepositoryIndexStarted(name, journal.Now));
         await store.SaveChangesAsync(cancellationToken);
-        var started = journal.Now;
-        var index = await codeIndex.IndexMasterAsync(clones.PathFor(name), cancellationToken);
-        store.Append(stream, new RepositoryIndexed(name, index.Ready, index.Reason, (journal.Now - started).TotalMilliseconds, journal.Now));
+        await MasterIndexing.IndexAsync(store, codeIndex, clones, name, clock, cancellationToken);
         await store.SaveChangesAsync(cancellationToken);
     }
 

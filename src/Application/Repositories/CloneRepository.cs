@@ -50,10 +50,7 @@ public sealed record CloneRepository(string Name) : ICommand
                         // Indexed once here, so each job's copy only reconciles what changed.
                         store.AppendExpecting(stream, now.Version, cloned, new RepositoryIndexStarted(command.Name, clock.GetUtcNow()));
                         await store.SaveChangesAsync(cancellationToken);
-                        var started = clock.GetUtcNow();
-                        var index = await codeIndex.IndexMasterAsync(clones.PathFor(command.Name), cancellationToken);
-                        store.Append(stream, new RepositoryIndexed(
-                            command.Name, index.Ready, index.Reason, (clock.GetUtcNow() - started).TotalMilliseconds, clock.GetUtcNow()));
+                        await MasterIndexing.IndexAsync(store, codeIndex, clones, command.Name, clock, cancellationToken);
                     }
                     else
                     {

@@ -47,7 +47,7 @@ internal sealed class CidxCodeIndex(CidxOptions options, UserProcesses processes
 
     public async Task<CodeIndexResult> IndexMasterAsync(string master, CancellationToken cancellationToken)
     {
-        var server = new RunAs(Environment.UserName, 0, 0, [], Environment.GetEnvironmentVariable("HOME") ?? "/", SwitchesUser: false);
+        var server = ServerAccount.Identity;
         var result = await PrepareAsync(master, server, () => Task.CompletedTask, cancellationToken);
         if (await StopAsync(master, server, CancellationToken.None) is { } problem)
         {

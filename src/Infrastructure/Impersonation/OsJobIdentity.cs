@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using ClaudeBatch.Application.Identity;
 using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Infrastructure.Identity;
@@ -10,14 +9,13 @@ namespace ClaudeBatch.Infrastructure.Impersonation;
 /// Resolves the job owner's account from <c>Auth:PasswdFilePath</c> and <c>Auth:GroupFilePath</c> (the same
 /// database logins are checked against). Unknown users and uids below <c>Impersonation:MinUid</c> are refused.
 /// </summary>
-internal sealed partial class OsJobIdentity(ImpersonationOptions options, AuthOptions auth, IAccountDirectory accounts) : IJobIdentity
+internal sealed class OsJobIdentity(ImpersonationOptions options, AuthOptions auth, IAccountDirectory accounts) : IJobIdentity
 {
     public async ValueTask<RunAsResolution> ResolveAsync(string username, CancellationToken cancellationToken)
     {
         if (options.EffectiveMode == ImpersonationOptions.None)
         {
-            var user = Environment.UserName;
-            return new RunAsResolution(new RunAs(user, (int)geteuid(), (int)getegid(), [], Environment.GetEnvironmentVariable("HOME") ?? "/", false), null);
+            return new RunAsResolution(ServerAccount.Identity, null);
         }
 
         var account = await accounts.FindAsync(username, cancellationToken);
@@ -72,10 +70,4 @@ internal sealed partial class OsJobIdentity(ImpersonationOptions options, AuthOp
 
         return groups;
     }
-
-    [LibraryImport("libc")]
-    private static partial uint geteuid();
-
-    [LibraryImport("libc")]
-    private static partial uint getegid();
 }
