@@ -84,9 +84,11 @@ builder.Services.AddServerHealthChecks();
 
 var app = builder.Build();
 
+// Outside the exception handler, so each request is logged once with the status the client got (a 503 or 400
+// with its reason, not a 500 with a stack trace); the handler itself logs what was unexpected.
+app.UseServerRequestLogging();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseServerRequestLogging();
 app.UseServerApiExplorer();
 app.UseAuthentication();
 app.UseAuthorization();

@@ -1,4 +1,5 @@
 using ClaudeBatch.Application.Common;
+using ClaudeBatch.Infrastructure.Persistence;
 using FluentValidation;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
@@ -33,7 +34,7 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
                 Detail = bad.Message,
                 Type = ProblemTypes.For(bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "too-large" : "malformed-request"),
             },
-            _ when IsDatabaseUnavailable(exception) => new ProblemDetails
+            _ when DatabaseAvailability.IsUnavailable(exception) => new ProblemDetails
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
                 Title = "The database is unavailable.",
@@ -78,23 +79,4 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
 
     private static string JsonName(string propertyName) =>
         string.IsNullOrEmpty(propertyName) ? "" : char.ToLowerInvariant(propertyName[0]) + propertyName[1..];
-
-    /// <summary>The database refused, dropped or timed out the connection (anywhere in the exception chain).</summary>
-    private static bool IsDatabaseUnavailable(Exception exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            switch (e)
-            {
-                case Npgsql.PostgresException postgres when postgres.SqlState.StartsWith("08", StringComparison.Ordinal)
-                    || postgres.SqlState.StartsWith("57P", StringComparison.Ordinal)
-                    || postgres.SqlState is "53300" or "55000":
-                case Npgsql.NpgsqlException { IsTransient: true }:
-                case System.Net.Sockets.SocketException:
-                    return true;
-            }
-        }
-
-        return false;
-    }
 }

@@ -44,6 +44,9 @@ public sealed record RunJob(string JobId) : ICommand
                 await journal.RecordAsync(job.Stop(StopReason.Failed, $"The server failed while running the job: {e.Message}", null, journal.Now));
             }
 
+            // Facts kept while the database was unreachable are stored before the job is let go; should the server
+            // stop first, the job is found unfinished at the next start and ends "interrupted".
+            await journal.FlushAsync(cancellationToken);
             return Unit.Value;
         }
     }

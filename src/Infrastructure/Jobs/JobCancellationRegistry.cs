@@ -43,8 +43,18 @@ internal sealed class JobCancellationRegistry(IServiceScopeFactory scopes, ILogg
             while (!stop.IsCancellationRequested && !cancel.IsCancellationRequested)
             {
                 await Task.Delay(PollInterval, stop);
-                await using var scope = scopes.CreateAsyncScope();
-                var view = await scope.ServiceProvider.GetRequiredService<IReadModels>().LoadAsync<JobView>(JobStream.For(jobId), stop);
+                JobView? view;
+                try
+                {
+                    await using var scope = scopes.CreateAsyncScope();
+                    view = await scope.ServiceProvider.GetRequiredService<IReadModels>().LoadAsync<JobView>(JobStream.For(jobId), stop);
+                }
+                catch (Exception e) when (Persistence.DatabaseAvailability.IsUnavailable(e))
+                {
+                    // The job runs on while the database is away; its cancel is seen once it is back.
+                    continue;
+                }
+
                 if (view is null || view.CancellationRequested || view.Deleted)
                 {
                     await cancel.CancelAsync();

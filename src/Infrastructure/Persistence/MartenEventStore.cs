@@ -83,6 +83,12 @@ internal sealed class MartenEventStore : Application.Common.IEventStore
             session.EjectAllPendingChanges();
             await AppendAgainAsync(e);
         }
+        catch (Exception e) when (DatabaseAvailability.IsUnavailable(e))
+        {
+            // Nothing was written; the caller decides whether to keep the change and try again.
+            session.EjectAllPendingChanges();
+            throw new StoreUnavailableException($"The database is unavailable: {e.GetBaseException().Message}", e);
+        }
         catch (Exception e) when (e is JasperFx.ConcurrencyException or EventStreamUnexpectedMaxEventIdException or Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException)
         {
             throw new ConcurrencyConflictException("Another request changed the same item at the same time; try again.", e);

@@ -134,6 +134,20 @@ public sealed class RunningServer(Process process, Uri url, StringBuilder output
         return client;
     }
 
+    /// <summary>The server's resident memory now (VmRSS).</summary>
+    public long ResidentBytes()
+    {
+        var line = File.ReadLines($"/proc/{process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+    }
+
+    /// <summary>CPU time the server has used so far (user + system).</summary>
+    public TimeSpan CpuTime()
+    {
+        process.Refresh();
+        return process.TotalProcessorTime;
+    }
+
     public async Task KillHardAsync()
     {
         process.Kill();
