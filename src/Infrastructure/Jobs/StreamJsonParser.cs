@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace ClaudeBatch.Infrastructure.Jobs;
@@ -101,8 +102,10 @@ public static class StreamJsonParser
 
             var text = block.TryGetProperty("content", out var body) ? body.ValueKind switch
             {
-                JsonValueKind.String => body.GetString() ?? "",
-                JsonValueKind.Array => string.Join(" ", body.EnumerateArray().Select(part => Text(part, "text")).OfType<string>()),
+                JsonValueKind.String => Start(body),
+                JsonValueKind.Array => string.Join(" ", body.EnumerateArray()
+                    .Select(part => part.TryGetProperty("text", out var value) && value.ValueKind == JsonValueKind.String ? Start(value) : null)
+                    .OfType<string>()),
                 _ => "",
             } : "";
             var isError = block.TryGetProperty("is_error", out var error) && error.ValueKind == JsonValueKind.True;
@@ -110,6 +113,74 @@ public static class StreamJsonParser
         }
 
         return messages;
+    }
+
+    /// <summary>
+    /// Enough of a string value for its summary, without decoding the rest: a tool's output can be megabytes, and
+    /// only its first <see cref="MaxSummaryLength"/> characters are kept.
+    /// </summary>
+    private static string Start(JsonElement value)
+    {
+        // The value as written, quotes included. Each character is at most 6 bytes escaped ("\uXXXX") and a line
+        // ending of two becomes one space, so this many bytes always hold more than the summary needs.
+        var raw = JsonMarshal.GetRawUtf8Value(value);
+        const int enough = (2 * MaxSummaryLength + 2) * 6;
+        if (raw.Length <= enough + 2)
+        {
+            return value.GetString() ?? "";
+        }
+
+        var cut = raw.Slice(1, enough);
+        var end = cut.Length;
+        // Not inside a UTF-8 sequence: drop its continuation bytes and the lead byte they belong to.
+        while (end > 0 && (cut[end - 1] & 0xC0) == 0x80)
+        {
+            end--;
+        }
+
+        if (end > 0 && cut[end - 1] >= 0xC0)
+        {
+            end--;
+        }
+
+        // Not inside an escape ("\\uXXXX" is six bytes), nor after the first half of a surrogate pair.
+        var escape = LastEscape(cut[..end]);
+        if (escape >= 0 && end - escape < 6)
+        {
+            end = escape;
+            escape = LastEscape(cut[..end]);
+        }
+
+        if (escape >= 0 && end - escape == 6 && cut[escape + 1] == 'u' && cut[escape + 2] is (byte)'D' or (byte)'d'
+            && cut[escape + 3] is (byte)'8' or (byte)'9' or (byte)'A' or (byte)'B' or (byte)'a' or (byte)'b')
+        {
+            end = escape;
+        }
+
+        var json = new byte[end + 2];
+        json[0] = json[^1] = (byte)'"';
+        cut[..end].CopyTo(json.AsSpan(1));
+        try
+        {
+            return JsonSerializer.Deserialize<string>(json) ?? "";
+        }
+        catch (JsonException)
+        {
+            return value.GetString() ?? "";
+        }
+    }
+
+    /// <summary>Where the last escape sequence of escaped JSON text starts, or -1 when its last backslash is an escaped one.</summary>
+    private static int LastEscape(ReadOnlySpan<byte> text)
+    {
+        var last = text.LastIndexOf((byte)'\\');
+        var run = 0;
+        while (last - run >= 0 && text[last - run] == '\\')
+        {
+            run++;
+        }
+
+        return run % 2 == 1 ? last : -1;
     }
 
     private static string Shorten(string text)

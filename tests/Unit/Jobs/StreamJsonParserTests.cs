@@ -41,6 +41,44 @@ public sealed class StreamJsonParserTests
         returned.Summary.ShouldBe("ls: cannot access 'x': No such file");
     }
 
+    /// <summary>
+    /// A long tool output is summarized from its start only; wherever that start is cut (inside an escape, a
+    /// surrogate pair, a multi-byte character or a run of backslashes), the summary is the one the whole text gives.
+    /// </summary>
+    [Theory]
+    [InlineData("é😀\\\"\n\r\n\u0001ab\t")]
+    [InlineData("😀😀😀😀😀😀😀")]
+    [InlineData("\\\\\\x")]
+    [InlineData("\u0007\u001f€")]
+    [InlineData("plain ascii words ")]
+    public void A_long_tool_output_gives_the_same_summary_as_its_whole_text(string unit)
+    {
+        for (var padding = 0; padding < 24; padding++)
+        {
+            var text = new string('p', padding) + string.Concat(Enumerable.Repeat(unit, 40_000 / unit.Length));
+            // Escaped as \uXXXX, and written as raw UTF-8 (as the CLI writes it).
+            foreach (var (content, encoder) in new (object, System.Text.Encodings.Web.JavaScriptEncoder?)[]
+                     {
+                         (text, null), (new[] { new { type = "text", text } }, null),
+                         (text, System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping),
+                     })
+            {
+                var line = System.Text.Json.JsonSerializer.Serialize(
+                    new
+                    {
+                        type = "user",
+                        message = new { role = "user", content = new[] { new { tool_use_id = "t1", type = "tool_result", content } } },
+                    },
+                    new System.Text.Json.JsonSerializerOptions { Encoder = encoder });
+
+                var summary = StreamJsonParser.Parse(line).OfType<ToolResult>().Single().Summary;
+
+                var whole = text.ReplaceLineEndings(" ");
+                summary.ShouldBe(whole[..StreamJsonParser.MaxSummaryLength] + "…", $"padding {padding}");
+            }
+        }
+    }
+
     [Fact]
     public void An_api_error_result_is_an_error_with_its_text()
     {
