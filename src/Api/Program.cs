@@ -90,6 +90,7 @@ app.UseServerRequestLogging();
 app.UseServerApiExplorer();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseKnownRequestCharsets();
 app.UseLoginUsernamePeek();
 app.UseRateLimiter();
 
