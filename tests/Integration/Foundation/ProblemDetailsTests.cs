@@ -34,6 +34,19 @@ public sealed class ProblemDetailsTests(ApiFactory api)
     }
 
     [Theory]
+    [InlineData(new byte[] { 0x7B, 0x22, 0xFF, 0xFE, 0x75, 0x22, 0x3A, 0x31, 0x7D })]
+    [InlineData(new byte[] { 0x7B, 0x22, 0x75, 0x73, 0x65, 0x72, 0x6E, 0x61, 0x6D, 0x65, 0x22, 0x3A, 0x22, 0xED, 0xA0, 0x80, 0x22, 0x7D })]
+    public async Task A_login_body_that_is_not_UTF_8_is_a_400_problem(byte[] body)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+
+        var response = await api.CreateClient().PostAsync("/auth/login", content);
+
+        await response.ShouldBeProblem(HttpStatusCode.BadRequest);
+    }
+
+    [Theory]
     [InlineData("application/json; charset=bogus")]
     [InlineData("application/json; charset=\"utf-8\"")]
     [InlineData("application/json; charset=")]
