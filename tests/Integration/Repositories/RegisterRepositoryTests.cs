@@ -165,6 +165,7 @@ public sealed class RegisterRepositoryTests(ApiFactory api)
     [InlineData("/etc")]
     [InlineData("file:///etc")]
     [InlineData("../../etc")]
+    [InlineData("file:///tmp/a%00b")]
     public async Task A_source_that_is_not_an_allowed_url_or_local_root_is_refused(string gitUrl)
     {
         var client = await api.LoginAsync(api.Accounts.Add());
