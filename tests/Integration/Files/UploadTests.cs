@@ -116,6 +116,20 @@ public sealed class UploadTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_part_whose_content_type_holds_a_NUL_is_a_400_not_a_database_error()
+    {
+        var (client, jobId, _) = await CreatedJobAsync();
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(
+            "--B\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.txt\"\r\nContent-Type: text/a\0b\r\n\r\nx\r\n--B--\r\n"));
+        content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=B");
+
+        var response = await client.PostAsync($"/jobs/{jobId}/files", content);
+
+        (await response.ShouldBeProblem(HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("contentType", out _).ShouldBeTrue();
+        JsonDocument.Parse(await client.GetStringAsync($"/jobs/{jobId}/files/staged")).RootElement.GetArrayLength().ShouldBe(0);
+    }
+
+    [Fact]
     public async Task A_name_over_255_bytes_is_refused()
     {
         var (client, jobId, _) = await CreatedJobAsync();

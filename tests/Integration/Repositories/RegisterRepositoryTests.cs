@@ -177,6 +177,21 @@ public sealed class RegisterRepositoryTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_description_with_a_NUL_is_a_400_not_a_database_error()
+    {
+        const string escaped = "a\\u0000b";
+        var client = await api.LoginAsync(api.Accounts.Add());
+        var name = UniqueName("text");
+        var (source, _) = api.Sources.Create(name);
+        var body = $"{{\"name\":\"{name}\",\"gitUrl\":{JsonSerializer.Serialize(source)},\"description\":\"{escaped}\"}}";
+
+        var response = await client.PostAsync("/repositories/register", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        (await response.ShouldBeProblem(HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("description", out _).ShouldBeTrue();
+        await (await client.GetAsync($"/repositories/{name}")).ShouldBeProblem(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task A_symlink_in_an_allowed_root_that_leads_outside_it_is_not_followed()
     {
         var client = await api.LoginAsync(api.Accounts.Add());
