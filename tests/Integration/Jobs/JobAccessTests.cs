@@ -112,6 +112,9 @@ public sealed class JobAccessTests(ApiFactory api)
 
         await (await client.GetAsync("/jobs?status=nonsense")).ShouldBeProblem(HttpStatusCode.BadRequest);
         await (await client.GetAsync("/jobs?pageSize=0")).ShouldBeProblem(HttpStatusCode.BadRequest);
+        // A page whose offset would overflow is refused, not sent to the database as a negative OFFSET.
+        await (await client.GetAsync("/jobs?page=2147483647")).ShouldBeProblem(HttpStatusCode.BadRequest);
+        JsonDocument.Parse(await client.GetStringAsync("/jobs?page=4294967&pageSize=500")).RootElement.GetProperty("jobs").GetArrayLength().ShouldBe(0);
         _ = user;
     }
 
