@@ -92,6 +92,7 @@ app.UseStatusCodePages();
 app.UseServerApiExplorer();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseKnownRequestCharsets();
 app.UseLoginUsernamePeek();
 app.UseRateLimiter();
 

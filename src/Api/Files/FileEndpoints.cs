@@ -80,7 +80,7 @@ public static class FileEndpoints
 
         var reader = new MultipartReader(boundary, http.Request.Body) { BodyLengthLimit = null };
         var staged = new List<StagedFile>();
-        while (await reader.ReadNextSectionAsync(ct) is { } section)
+        while (await reader.ReadNextSectionOrRejectAsync(ct) is { } section)
         {
             if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.IsFileDisposition())
             {
@@ -89,7 +89,7 @@ public static class FileEndpoints
 
             var name = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
             var result = await sender.Send(
-                new StageFile(jobId.ToString(), http.User.Username(), name, section.ContentType ?? "application/octet-stream", section.Body, overwrite ?? false),
+                new StageFile(jobId.ToString(), http.User.Username(), name, section.ContentType ?? "application/octet-stream", section.BodyOrReject(), overwrite ?? false),
                 ct);
             if (!result.IsSuccess)
             {

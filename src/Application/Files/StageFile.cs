@@ -2,6 +2,7 @@ using ClaudeBatch.Application.Common;
 using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Domain.Common;
 using ClaudeBatch.Domain.Jobs;
+using FluentValidation;
 using Mediator;
 
 namespace ClaudeBatch.Application.Files;
@@ -13,6 +14,12 @@ namespace ClaudeBatch.Application.Files;
 public sealed record StageFile(string JobId, string User, string? FileName, string ContentType, Stream Content, bool Overwrite)
     : ICommand<Result<StagedFile>>
 {
+    /// <summary>The file name is the domain's to judge (<see cref="Domain.Files.FileName"/>); the part's declared type is kept as sent.</summary>
+    public sealed class Validator : AbstractValidator<StageFile>
+    {
+        public Validator() => RuleFor(x => x.ContentType).MustNotContainNul();
+    }
+
     public sealed class Handler(IEventStore store, IFileStaging staging, UploadsOptions options, TimeProvider clock)
         : ICommandHandler<StageFile, Result<StagedFile>>
     {

@@ -25,14 +25,15 @@ public sealed record CreateJob(
     {
         public Validator(JobsOptions options)
         {
-            RuleFor(x => x.Prompt).NotEmpty().MaximumLength(MaxPromptLength);
+            RuleFor(x => x.Prompt).NotEmpty().MaximumLength(MaxPromptLength).MustNotContainNul();
             RuleFor(x => x.Repository).MustBeARepositoryName();
             RuleFor(x => x.TimeoutSeconds).InclusiveBetween(1, options.TimeoutHours * 3600)
                 .WithMessage($"'Timeout' must be between 1 and {options.TimeoutHours * 3600} seconds (Jobs:TimeoutHours).");
             RuleFor(x => x.MaxTurns).InclusiveBetween(1, 1000);
             RuleFor(x => x.Model).Matches("^[A-Za-z0-9][A-Za-z0-9._:\\[\\]-]{0,99}$").When(x => x.Model is not null);
             RuleFor(x => x.Images).Must(images => images.Count <= 100).WithMessage("At most 100 images.");
-            RuleForEach(x => x.Images).NotEmpty().MaximumLength(255)
+            // Stop at the first failure: a null entry (JSON null in the list) must not reach the checks below.
+            RuleForEach(x => x.Images).Cascade(CascadeMode.Stop).NotEmpty().MaximumLength(255)
                 .Must(name => !name.Contains('/') && !name.Contains('\\') && name is not ("." or "..") && !name.Any(char.IsControl))
                 .WithMessage("'Images' must name uploaded files, without any path.");
         }

@@ -9,6 +9,10 @@ namespace ClaudeBatch.Application.Jobs;
 public sealed record ListJobs(string User, JobStatus? Status, int Page, int PageSize) : IQuery<ListJobs.Response>
 {
     public const int MaxPageSize = 500;
+
+    /// <summary>The last page whose offset, (page − 1) × pageSize, still fits an int at any page size.</summary>
+    public const int MaxPage = int.MaxValue / MaxPageSize;
+
     public const int PromptPreviewLength = 200;
 
     public sealed record Item(
@@ -21,7 +25,7 @@ public sealed record ListJobs(string User, JobStatus? Status, int Page, int Page
     {
         public Validator()
         {
-            RuleFor(x => x.Page).GreaterThanOrEqualTo(1);
+            RuleFor(x => x.Page).InclusiveBetween(1, MaxPage);
             RuleFor(x => x.PageSize).InclusiveBetween(1, MaxPageSize);
         }
     }

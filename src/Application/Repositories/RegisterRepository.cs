@@ -20,7 +20,7 @@ public sealed record RegisterRepository(string Name, string GitUrl, string Descr
         public Validator(RepositoriesOptions options)
         {
             RuleFor(x => x.Name).MustBeARepositoryName();
-            RuleFor(x => x.Description).MaximumLength(MaxDescriptionLength);
+            RuleFor(x => x.Description).MaximumLength(MaxDescriptionLength).MustNotContainNul();
             RuleFor(x => x.GitUrl).NotEmpty().MaximumLength(2048).Custom((url, context) =>
             {
                 var source = GitSource.Parse(url);

@@ -48,7 +48,10 @@ public sealed partial record GitSource(string Url, GitSourceKind Kind, string? U
         switch (uri.Scheme)
         {
             case "file":
-                return new GitSource(uri.LocalPath, GitSourceKind.Local, null, null);
+                // %00 and other escapes decode here: the path itself must be as clean as the text was.
+                return uri.LocalPath.Any(char.IsControl)
+                    ? Invalid("must not be empty or contain control characters")
+                    : new GitSource(uri.LocalPath, GitSourceKind.Local, null, null);
             case "http" or "https":
                 var (user, password) = SplitUserInfo(uri.UserInfo);
                 return new GitSource(WithoutUserInfo(uri, keepUser: null), GitSourceKind.Remote, user, password);

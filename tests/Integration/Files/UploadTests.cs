@@ -116,6 +116,20 @@ public sealed class UploadTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_part_whose_content_type_holds_a_NUL_is_a_400_not_a_database_error()
+    {
+        var (client, jobId, _) = await CreatedJobAsync();
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(
+            "--B\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.txt\"\r\nContent-Type: text/a\0b\r\n\r\nx\r\n--B--\r\n"));
+        content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=B");
+
+        var response = await client.PostAsync($"/jobs/{jobId}/files", content);
+
+        (await response.ShouldBeProblem(HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("contentType", out _).ShouldBeTrue();
+        JsonDocument.Parse(await client.GetStringAsync($"/jobs/{jobId}/files/staged")).RootElement.GetArrayLength().ShouldBe(0);
+    }
+
+    [Fact]
     public async Task A_name_over_255_bytes_is_refused()
     {
         var (client, jobId, _) = await CreatedJobAsync();
@@ -146,5 +160,29 @@ public sealed class UploadTests(ApiFactory api)
         var response = await client.PostAsync($"/jobs/{jobId}/files", new StringContent("{}", Encoding.UTF8, "application/json"));
 
         await response.ShouldBeProblem(HttpStatusCode.UnsupportedMediaType);
+    }
+
+    [Theory]
+    [InlineData("other", "--B\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.txt\"\r\n\r\nx\r\n--B--\r\n")]
+    [InlineData("B", "")]
+    [InlineData("B", "--B\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.txt\"\r\n\r\nx")]
+    [InlineData("B", "--B\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.txt\"\r\n\r\nx\r\n--B")]
+    [InlineData("B", "--B\r\nX-Long: {long}\r\n\r\nx\r\n--B--\r\n")]
+    [InlineData("B", "--B\r\n{many}\r\nx\r\n--B--\r\n")]
+    public async Task A_multipart_body_that_breaks_its_framing_is_a_400_problem_and_leaves_no_partial_file(string boundary, string body)
+    {
+        var (client, jobId, _) = await CreatedJobAsync();
+        body = body.Replace("{long}", new string('h', 20_000)).Replace("{many}", string.Concat(Enumerable.Range(0, 30).Select(i => $"X-H{i}: v\r\n")));
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+        content.Headers.TryAddWithoutValidation("Content-Type", $"multipart/form-data; boundary={boundary}");
+
+        var response = await client.PostAsync($"/jobs/{jobId}/files", content);
+
+        (await response.ShouldBeProblem(HttpStatusCode.BadRequest)).GetProperty("type").GetString().ShouldBe("urn:claude-batch:problem:malformed-request");
+        // A file whose content was cut off is not kept (whole ones before the break are, as with any later error).
+        var staging = Path.Combine(api.JobsPath, jobId, "staging");
+        var stored = Directory.Exists(staging) ? Directory.GetFiles(staging) : [];
+        stored.Length.ShouldBe(JsonDocument.Parse(await client.GetStringAsync($"/jobs/{jobId}/files/staged")).RootElement.GetArrayLength());
+        stored.ShouldNotContain(f => f.EndsWith(".part"));
     }
 }

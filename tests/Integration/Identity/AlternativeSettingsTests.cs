@@ -66,6 +66,12 @@ public sealed class AlternativeSettingsTests
         var limited = await client.PostAsJsonAsync("/auth/login", new { username = "spray-next", password = "guess" });
         await limited.ShouldBeProblem(HttpStatusCode.TooManyRequests);
         limited.Headers.Contains("Retry-After").ShouldBeTrue();
+        // A client that accepts no JSON is refused the same way (the status without a problem body), not with a 500.
+        var html = new HttpRequestMessage(HttpMethod.Post, "/auth/login") { Content = JsonContent.Create(new { username = "spray-html", password = "guess" }) };
+        html.Headers.Accept.ParseAdd("text/html");
+        var refused = await client.SendAsync(html);
+        refused.StatusCode.ShouldBe(HttpStatusCode.TooManyRequests, await refused.Content.ReadAsStringAsync());
+        refused.Headers.Contains("Retry-After").ShouldBeTrue();
         (await client.GetAsync("/health/live")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 

@@ -48,6 +48,21 @@ public sealed class JobAccessTests(ApiFactory api)
         problem.GetProperty("errors").EnumerateObject().Select(p => p.Name.ToLowerInvariant()).ShouldContain(f => f.Contains(field));
     }
 
+    [Theory]
+    [InlineData("\"prompt\":\"a\\u0000b\"", "prompt")]
+    [InlineData("\"prompt\":\"hi\",\"images\":[\"a.png\",null]", "images")]
+    public async Task A_NUL_in_the_prompt_or_a_null_image_is_a_400_naming_the_field_not_a_500(string members, string field)
+    {
+        var (client, repository, _) = await api.UserWithRepositoryAsync();
+
+        var response = await client.PostAsync("/jobs", new StringContent(
+            $"{{\"repository\":\"{repository}\",{members}}}", System.Text.Encoding.UTF8, "application/json"));
+
+        var problem = await response.ShouldBeProblem(HttpStatusCode.BadRequest);
+        problem.GetProperty("errors").EnumerateObject().Select(p => p.Name.ToLowerInvariant()).ShouldContain(f => f.StartsWith(field));
+        JsonDocument.Parse(await client.GetStringAsync("/jobs")).RootElement.GetProperty("total").GetInt32().ShouldBe(0);
+    }
+
     [Fact]
     public async Task A_prompt_of_100_000_characters_is_accepted_and_one_more_is_refused()
     {
@@ -97,6 +112,9 @@ public sealed class JobAccessTests(ApiFactory api)
 
         await (await client.GetAsync("/jobs?status=nonsense")).ShouldBeProblem(HttpStatusCode.BadRequest);
         await (await client.GetAsync("/jobs?pageSize=0")).ShouldBeProblem(HttpStatusCode.BadRequest);
+        // A page whose offset would overflow is refused, not sent to the database as a negative OFFSET.
+        await (await client.GetAsync("/jobs?page=2147483647")).ShouldBeProblem(HttpStatusCode.BadRequest);
+        JsonDocument.Parse(await client.GetStringAsync("/jobs?page=4294967&pageSize=500")).RootElement.GetProperty("jobs").GetArrayLength().ShouldBe(0);
         _ = user;
     }
 

@@ -165,6 +165,7 @@ public sealed class RegisterRepositoryTests(ApiFactory api)
     [InlineData("/etc")]
     [InlineData("file:///etc")]
     [InlineData("../../etc")]
+    [InlineData("file:///tmp/a%00b")]
     public async Task A_source_that_is_not_an_allowed_url_or_local_root_is_refused(string gitUrl)
     {
         var client = await api.LoginAsync(api.Accounts.Add());
@@ -173,6 +174,21 @@ public sealed class RegisterRepositoryTests(ApiFactory api)
 
         var problem = await response.ShouldBeProblem(HttpStatusCode.BadRequest);
         problem.GetProperty("errors").TryGetProperty("gitUrl", out _).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task A_description_with_a_NUL_is_a_400_not_a_database_error()
+    {
+        const string escaped = "a\\u0000b";
+        var client = await api.LoginAsync(api.Accounts.Add());
+        var name = UniqueName("text");
+        var (source, _) = api.Sources.Create(name);
+        var body = $"{{\"name\":\"{name}\",\"gitUrl\":{JsonSerializer.Serialize(source)},\"description\":\"{escaped}\"}}";
+
+        var response = await client.PostAsync("/repositories/register", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        (await response.ShouldBeProblem(HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("description", out _).ShouldBeTrue();
+        await (await client.GetAsync($"/repositories/{name}")).ShouldBeProblem(HttpStatusCode.NotFound);
     }
 
     [Fact]

@@ -58,5 +58,7 @@ public sealed class GitSourceTests
     [InlineData("relative/path")]
     [InlineData("https://host/x\n--upload-pack=evil")]
     [InlineData("javascript:alert(1)")]
+    [InlineData("file:///srv/git/a%00b")]
+    [InlineData("file:///srv/git/a%0Ab")]
     public void Anything_else_is_refused(string input) => GitSource.Parse(input).IsSuccess.ShouldBeFalse();
 }
