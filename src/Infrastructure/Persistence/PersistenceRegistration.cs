@@ -31,23 +31,7 @@ public static class PersistenceRegistration
                         "ConnectionStrings:Postgres is not set; set ConnectionStrings__Postgres to a PostgreSQL connection string.");
                 }
 
-                var options = new StoreOptions();
-                options.Connection(connectionString);
-                options.DatabaseSchemaName = SchemaName;
-                options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
-                options.Events.StreamIdentity = StreamIdentity.AsString;
-                options.Projections.Add<RevokedTokenProjection>(ProjectionLifecycle.Inline);
-                options.Projections.Add<RepositoryViewProjection>(ProjectionLifecycle.Inline);
-                options.Schema.For<RepositoryView>().Identity(x => x.Name);
-                options.Projections.Add<JobViewProjection>(ProjectionLifecycle.Inline);
-                options.Schema.For<JobView>()
-                    .Duplicate(x => x.User)
-                    .Duplicate(x => x.Repository)
-                    .Duplicate(x => x.CreatedAt)
-                    .Duplicate(x => x.QueuedAt);
-                options.Schema.For<RevokedToken>().Index(x => x.ExpiresAt);
-                // Known up front, so a stream holding them can be read before this process appended one.
-                options.Events.AddEventTypes([typeof(Domain.Jobs.AgentSaid), typeof(Domain.Jobs.AgentToolReturned)]);
+                var options = CreateStoreOptions(connectionString);
                 options.Listeners.Add(sp.GetRequiredService<Jobs.JobChangeSignals>());
                 return options;
             })
@@ -58,5 +42,31 @@ public static class PersistenceRegistration
         services.AddScoped<Application.Common.IEventStore, MartenEventStore>();
         services.AddScoped<Application.Common.IReadModels, MartenReadModels>();
         return services;
+    }
+
+    /// <summary>
+    /// The store's schema, projections and serialization: the server's, and that of anything else writing its events
+    /// (bench/Seed), so the read models are built by the same code.
+    /// </summary>
+    public static StoreOptions CreateStoreOptions(string connectionString)
+    {
+        var options = new StoreOptions();
+        options.Connection(connectionString);
+        options.DatabaseSchemaName = SchemaName;
+        options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+        options.Events.StreamIdentity = StreamIdentity.AsString;
+        options.Projections.Add<RevokedTokenProjection>(ProjectionLifecycle.Inline);
+        options.Projections.Add<RepositoryViewProjection>(ProjectionLifecycle.Inline);
+        options.Schema.For<RepositoryView>().Identity(x => x.Name);
+        options.Projections.Add<JobViewProjection>(ProjectionLifecycle.Inline);
+        options.Schema.For<JobView>()
+            .Duplicate(x => x.User)
+            .Duplicate(x => x.Repository)
+            .Duplicate(x => x.CreatedAt)
+            .Duplicate(x => x.QueuedAt);
+        options.Schema.For<RevokedToken>().Index(x => x.ExpiresAt);
+        // Known up front, so a stream holding them can be read before this process appended one.
+        options.Events.AddEventTypes([typeof(Domain.Jobs.AgentSaid), typeof(Domain.Jobs.AgentToolReturned)]);
+        return options;
     }
 }
