@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # Starts a throwaway PostgreSQL and the Release build of the server for a benchmark; bench_stop undoes both.
 # BENCH_WORKSPACE_ROOT (optional) puts the repositories and jobs folders elsewhere (e.g. on a loop mount).
-# After bench_start: $BENCH_URL, $BENCH_DIR, $BENCH_USER, $BENCH_PASSWORD, $BENCH_SOURCES (an allowed local root).
+# After bench_start: $BENCH_URL, $BENCH_DIR, $BENCH_USER, $BENCH_PASSWORD, $BENCH_SOURCES (an allowed local root),
+# $BENCH_PID (the server process), $BENCH_PG_PORT and $BENCH_POSTGRES (its database "bench", as a connection string).
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=../../scripts/lib/apt.sh
 source "$root/scripts/lib/apt.sh"
@@ -40,6 +41,8 @@ bench_start() {
   ) &
   BENCH_PID=$!
   BENCH_URL="http://127.0.0.1:$api_port"
+  BENCH_PG_PORT="$pg_port"
+  BENCH_POSTGRES="Host=127.0.0.1;Port=$pg_port;Database=bench;Username=postgres"
   for _ in $(seq 1 100); do
     curl -sf "$BENCH_URL/health/live" >/dev/null 2>&1 && break
     sleep 0.2
@@ -47,7 +50,7 @@ bench_start() {
   curl -sf "$BENCH_URL/health/live" >/dev/null || { cat "$BENCH_DIR/server.log" >&2; return 1; }
   BENCH_TOKEN="$(curl -sf -X POST "$BENCH_URL/auth/login" -H 'Content-Type: application/json' \
     -d "{\"username\":\"$BENCH_USER\",\"password\":\"$BENCH_PASSWORD\"}" | jq -r .token)"
-  export BENCH_URL BENCH_DIR BENCH_USER BENCH_PASSWORD BENCH_SOURCES BENCH_TOKEN BENCH_PID
+  export BENCH_URL BENCH_DIR BENCH_USER BENCH_PASSWORD BENCH_SOURCES BENCH_TOKEN BENCH_PID BENCH_PG_PORT BENCH_POSTGRES
 }
 
 bench_stop() {

@@ -104,3 +104,12 @@ public sealed class JobPaths(Workspaces.WorkspaceOptions options)
 
     public string AgentErrorLog(string jobId) => Path.Combine(Folder(jobId), "agent.stderr.log");
 }
+
+/// <summary>
+/// How many of a user's jobs there are (deleted ones not counted), optionally of one status: kept as the jobs change,
+/// so the answer does not cost a pass over the user's whole history.
+/// </summary>
+public interface IJobCounts
+{
+    Task<int> CountAsync(string user, JobStatus? status, CancellationToken cancellationToken);
+}

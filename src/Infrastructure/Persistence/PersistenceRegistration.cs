@@ -31,23 +31,7 @@ public static class PersistenceRegistration
                         "ConnectionStrings:Postgres is not set; set ConnectionStrings__Postgres to a PostgreSQL connection string.");
                 }
 
-                var options = new StoreOptions();
-                options.Connection(connectionString);
-                options.DatabaseSchemaName = SchemaName;
-                options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
-                options.Events.StreamIdentity = StreamIdentity.AsString;
-                options.Projections.Add<RevokedTokenProjection>(ProjectionLifecycle.Inline);
-                options.Projections.Add<RepositoryViewProjection>(ProjectionLifecycle.Inline);
-                options.Schema.For<RepositoryView>().Identity(x => x.Name);
-                options.Projections.Add<JobViewProjection>(ProjectionLifecycle.Inline);
-                options.Schema.For<JobView>()
-                    .Duplicate(x => x.User)
-                    .Duplicate(x => x.Repository)
-                    .Duplicate(x => x.CreatedAt)
-                    .Duplicate(x => x.QueuedAt);
-                options.Schema.For<RevokedToken>().Index(x => x.ExpiresAt);
-                // Known up front, so a stream holding them can be read before this process appended one.
-                options.Events.AddEventTypes([typeof(Domain.Jobs.AgentSaid), typeof(Domain.Jobs.AgentToolReturned)]);
+                var options = CreateStoreOptions(connectionString);
                 options.Listeners.Add(sp.GetRequiredService<Jobs.JobChangeSignals>());
                 return options;
             })
@@ -57,6 +41,54 @@ public static class PersistenceRegistration
 
         services.AddScoped<Application.Common.IEventStore, MartenEventStore>();
         services.AddScoped<Application.Common.IReadModels, MartenReadModels>();
+        services.AddScoped<IJobCounts, MartenJobCounts>();
         return services;
+    }
+
+    /// <summary>
+    /// The store's schema, projections and serialization: the server's, and that of anything else writing its events
+    /// (bench/Seed), so the read models are built by the same code.
+    /// </summary>
+    public static StoreOptions CreateStoreOptions(string connectionString)
+    {
+        var options = new StoreOptions();
+        options.Connection(connectionString);
+        options.DatabaseSchemaName = SchemaName;
+        options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+        options.Events.StreamIdentity = StreamIdentity.AsString;
+        options.Projections.Add<RevokedTokenProjection>(ProjectionLifecycle.Inline);
+        options.Projections.Add<RepositoryViewProjection>(ProjectionLifecycle.Inline);
+        options.Schema.For<RepositoryView>().Identity(x => x.Name);
+        options.Projections.Add<JobViewProjection>(ProjectionLifecycle.Inline);
+        // Columns as stored in the JSON (not the enum's number), so the job counts and psql read the same names.
+        options.Advanced.DuplicatedFieldEnumStorage = EnumStorage.AsString;
+        options.Schema.For<JobView>()
+            .Duplicate(x => x.User)
+            .Duplicate(x => x.Repository)
+            .Duplicate(x => x.CreatedAt)
+            .Duplicate(x => x.QueuedAt)
+            .Duplicate(x => x.Status)
+            // Indexed where true: the few deleted jobs; the lists use the partial indexes below.
+            .Duplicate(x => x.Deleted, configure: index => index.Predicate = "deleted");
+        // A user's jobs newest first (GET /jobs), all of them or of one status, in index order; with the ids in the
+        // index a deep page is found without reading the jobs before it. The predicate is the one Marten writes for
+        // !j.Deleted, so the planner can use these partial indexes.
+        options.Policies.ForAllDocuments(mapping =>
+        {
+            if (mapping.DocumentType == typeof(JobView))
+            {
+                foreach (var columns in (string[][])[["user", "created_at"], ["user", "status", "created_at"]])
+                {
+                    var index = mapping.AddIndex(columns);
+                    index.IncludeColumns = ["id"];
+                    index.Predicate = "(deleted IS NULL) OR (deleted = false)";
+                }
+            }
+        });
+        options.Storage.Add(new JobCountsFeature(options.Advanced.Migrator));
+        options.Schema.For<RevokedToken>().Index(x => x.ExpiresAt);
+        // Known up front, so a stream holding them can be read before this process appended one.
+        options.Events.AddEventTypes([typeof(Domain.Jobs.AgentSaid), typeof(Domain.Jobs.AgentToolReturned)]);
+        return options;
     }
 }
