@@ -11,6 +11,7 @@ namespace ClaudeBatch.Integration.Tests.Reliability;
 /// its default rate limits.
 /// </summary>
 [Trait("Category", "Reliability")]
+[Collection(FloodCollection.Name)]
 public sealed class FloodTests
 {
     private const int Jobs = 500;
@@ -176,4 +177,11 @@ public sealed class FloodTests
 
         return statuses;
     }
+}
+
+/// <summary>The flood runs alone: it loads both cores, and other tests' timings would suffer from it (and it from them).</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class FloodCollection
+{
+    public const string Name = "flood";
 }
