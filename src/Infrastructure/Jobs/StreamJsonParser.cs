@@ -22,7 +22,7 @@ public sealed record ResultLine(
 /// Parses stream-json lines by their <c>type</c>: <c>system/init</c>, <c>assistant</c> content blocks (text and
 /// tool uses), <c>user</c> tool results and the final <c>result</c>. Lines it does not understand yield nothing rather than failing the job.
 /// </summary>
-public static class StreamJsonParser
+public static partial class StreamJsonParser
 {
     public const int MaxSummaryLength = 200;
 
@@ -31,7 +31,7 @@ public static class StreamJsonParser
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(line);
+            document = JsonDocument.Parse(line.Contains(@"\u0000", StringComparison.Ordinal) ? WithoutNul(line) : line);
         }
         catch (JsonException)
         {
@@ -114,6 +114,15 @@ public static class StreamJsonParser
 
         return messages;
     }
+
+    /// <summary>
+    /// An agent's output can hold NUL characters (a tool that printed a binary file), which PostgreSQL cannot keep in an
+    /// event: each escaped NUL (not an escaped backslash followed by "u0000") becomes U+FFFD, the replacement character.
+    /// </summary>
+    private static string WithoutNul(string line) => EscapedNul().Replace(line, "\\ufffd");
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<=(?<!\\)(?:\\\\)*)\\u0000")]
+    private static partial System.Text.RegularExpressions.Regex EscapedNul();
 
     /// <summary>
     /// Enough of a string value for its summary, without decoding the rest: a tool's output can be megabytes, and

@@ -79,6 +79,17 @@ public sealed class StreamJsonParserTests
         }
     }
 
+    /// <summary>PostgreSQL cannot keep a NUL in an event: a tool that printed a binary file must not fail its job.</summary>
+    [Fact]
+    public void NUL_characters_in_an_agents_output_become_replacement_characters_and_an_escaped_backslash_stays()
+    {
+        const string tool = """{"type":"user","message":{"role":"user","content":[{"tool_use_id":"t1","type":"tool_result","content":"ELF\u0000\u0000bin \\u0000 kept"}]}}""";
+        const string text = """{"type":"assistant","message":{"content":[{"type":"text","text":"a\u0000b"}]}}""";
+
+        StreamJsonParser.Parse(tool).OfType<ToolResult>().Single().Summary.ShouldBe("ELF\uFFFD\uFFFDbin \\u0000 kept");
+        StreamJsonParser.Parse(text).OfType<AssistantText>().Single().Text.ShouldBe("a\uFFFDb");
+    }
+
     [Fact]
     public void An_api_error_result_is_an_error_with_its_text()
     {
