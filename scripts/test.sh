@@ -119,7 +119,7 @@ run_tests() {
     --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" "${@:2}" || status=$?
 }
 if [ $# -eq 0 ]; then
-  # The reliability tests load the whole machine (a flood of clients, kill -9, a database stopped) and time what they
+  # The reliability tests load the whole machine (kill -9, a database stopped, a fuzz) and time what they
   # see, so they run after the rest, on their own.
   run_tests ClaudeBatch.sln --filter "Category!=Reliability"
   run_tests tests/Integration/Integration.Tests.csproj --filter "Category=Reliability"
