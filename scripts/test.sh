@@ -17,6 +17,9 @@ source "$root/scripts/lib/claude-cli.sh"
 # xfsprogs and btrfs-progs make the copy-on-write filesystems the workspace tests run on.
 # util-linux's setpriv runs jobs as their users; passwd's useradd makes the test users.
 apt_install openssl whois libcrypt1 git xfsprogs btrfs-progs util-linux passwd
+# The fake agents (tests/Integration/Fakes) run on the system's /usr/bin/python3, not on whatever python3 is first on
+# PATH: a pyenv shim there costs ~0.4 s of bash per start, which made a 500-job test spend minutes starting agents.
+apt_install python3-minimal
 # A Docker engine for the container-cleanup tests, with a tiny image built locally (there is no registry here).
 apt_install docker.io busybox-static
 # Checks of the deployment files: shellcheck, docker-compose config, systemd-analyze verify.
@@ -119,7 +122,7 @@ run_tests() {
     --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" "${@:2}" || status=$?
 }
 if [ $# -eq 0 ]; then
-  # The reliability tests load the whole machine (kill -9, a database stopped, a fuzz) and time what they
+  # The reliability tests load the whole machine (a flood of clients, kill -9, a database stopped) and time what they
   # see, so they run after the rest, on their own.
   run_tests ClaudeBatch.sln --filter "Category!=Reliability"
   run_tests tests/Integration/Integration.Tests.csproj --filter "Category=Reliability"

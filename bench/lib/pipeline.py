@@ -53,18 +53,23 @@ if sequential:
           f"end to end (POST start → completed seen) {median_ms(total)}; floor: bare spawn of the agent {median_ms(bare)} "
           f"→ end to end = {statistics.median(total) / statistics.median(bare):.1f}× the bare spawn")
 
+def agent_group(pid):
+    """The process group of an agent process, or None if pid is not (or no longer) an agent."""
+    try:
+        if b"instant-agent" not in open(f"/proc/{pid}/cmdline", "rb").read():
+            return None
+        stat = open(f"/proc/{pid}/stat").read()
+        return stat[stat.rindex(")") + 2:].split()[2]
+    except (OSError, IndexError):
+        return None
+
 def agents_alive():
     # One agent = one process group (the server starts each with setsid); a shell's forked children share it.
-    groups = set()
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                if b"instant-agent" in open(f"/proc/{pid}/cmdline", "rb").read():
-                    stat = open(f"/proc/{pid}/stat").read()
-                    groups.add(stat[stat.rindex(")") + 2:].split()[2])
-            except (OSError, IndexError):
-                pass
-    return len(groups)
+    # A scan of /proc is not atomic: an agent seen early may exit before one seen late starts. So every agent seen
+    # is looked at again after the scan, and counted only if still alive: each was then alive from its first look
+    # (before the scan ended) to its second (after it), so all counted agents were alive at the same instant.
+    seen = {pid: agent_group(pid) for pid in os.listdir("/proc") if pid.isdigit()}
+    return len({group for pid, group in seen.items() if group is not None and agent_group(pid) == group})
 
 def completed_total():
     return call("GET", "/jobs?status=completed&pageSize=1")["total"]
