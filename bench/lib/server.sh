@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Starts a throwaway PostgreSQL and the Release build of the server for a benchmark; bench_stop undoes both.
 # BENCH_WORKSPACE_ROOT (optional) puts the repositories and jobs folders elsewhere (e.g. on a loop mount).
+# BENCH_APP (optional) is a folder holding a published server to run instead of the Release build.
 # After bench_start: $BENCH_URL, $BENCH_DIR, $BENCH_USER, $BENCH_PASSWORD, $BENCH_SOURCES (an allowed local root),
 # $BENCH_PID (the server process), $BENCH_PG_PORT and $BENCH_POSTGRES (its database "bench", as a connection string).
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -26,9 +27,13 @@ bench_start() {
   echo "$BENCH_USER:$(openssl passwd -6 "$BENCH_PASSWORD"):19000:0:99999:7:::" >"$BENCH_DIR/auth/shadow"
   echo "$BENCH_USER:x:$(id -u):$(id -g)::$BENCH_DIR:/bin/bash" >"$BENCH_DIR/auth/passwd"
   BENCH_SOURCES="$BENCH_DIR/sources"
-  dotnet build "$root/src/Api/Api.csproj" -c Release -nologo -v q -clp:ErrorsOnly >/dev/null
+  local app="${BENCH_APP:-$root/src/Api/bin/Release/net10.0}"
+  [ -n "${BENCH_APP:-}" ] || dotnet build "$root/src/Api/Api.csproj" -c Release -nologo -v q -clp:ErrorsOnly >/dev/null
   (
-    cd "$BENCH_DIR" || exit 1
+    # From the app's folder, as systemd and the container run it: the content root is the working directory, and
+    # ASP.NET watches it recursively for configuration changes, so a working directory holding the jobs folder
+    # would put an inotify watch (and a FileSystemWatcher entry) on every workspace folder.
+    cd "$app" || exit 1
     ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$api_port" \
     ConnectionStrings__Postgres="Host=127.0.0.1;Port=$pg_port;Database=bench;Username=postgres;Maximum Pool Size=200" \
     Jwt__Key="$(head -c 48 /dev/urandom | base64)" \
@@ -37,7 +42,7 @@ bench_start() {
     Auth__LoginRateLimit__PermitLimitPerUser=1000000 Auth__LoginRateLimit__PermitLimitPerAddress=1000000 \
     Repositories__AllowLocalSources=true Repositories__AllowedLocalRoots__0="$BENCH_SOURCES" \
     Serilog__MinimumLevel__Default=Warning Impersonation__Mode=none \
-      exec env "$@" dotnet "$root/src/Api/bin/Release/net10.0/ClaudeBatch.Api.dll" >"$BENCH_DIR/server.log" 2>&1
+      exec env "$@" dotnet "$app/ClaudeBatch.Api.dll" >"$BENCH_DIR/server.log" 2>&1
   ) &
   BENCH_PID=$!
   BENCH_URL="http://127.0.0.1:$api_port"
