@@ -42,22 +42,8 @@ completed() { curl -sf "$BENCH_URL/jobs?status=completed&pageSize=1" -H "Authori
 run_jobs() { # run_jobs N: N instant jobs through the API and the pipeline, until all have completed
   local n="$1" s
   s=$(now_ms)
-  # Eight clients create and start the jobs (one python process: a curl and jq per request cost more than the server).
-  python3 - "$BENCH_URL" "$BENCH_TOKEN" "$n" <<'PY'
-import json, sys, urllib.request
-from concurrent.futures import ThreadPoolExecutor
-url, token, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-def call(method, path, body=None):
-    request = urllib.request.Request(url + path, method=method, data=json.dumps(body).encode() if body is not None else None,
-                                     headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
-    with urllib.request.urlopen(request) as response:
-        return json.loads(response.read() or b"null")
-def run(_):
-    job = call("POST", "/jobs", {"prompt": "go", "repository": "tiny", "options": {"gitAware": False, "cidxAware": False}})["jobId"]
-    call("POST", f"/jobs/{job}/start")
-with ThreadPoolExecutor(8) as pool:
-    list(pool.map(run, range(n)))
-PY
+  # Eight clients in one python process: a curl and jq per request cost more than the server.
+  python3 "$here/lib/run_jobs.py" "$BENCH_URL" "$BENCH_TOKEN" "$n"
   history=$((history + n))
   ran=$((ran + n))
   until [ "$(completed)" -ge "$history" ]; do sleep 1; done

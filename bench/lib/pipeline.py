@@ -2,17 +2,12 @@
 import json, os, statistics, subprocess, sys, tempfile, time, urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from api_client import Api
 
 url, token, jobs_path, count, sequential, concurrent, agent = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), sys.argv[7]
 
-def call(method, path, body=None):
-    req = urllib.request.Request(url + path, method=method, data=json.dumps(body).encode() if body is not None else None,
-                                 headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
-    with urllib.request.urlopen(req) as r:
-        return json.loads(r.read() or b"null")
-
-def create():
-    return call("POST", "/jobs", {"prompt": "go", "repository": "tiny", "options": {"gitAware": False, "cidxAware": False}})["jobId"]
+api = Api(url, token)
+call, create = api.call, api.create_instant_job
 
 def ts(s):
     return datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()

@@ -1,17 +1,14 @@
 """Drives bench/real-claude.sh: jobs with the real Claude Code CLI, watched over the job's event stream."""
 import json, os, statistics, subprocess, sys, tempfile, threading, time, urllib.request
 from datetime import datetime
+from api_client import Api
 
 url, token, claude, api_base, runs = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
 agent_env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": os.environ["HOME"], "LANG": "C.UTF-8", "IS_SANDBOX": "1",
              "ANTHROPIC_BASE_URL": api_base, "ANTHROPIC_API_KEY": "bench", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
              "DISABLE_TELEMETRY": "1", "DISABLE_AUTOUPDATER": "1", "CLAUDE_CODE_MAX_RETRIES": "1"}
 
-def call(method, path, body=None):
-    req = urllib.request.Request(url + path, method=method, data=json.dumps(body).encode() if body is not None else None,
-                                 headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
-    with urllib.request.urlopen(req) as r:
-        return json.loads(r.read() or b"null")
+call = Api(url, token).call
 
 def ts(s):
     return datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
