@@ -49,9 +49,11 @@ if sequential:
           f"→ end to end = {statistics.median(total) / statistics.median(bare):.1f}× the bare spawn")
 
 def agent_group(pid):
-    """The process group of an agent process, or None if pid is not (or no longer) an agent."""
+    """The process group of an agent process, or None if pid is not (or no longer) an agent: a shell running the
+    agent script (argv[1]), not any process that merely names it (this sampler has it among its own arguments)."""
     try:
-        if b"instant-agent" not in open(f"/proc/{pid}/cmdline", "rb").read():
+        argv = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")
+        if len(argv) < 2 or argv[1] != agent.encode():
             return None
         stat = open(f"/proc/{pid}/stat").read()
         return stat[stat.rindex(")") + 2:].split()[2]
@@ -86,5 +88,18 @@ while completed_total() - baseline < count and time.time() - t0 < 600:
 elapsed = time.time() - t0
 sampling[0] = False; sampler.join()
 done = completed_total() - baseline
+
+def most_overlapping(ids):
+    """Exact, not sampled: the most agents between their first and last line at once, from what each recorded."""
+    edges = []
+    for j in ids:
+        start_ns, end_ns = map(int, open(os.path.join(jobs_path, j, "agent-times")).read().split())
+        edges += [(start_ns, 1), (end_ns, -1)]
+    running = peak = 0
+    for _, step in sorted(edges, key=lambda e: (e[0], e[1])):  # at a tie an end comes before a start
+        running += step; peak = max(peak, running)
+    return peak
+
 print(f"throughput at MaxConcurrent {concurrent}: {count} jobs in {elapsed:.1f} s = {count / elapsed:.1f} jobs/s; "
-      f"completed {done}/{count}; most agents alive at once: {most[0]} (limit {concurrent})")
+      f"completed {done}/{count}; most agents alive at once: {most[0]} sampled from /proc, "
+      f"{most_overlapping(ids)} from the agents' own start/end records (limit {concurrent})")

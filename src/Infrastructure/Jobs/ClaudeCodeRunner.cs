@@ -33,8 +33,10 @@ internal sealed class ClaudeCodeRunner(ClaudeOptions options, UserProcesses proc
 
             await process.WaitForExitAsync(cancellationToken);
 
-            // Whatever the agent left running in its group dies with it; that also closes the pipes they held.
-            KillTree(process);
+            // Whatever the agent left running in its group dies with it; that also closes the pipes they held. (Not
+            // a walk of the process tree: the agent is reaped, so what it spawned now has another parent, and the
+            // walk reads every process in /proc — once the biggest CPU cost of an instant job.)
+            ProcFs.KillGroup(pid);
             var result = await stdout;
             return Describe(process.ExitCode, result, await stderr);
         }
