@@ -35,49 +35,58 @@ public sealed record WatchJob(string JobId, long AfterVersion, TimeSpan Heartbea
             JobView? view = null;
             long version = 0;
             var lastSent = clock.GetUtcNow();
-            while (!cancellationToken.IsCancellationRequested)
+            var changed = Task.CompletedTask;
+            try
             {
-                // Taken before reading, so a change committed while reading still wakes the next wait.
-                var changed = changes.NextChangeAsync(query.JobId);
-                foreach (var stored in await store.ReadStreamAsync(stream, version, cancellationToken))
+                while (!cancellationToken.IsCancellationRequested)
                 {
-                    var previous = view?.Status;
-                    if (stored.Data is JobCreated created)
+                    // Taken before reading, so a change committed while reading still wakes the next wait.
+                    changed = changes.NextChangeAsync(query.JobId);
+                    foreach (var stored in await store.ReadStreamAsync(stream, version, cancellationToken))
                     {
-                        view = JobView.From(created);
-                    }
-                    else
-                    {
-                        view?.Fold(stored.Data);
+                        var previous = view?.Status;
+                        if (stored.Data is JobCreated created)
+                        {
+                            view = JobView.From(created);
+                        }
+                        else
+                        {
+                            view?.Fold(stored.Data);
+                        }
+
+                        version = stored.Version;
+                        if (view is null || stored.Version <= query.AfterVersion)
+                        {
+                            continue;
+                        }
+
+                        var kind = AgentMessages.Contains(stored.Data.GetType()) ? JobUpdate.MessageKind
+                            : previous != view.Status ? JobUpdate.StatusKind
+                            : JobUpdate.StepKind;
+                        lastSent = clock.GetUtcNow();
+                        yield return new JobUpdate(stored.Version, kind, stored.Type, view.Status, previous, stored.Timestamp, stored.Data);
                     }
 
-                    version = stored.Version;
-                    if (view is null || stored.Version <= query.AfterVersion)
+                    if (view is null || view.Status.IsFinished() || view.Deleted)
                     {
+                        yield break;
+                    }
+
+                    var wait = query.Heartbeat - (clock.GetUtcNow() - lastSent);
+                    if (wait <= TimeSpan.Zero)
+                    {
+                        lastSent = clock.GetUtcNow();
+                        yield return new JobUpdate(0, JobUpdate.HeartbeatKind, null, view.Status, null, lastSent, null);
                         continue;
                     }
 
-                    var kind = AgentMessages.Contains(stored.Data.GetType()) ? JobUpdate.MessageKind
-                        : previous != view.Status ? JobUpdate.StatusKind
-                        : JobUpdate.StepKind;
-                    lastSent = clock.GetUtcNow();
-                    yield return new JobUpdate(stored.Version, kind, stored.Type, view.Status, previous, stored.Timestamp, stored.Data);
+                    await Task.WhenAny(changed, Task.Delay(wait < PollInterval ? wait : PollInterval, clock, cancellationToken));
                 }
-
-                if (view is null || view.Status.IsFinished() || view.Deleted)
-                {
-                    yield break;
-                }
-
-                var wait = query.Heartbeat - (clock.GetUtcNow() - lastSent);
-                if (wait <= TimeSpan.Zero)
-                {
-                    lastSent = clock.GetUtcNow();
-                    yield return new JobUpdate(0, JobUpdate.HeartbeatKind, null, view.Status, null, lastSent, null);
-                    continue;
-                }
-
-                await Task.WhenAny(changed, Task.Delay(wait < PollInterval ? wait : PollInterval, clock, cancellationToken));
+            }
+            finally
+            {
+                // The stream ended (job finished or deleted, client gone): no commit may ever come to clear the signal.
+                changes.Forget(query.JobId, changed);
             }
         }
     }
@@ -88,4 +97,11 @@ public interface IJobChanges
 {
     /// <summary>Completes at the next commit to the job's stream.</summary>
     Task NextChangeAsync(string jobId);
+
+    /// <summary>
+    /// A watcher is done with <paramref name="signal"/> (from <see cref="NextChangeAsync"/>): it is dropped unless a
+    /// commit already replaced it, so a job that is no longer watched (or never changes again) holds nothing. Another
+    /// watcher of the same job waiting on it falls back to its poll once, then registers afresh.
+    /// </summary>
+    void Forget(string jobId, Task signal);
 }

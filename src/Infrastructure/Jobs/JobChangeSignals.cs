@@ -15,8 +15,19 @@ internal sealed class JobChangeSignals : DocumentSessionListenerBase, IJobChange
     private static readonly string Prefix = JobStream.For("");
     private readonly ConcurrentDictionary<string, TaskCompletionSource> waiting = new();
 
+    /// <summary>Whether a watcher is registered for the job's next commit.</summary>
+    internal bool IsWatched(string jobId) => waiting.ContainsKey(jobId);
+
     public Task NextChangeAsync(string jobId) =>
         waiting.GetOrAdd(jobId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    public void Forget(string jobId, Task signal)
+    {
+        if (waiting.TryGetValue(jobId, out var current) && current.Task == signal)
+        {
+            waiting.TryRemove(KeyValuePair.Create(jobId, current));
+        }
+    }
 
     public override Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
     {

@@ -1,5 +1,7 @@
 using System.Net;
+using ClaudeBatch.Infrastructure.Jobs;
 using ClaudeBatch.Integration.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ClaudeBatch.Integration.Tests.Jobs;
 
@@ -24,6 +26,7 @@ public sealed class JobStreamTests(ApiFactory api)
         frames.Select(f => f.Id).Distinct().Count().ShouldBe(frames.Count);
         var statuses = frames.Where(f => f.Event == "status").Select(f => f.Json.GetProperty("status").GetString()).ToList();
         statuses.ShouldBe(["created", "queued", "running", "completed"], ignoreOrder: false, customMessage: string.Join("\n", frames.Select(f => f.Data)));
+        api.Services.GetRequiredService<JobChangeSignals>().IsWatched(jobId).ShouldBeFalse();
         var messages = frames.Where(f => f.Event == "message").Select(f => f.Json).ToList();
         messages.Select(m => m.GetProperty("type").GetString()).ShouldBe(
             ["AgentSessionStarted", "AgentSaid", "AgentToolUsed", "AgentToolReturned", "AgentSaid"]);
@@ -77,7 +80,7 @@ public sealed class JobStreamTests(ApiFactory api)
     }
 
     [Fact]
-    public async Task The_stream_of_a_finished_job_replays_everything_and_closes()
+    public async Task The_stream_of_a_finished_job_replays_everything_closes_and_leaves_no_watch_behind()
     {
         var (client, repository, _) = await api.UserWithRepositoryAsync();
         var finished = await client.RunJobAsync(repository, "scenario: success");
@@ -91,6 +94,8 @@ public sealed class JobStreamTests(ApiFactory api)
         frames[^1].Event.ShouldBe("status");
         frames[^1].Json.GetProperty("status").GetString().ShouldBe("completed");
         frames[^1].Json.GetProperty("previousStatus").GetString().ShouldBe("running");
+        // No commit will ever come to a finished job to clear a registered wake-up: the stream must drop its own.
+        api.Services.GetRequiredService<JobChangeSignals>().IsWatched(jobId).ShouldBeFalse();
     }
 
     [Fact]
