@@ -30,9 +30,8 @@ bench_start() {
   local app="${BENCH_APP:-$root/src/Api/bin/Release/net10.0}"
   [ -n "${BENCH_APP:-}" ] || dotnet build "$root/src/Api/Api.csproj" -c Release -nologo -v q -clp:ErrorsOnly >/dev/null
   (
-    # From the app's folder, as systemd and the container run it: the content root is the working directory, and
-    # ASP.NET watches it recursively for configuration changes, so a working directory holding the jobs folder
-    # would put an inotify watch (and a FileSystemWatcher entry) on every workspace folder.
+    # From the app's folder, as systemd and the container run it. (The server no longer watches its working
+    # directory for configuration changes, so this no longer changes its memory; the figures were taken this way.)
     cd "$app" || exit 1
     ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$api_port" \
     ConnectionStrings__Postgres="Host=127.0.0.1;Port=$pg_port;Database=bench;Username=postgres;Maximum Pool Size=200" \

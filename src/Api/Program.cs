@@ -22,7 +22,10 @@ using Serilog;
 using Wolverine;
 using JasperFx;
 
-var builder = WebApplication.CreateBuilder(args);
+// Settings are read once at start (they are validated then, and nothing re-reads them), so the configuration files
+// are not watched: the watch is recursive over the content root (the working directory), and a server started from a
+// folder that holds its jobs folder would put an inotify watch on every workspace folder.
+var builder = WebApplication.CreateBuilder([.. args, "--hostBuilder:reloadConfigOnChange=false"]);
 // An installed server reads its settings from CLAUDEBATCH_CONFIG (e.g. /etc/claude-batch-server/appsettings.json);
 // environment variables still override it.
 if (Environment.GetEnvironmentVariable("CLAUDEBATCH_CONFIG") is { Length: > 0 } configFile)

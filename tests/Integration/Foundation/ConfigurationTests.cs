@@ -35,6 +35,27 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public async Task The_server_watches_no_folder_so_its_working_directory_may_hold_anything()
+    {
+        // ASP.NET's default reloadable configuration watches the content root (the working directory, here the test
+        // build's folder with its many subfolders) recursively: started beside its jobs folder, a server put an
+        // inotify watch on every workspace folder and held memory for each.
+        var settings = new ApiFactory();
+        await settings.InitializeAsync();
+        try
+        {
+            await using var server = await ServerProcess.StartAsync(settings.Settings);
+            Directory.EnumerateDirectories(AppContext.BaseDirectory).ShouldNotBeEmpty();
+
+            server.InotifyWatches().ShouldBe(0, server.Output);
+        }
+        finally
+        {
+            await ((IAsyncLifetime)settings).DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_leading_tilde_in_a_path_means_the_home_directory()
     {
         var folder = "claudebatch-tilde-test-" + Guid.NewGuid().ToString("N")[..8];

@@ -141,6 +141,12 @@ public sealed class RunningServer(Process process, Uri url, StringBuilder output
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
     }
 
+    /// <summary>The inotify watches the server holds (one per watched folder), read from its descriptors' fdinfo.</summary>
+    public int InotifyWatches() =>
+        new DirectoryInfo($"/proc/{process.Id}/fd").GetFileSystemInfos()
+            .Where(fd => fd.LinkTarget == "anon_inode:inotify")
+            .Sum(fd => File.ReadLines($"/proc/{process.Id}/fdinfo/{fd.Name}").Count(l => l.StartsWith("inotify ", StringComparison.Ordinal)));
+
     /// <summary>CPU time the server has used so far (user + system).</summary>
     public TimeSpan CpuTime()
     {
