@@ -10,6 +10,7 @@
 #      after one more load.
 #   bench/api.sh [SMALL [LARGE [MEMORY_JOBS]]]    defaults 1000 100000 10000; LARGE or MEMORY_JOBS 0 skips that phase
 #   SEED_SMALL=1 bench/api.sh ...                 the first SMALL jobs are seeded too (seeded vs run history)
+#   RSS_EVERY=2500 bench/api.sh 1000 0 25000      phase 3 in batches, printing the RSS after each (a plateau or a leak?)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib/server.sh
@@ -64,7 +65,7 @@ seed_jobs() { # seed_jobs N: N finished jobs appended to the store by bench/Seed
 }
 
 load() { # load PATH → "req/s p50 p99 non-2xx", latencies in ms
-  wrk -t1 -c4 -d1s -H "Authorization: Bearer $BENCH_TOKEN" "$BENCH_URL$1" >/dev/null # warm-up
+  wrk -t2 -c32 -d3s -H "Authorization: Bearer $BENCH_TOKEN" "$BENCH_URL$1" >/dev/null # warm-up, as for the floor: the hot code reaches its final tier
   wrk -t2 -c32 -d10s --latency -H "Authorization: Bearer $BENCH_TOKEN" "$BENCH_URL$1" | awk '
     function ms(v) {
       if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /[0-9]s$/) return v * 1000; return v * 60000
@@ -109,7 +110,13 @@ large_load_rss=$(rss_mb)
 
 if [ "$memory_jobs" -gt "$ran" ]; then
   echo "Phase 3: $memory_jobs jobs run by this server"
-  run_jobs $((memory_jobs - ran))
+  # RSS_EVERY=N: run them N at a time and print the resident memory after each batch (does it level off?).
+  while [ "$ran" -lt "$memory_jobs" ]; do
+    batch=$((memory_jobs - ran))
+    [ "${RSS_EVERY:-0}" -gt 0 ] && [ "$batch" -gt "$RSS_EVERY" ] && batch=$RSS_EVERY
+    run_jobs "$batch"
+    [ "${RSS_EVERY:-0}" -gt 0 ] && echo "  RSS after $ran jobs run by this server: $(rss_mb) MB"
+  done
   memory_rss=$(rss_mb)
   echo "With $history finished jobs in history, $ran of them run by this server:"
   measure "$history" first-again "/jobs?pageSize=50"
@@ -117,7 +124,7 @@ if [ "$memory_jobs" -gt "$ran" ]; then
 fi
 
 echo
-echo "GET /jobs?pageSize=50 p99, $large vs $small jobs in history (target <= 1.5x):"
+[ "$large" -gt "$small" ] && echo "GET /jobs?pageSize=50 p99, $large vs $small jobs in history (target <= 1.5x):"
 awk -v small="$small" -v large="$large" '
   $2 == "first" && $1 == small {a = $5} $2 == "first" && $1 == large {b = $5}
   $2 == "floor" && $1 == small {fa = $5} $2 == "floor" && $1 == large {fb = $5}
