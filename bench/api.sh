@@ -111,11 +111,12 @@ large_load_rss=$(rss_mb)
 if [ "$memory_jobs" -gt "$ran" ]; then
   echo "Phase 3: $memory_jobs jobs run by this server"
   # RSS_EVERY=N: run them N at a time and print the resident memory after each batch (does it level off?).
+  every="${RSS_EVERY:-0}"
   while [ "$ran" -lt "$memory_jobs" ]; do
     batch=$((memory_jobs - ran))
-    [ "${RSS_EVERY:-0}" -gt 0 ] && [ "$batch" -gt "$RSS_EVERY" ] && batch=$RSS_EVERY
+    if [ "$every" -gt 0 ] && [ "$batch" -gt "$every" ]; then batch=$every; fi
     run_jobs "$batch"
-    [ "${RSS_EVERY:-0}" -gt 0 ] && echo "  RSS after $ran jobs run by this server: $(rss_mb) MB"
+    if [ "$every" -gt 0 ]; then echo "  RSS after $ran jobs run by this server: $(rss_mb) MB"; fi
   done
   memory_rss=$(rss_mb)
   echo "With $history finished jobs in history, $ran of them run by this server:"
@@ -124,7 +125,7 @@ if [ "$memory_jobs" -gt "$ran" ]; then
 fi
 
 echo
-[ "$large" -gt "$small" ] && echo "GET /jobs?pageSize=50 p99, $large vs $small jobs in history (target <= 1.5x):"
+if [ "$large" -gt "$small" ]; then echo "GET /jobs?pageSize=50 p99, $large vs $small jobs in history (target <= 1.5x):"; fi
 awk -v small="$small" -v large="$large" '
   $2 == "first" && $1 == small {a = $5} $2 == "first" && $1 == large {b = $5}
   $2 == "floor" && $1 == small {fa = $5} $2 == "floor" && $1 == large {fb = $5}
