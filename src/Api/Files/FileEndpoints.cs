@@ -12,6 +12,9 @@ namespace ClaudeBatch.Api.Files;
 
 public static class FileEndpoints
 {
+    /// <summary>Set to <c>true</c> on a listing that was cut at its limit (the body stays the array of entries).</summary>
+    public const string TruncatedHeader = "Listing-Truncated";
+
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
 
     public static IEndpointRouteBuilder MapFileEndpoints(this IEndpointRouteBuilder app)
@@ -38,8 +41,16 @@ public static class FileEndpoints
 
         files.MapGet("/", async (Guid jobId, string? path, int? depth, HttpContext http, ISender sender, CancellationToken ct) =>
                 (await sender.Send(new ListWorkspaceFiles(jobId.ToString(), http.User.Username(), path, depth ?? 1), ct))
-                    .ToHttp(entries => TypedResults.Ok(entries)))
-            .WithSummary("Entries of the job's workspace under ?path= (relative), ?depth= levels deep (1–10).")
+                    .ToHttp(listing =>
+                    {
+                        if (listing.Truncated)
+                        {
+                            http.Response.Headers[TruncatedHeader] = "true";
+                        }
+
+                        return TypedResults.Ok(listing.Entries);
+                    }))
+            .WithSummary($"Entries of the job's workspace under ?path= (relative), ?depth= levels deep (1–10); a listing cut at its limit says so in {TruncatedHeader}.")
             .Produces<IReadOnlyList<WorkspaceEntry>>();
 
         files.MapGet("/download", async (Guid jobId, string? path, HttpContext http, ISender sender, CancellationToken ct) =>

@@ -1,3 +1,4 @@
+using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Domain.Common;
 using ClaudeBatch.Domain.Files;
 
@@ -24,20 +25,30 @@ public enum WorkspaceEntryType
     File,
     Directory,
     Symlink,
+
+    /// <summary>A FIFO, socket or device: listed, never read.</summary>
+    Other,
 }
 
 public sealed record WorkspaceEntry(string Name, string Path, WorkspaceEntryType Type, long? Size, DateTimeOffset Modified);
+
+/// <summary>A listing, cut after <c>WorkspaceFileSystem.MaxListedEntries</c> entries (<see cref="Truncated"/>).</summary>
+public sealed record WorkspaceListing(IReadOnlyList<WorkspaceEntry> Entries, bool Truncated);
 
 public sealed record WorkspaceFile(Stream Content, long Length, string Name, DateTimeOffset Modified);
 
 public sealed record TextContent(string Path, string Content, string Encoding, long Size, bool Truncated);
 
-/// <summary>Reads a job's workspace for the API; nothing outside the workspace is ever listed or opened.</summary>
+/// <summary>
+/// Reads a job's workspace for the API with the rights of <c>reader</c> (the job's user): nothing outside the
+/// workspace is ever listed or opened, and nothing the user could not read is served.
+/// </summary>
 public interface IWorkspaceFiles
 {
-    Result<IReadOnlyList<WorkspaceEntry>> List(string workspaceRoot, WorkspacePath path, int depth);
+    Task<Result<WorkspaceListing>> ListAsync(string workspaceRoot, WorkspacePath path, int depth, RunAs reader);
 
-    Result<WorkspaceFile> Open(string workspaceRoot, WorkspacePath path);
+    /// <summary>A regular file, opened; FIFOs, sockets, devices and directories are refused at once.</summary>
+    Task<Result<WorkspaceFile>> OpenAsync(string workspaceRoot, WorkspacePath path, RunAs reader);
 
-    Result<TextContent> ReadText(string workspaceRoot, WorkspacePath path, int maxBytes);
+    Task<Result<TextContent>> ReadTextAsync(string workspaceRoot, WorkspacePath path, int maxBytes, RunAs reader);
 }

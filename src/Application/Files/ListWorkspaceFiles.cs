@@ -1,12 +1,13 @@
 using ClaudeBatch.Application.Common;
+using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Domain.Common;
 using FluentValidation;
 using Mediator;
 
 namespace ClaudeBatch.Application.Files;
 
-/// <summary>Entries of the job's workspace under a path, <see cref="Depth"/> levels deep; links that leave the tree are not followed.</summary>
-public sealed record ListWorkspaceFiles(string JobId, string User, string? Path, int Depth) : IQuery<Result<IReadOnlyList<WorkspaceEntry>>>
+/// <summary>Entries of the job's workspace under a path, <see cref="Depth"/> levels deep; links that leave the tree are not followed; at most 10,000 entries.</summary>
+public sealed record ListWorkspaceFiles(string JobId, string User, string? Path, int Depth) : IQuery<Result<WorkspaceListing>>
 {
     public const int MaxDepth = 10;
 
@@ -15,12 +16,12 @@ public sealed record ListWorkspaceFiles(string JobId, string User, string? Path,
         public Validator() => RuleFor(x => x.Depth).InclusiveBetween(1, MaxDepth);
     }
 
-    public sealed class Handler(IReadModels readModels, IWorkspaceFiles files) : IQueryHandler<ListWorkspaceFiles, Result<IReadOnlyList<WorkspaceEntry>>>
+    public sealed class Handler(IReadModels readModels, IJobIdentity identities, IWorkspaceFiles files) : IQueryHandler<ListWorkspaceFiles, Result<WorkspaceListing>>
     {
-        public async ValueTask<Result<IReadOnlyList<WorkspaceEntry>>> Handle(ListWorkspaceFiles query, CancellationToken cancellationToken)
+        public async ValueTask<Result<WorkspaceListing>> Handle(ListWorkspaceFiles query, CancellationToken cancellationToken)
         {
-            var target = await readModels.ResolveAsync(query.JobId, query.User, query.Path, cancellationToken);
-            return target.IsSuccess ? files.List(target.Value.Root, target.Value.Path, query.Depth) : target.Error;
+            var target = await readModels.ResolveAsync(identities, query.JobId, query.User, query.Path, cancellationToken);
+            return target.IsSuccess ? await files.ListAsync(target.Value.Root, target.Value.Path, query.Depth, target.Value.Reader) : target.Error;
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using ClaudeBatch.Application.Files;
 using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Domain.Files;
+using Microsoft.Win32.SafeHandles;
 
 namespace ClaudeBatch.Infrastructure.Files;
 
@@ -54,40 +55,62 @@ internal sealed class LocalFileStaging(JobPaths paths) : IFileStaging
 
     public void Delete(string jobId, string storedName) => File.Delete(PathOf(jobId, storedName));
 
-    public Task CopyIntoWorkspaceAsync(
+    public async Task CopyIntoWorkspaceAsync(
         string jobId, IEnumerable<(string StoredName, string FileName)> files, string workspacePath, CancellationToken cancellationToken)
     {
         var list = files.ToList();
         if (list.Count == 0)
         {
-            return Task.CompletedTask;
+            return;
         }
 
-        // The repository could contain a 'files' symlink (or links inside it) pointing anywhere: replace, never follow.
-        var folder = Path.Combine(workspacePath, PromptPlaceholders.FilesFolder);
-        var info = new DirectoryInfo(folder);
-        if (info.LinkTarget is not null || File.Exists(folder))
-        {
-            File.Delete(folder);
-        }
-
-        Directory.CreateDirectory(folder);
+        // The repository may hold a 'files' link, or links under that name, pointing anywhere: every step is taken
+        // through descriptors, a link is replaced (never followed), and each upload is created anew, exclusively.
+        using var workspace = Opened(LinuxFs.OpenDirectory(workspacePath, out var handle), handle, workspacePath);
+        using var folder = FilesFolder(workspace);
         foreach (var (storedName, fileName) in list)
         {
-            var target = Path.Combine(folder, fileName);
-            var existing = new FileInfo(target);
-            if (existing.LinkTarget is not null || existing.Exists)
+            TreeRemoval.RemoveEntry(folder, fileName);
+            using var target = Opened(
+                LinuxFs.OpenAt(folder, fileName, LinuxFs.WriteOnly | LinuxFs.Create | LinuxFs.Exclusive | LinuxFs.NoFollow, SharedFileMode, out var created),
+                created, fileName);
+            await using var output = new FileStream(target, FileAccess.Write, bufferSize: 0);
+            await using var input = new FileStream(PathOf(jobId, storedName), FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, useAsync: true);
+            await input.CopyToAsync(output, BufferSize, cancellationToken);
+        }
+    }
+
+    private const UnixFileMode SharedFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+
+    /// <summary>The workspace's <c>files/</c> folder: kept if it is a real folder, made anew if it is missing or anything else.</summary>
+    private static SafeFileHandle FilesFolder(SafeFileHandle workspace)
+    {
+        var flags = LinuxFs.ReadOnly | LinuxFs.Directory | LinuxFs.NoFollow;
+        var error = LinuxFs.OpenAt(workspace, PromptPlaceholders.FilesFolder, flags, 0, out var folder);
+        if (error is LinuxFs.ELOOP or LinuxFs.ENOTDIR or LinuxFs.ENOENT)
+        {
+            folder.Dispose();
+            TreeRemoval.RemoveEntry(workspace, PromptPlaceholders.FilesFolder);
+            var made = LinuxFs.MakeDirectoryAt(workspace, PromptPlaceholders.FilesFolder, SharedFileMode | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+            if (made != 0)
             {
-                existing.Delete();
-            }
-            else if (Directory.Exists(target))
-            {
-                Directory.Delete(target, recursive: true);
+                throw LinuxFs.Failure(made, "mkdir files");
             }
 
-            File.Copy(PathOf(jobId, storedName), target);
+            error = LinuxFs.OpenAt(workspace, PromptPlaceholders.FilesFolder, flags, 0, out folder);
         }
 
-        return Task.CompletedTask;
+        return Opened(error, folder, PromptPlaceholders.FilesFolder);
+    }
+
+    private static SafeFileHandle Opened(int error, SafeFileHandle handle, string what)
+    {
+        if (error == 0)
+        {
+            return handle;
+        }
+
+        handle.Dispose();
+        throw LinuxFs.Failure(error, $"open {what}");
     }
 }
