@@ -9,6 +9,7 @@ public static class IdentityRegistration
     {
         services.AddSingleton<IPasswordVerifier, ShadowPasswordVerifier>();
         services.AddSingleton<IAccountDirectory, PasswdAccountDirectory>();
+        services.AddSingleton<IAccountStates, AccountStateCache>();
         services.AddSingleton<ITokenIssuer, JwtTokenIssuer>();
         return services;
     }
