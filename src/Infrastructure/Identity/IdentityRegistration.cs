@@ -10,6 +10,7 @@ public static class IdentityRegistration
         services.AddSingleton<IPasswordVerifier, ShadowPasswordVerifier>();
         services.AddSingleton<IAccountDirectory, PasswdAccountDirectory>();
         services.AddSingleton<IAccountStates, AccountStateCache>();
+        services.AddSingleton<LoginFailureLimiter>();
         services.AddSingleton<ITokenIssuer, JwtTokenIssuer>();
         return services;
     }
