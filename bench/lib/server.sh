@@ -38,7 +38,7 @@ bench_start() {
     Jwt__Key="$(head -c 48 /dev/urandom | base64)" \
     Workspace__RepositoriesPath="${BENCH_WORKSPACE_ROOT:-$BENCH_DIR}/repos" Workspace__JobsPath="${BENCH_WORKSPACE_ROOT:-$BENCH_DIR}/jobs" \
     Auth__ShadowFilePath="$BENCH_DIR/auth/shadow" Auth__PasswdFilePath="$BENCH_DIR/auth/passwd" \
-    Auth__LoginRateLimit__PermitLimitPerUser=1000000 Auth__LoginRateLimit__PermitLimitPerAddress=1000000 \
+    Auth__LoginRateLimit__FailuresPerUserAndAddress=1000000 Auth__LoginRateLimit__FailuresPerUser=1000000 Auth__LoginRateLimit__FailuresPerAddress=1000000 \
     Repositories__AllowLocalSources=true Repositories__AllowedLocalRoots__0="$BENCH_SOURCES" \
     Serilog__MinimumLevel__Default=Warning Impersonation__Mode=none \
       exec env "$@" dotnet "$app/ClaudeBatch.Api.dll" >"$BENCH_DIR/server.log" 2>&1

@@ -3,6 +3,7 @@ using ClaudeBatch.Api.Health;
 using ClaudeBatch.Api.Identity;
 using ClaudeBatch.Api.Logging;
 using ClaudeBatch.Api.OpenApi;
+using ClaudeBatch.Api.Proxies;
 using ClaudeBatch.Application.Common;
 using ClaudeBatch.Application.Identity;
 using ClaudeBatch.Infrastructure.Configuration;
@@ -82,11 +83,12 @@ builder.Services.ConfigureHttpJsonOptions(options =>
     options.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.SnakeCaseLower)));
 builder.Services.AddServerOpenApi();
 builder.Services.AddServerAuthentication();
-builder.Services.AddLoginRateLimiting();
+builder.Services.AddKnownProxies();
 builder.Services.AddServerHealthChecks();
 
 var app = builder.Build();
 
+app.UseKnownProxies();
 // Outside the exception handler, so each request is logged once with the status the client got (a 503 or 400
 // with its reason, not a 500 with a stack trace); the handler itself logs what was unexpected.
 app.UseServerRequestLogging();
@@ -96,8 +98,6 @@ app.UseServerApiExplorer();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseKnownRequestCharsets();
-app.UseLoginUsernamePeek();
-app.UseRateLimiter();
 
 app.MapServerHealth();
 app.MapIdentityEndpoints();

@@ -1,16 +1,19 @@
+using ClaudeBatch.Api.Errors;
 using ClaudeBatch.Application.Identity;
 using ClaudeBatch.Infrastructure.Identity;
 using Mediator;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace ClaudeBatch.Api.Identity;
 
 /// <summary>
-/// JwtBearer validates signature (HS256 only), issuer, audience and expiry; then the token id is checked against
-/// the revocation list in PostgreSQL on every request. Everything but login, health and the API docs needs a token.
+/// JwtBearer validates signature (HS256 only), issuer, audience and expiry; then, on every request, the account must
+/// still be usable (not locked, expired or gone from the account files, as of a few seconds ago) and the token id must
+/// not be on the revocation list in PostgreSQL. Everything but login, health and the API docs needs a token.
 /// </summary>
 public static class AuthenticationSetup
 {
@@ -36,7 +39,11 @@ public static class AuthenticationSetup
                     ClockSkew = TimeSpan.FromSeconds(jwt.ClockSkewSeconds),
                     NameClaimType = JwtRegisteredClaimNames.Sub,
                 };
-                bearer.Events = new JwtBearerEvents { OnTokenValidated = RejectRevokedTokens };
+                bearer.Events = new JwtBearerEvents
+                {
+                    OnTokenValidated = RejectUnusableAccountsAndRevokedTokens,
+                    OnChallenge = ExplainAccountRefusal,
+                };
             });
 
         services.AddAuthorizationBuilder()
@@ -44,12 +51,21 @@ public static class AuthenticationSetup
         return services;
     }
 
-    private static async Task RejectRevokedTokens(TokenValidatedContext context)
+    private static async Task RejectUnusableAccountsAndRevokedTokens(TokenValidatedContext context)
     {
+        var username = context.Principal?.FindFirst(JwtRegisteredClaimNames.Sub)?.Value;
         var tokenId = context.Principal?.FindFirst(JwtRegisteredClaimNames.Jti)?.Value;
-        if (string.IsNullOrEmpty(tokenId))
+        if (string.IsNullOrEmpty(username) || string.IsNullOrEmpty(tokenId))
         {
-            context.Fail("The token has no id.");
+            context.Fail("The token has no subject or no id.");
+            return;
+        }
+
+        // A look-up in a snapshot of the account files: before the revocation list's database round trip.
+        var state = context.HttpContext.RequestServices.GetRequiredService<IAccountStates>().Recent(username);
+        if (state != AccountState.Usable)
+        {
+            context.Fail(new AccountRefusedException(state, username));
             return;
         }
 
@@ -58,5 +74,34 @@ public static class AuthenticationSetup
         {
             context.Fail("The token has been revoked.");
         }
+    }
+
+    /// <summary>A token refused for its account's state says why (to its holder, who owns the account).</summary>
+    private static async Task ExplainAccountRefusal(JwtBearerChallengeContext context)
+    {
+        if (context.AuthenticateFailure is not AccountRefusedException refused)
+        {
+            return;
+        }
+
+        context.HandleResponse();
+        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+        await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context.HttpContext,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = StatusCodes.Status401Unauthorized,
+                Title = ProblemTypes.TitleFor(Domain.Common.ErrorKind.Unauthorized),
+                Detail = refused.Message,
+                Type = ProblemTypes.For("account-" + refused.State.ToString().ToLowerInvariant()),
+            },
+        });
+    }
+
+    private sealed class AccountRefusedException(AccountState state, string username) : Exception(state.Refusal(username))
+    {
+        public AccountState State { get; } = state;
     }
 }

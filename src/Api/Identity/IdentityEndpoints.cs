@@ -17,6 +17,7 @@ public static class IdentityEndpoints
                     new Login(request.Username ?? "", request.Password ?? "", http.Connection.RemoteIpAddress?.ToString()),
                     ct)).ToHttp(response => TypedResults.Ok(response)))
             .AllowAnonymous()
+            .WithLoginRateLimit()
             .WithSummary("Log in with an OS account; returns a bearer token.")
             .Produces<Login.Response>()
             .ProducesValidationProblem()

@@ -33,3 +33,43 @@ public interface ITokenIssuer
 {
     IssuedToken Issue(OsAccount account, DateTimeOffset now);
 }
+
+/// <summary>Whether an account may still act, as the shadow and passwd files say now.</summary>
+public enum AccountState
+{
+    Usable,
+
+    /// <summary>The shadow hash starts with <c>!</c> or <c>*</c> (<c>passwd -l</c>, <c>usermod -L</c>), or is empty.</summary>
+    Locked,
+
+    /// <summary>The shadow account expiration date (field 8, days since the epoch) has passed.</summary>
+    Expired,
+
+    /// <summary>No longer in the shadow file or in the passwd file.</summary>
+    Gone,
+}
+
+/// <summary>
+/// The state of every account, read from the shadow and passwd files without a file parse per question: tokens and
+/// queued jobs of a locked, expired or removed account stop working.
+/// </summary>
+public interface IAccountStates
+{
+    /// <summary>For every request: at most a few seconds old, and a refusal is always confirmed against the files.</summary>
+    AccountState Recent(string username);
+
+    /// <summary>For a job about to start: as the files are now.</summary>
+    AccountState Current(string username);
+}
+
+public static class AccountStates
+{
+    /// <summary>Why an account that is not <see cref="AccountState.Usable"/> is refused, in words its owner may read.</summary>
+    public static string Refusal(this AccountState state, string username) => state switch
+    {
+        AccountState.Locked => $"The account '{username}' is locked.",
+        AccountState.Expired => $"The account '{username}' has expired.",
+        AccountState.Gone => $"The account '{username}' no longer exists.",
+        _ => $"The account '{username}' can be used.",
+    };
+}

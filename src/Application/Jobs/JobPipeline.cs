@@ -1,5 +1,6 @@
 using ClaudeBatch.Application.Common;
 using ClaudeBatch.Application.Files;
+using ClaudeBatch.Application.Identity;
 using ClaudeBatch.Application.Repositories;
 using ClaudeBatch.Domain.Files;
 using ClaudeBatch.Domain.Jobs;
@@ -19,6 +20,7 @@ public sealed class JobPipeline(
     IAgentRunner agent,
     IFileStaging staging,
     IJobIdentity identities,
+    IAccountStates accounts,
     ICodeIndex codeIndex,
     TimeProvider clock,
     JobPaths paths,
@@ -30,6 +32,13 @@ public sealed class JobPipeline(
         if (!repository.IsRegistered)
         {
             return new JobFailed(job.JobId, $"Repository '{job.Repository}' is no longer registered.", null, journal.Now);
+        }
+
+        // Before anything is copied: an account locked, expired or removed since the job was queued runs nothing,
+        // whatever Impersonation:Mode is.
+        if (accounts.Current(job.User) is var state and not AccountState.Usable)
+        {
+            return new JobFailed(job.JobId, state.Refusal(job.User), null, journal.Now);
         }
 
         // Before anything is copied: a job never runs as the server's user by accident.

@@ -54,9 +54,21 @@ public static class ServerOptionsRegistration
             o.ShadowFilePath = HomePath.Expand(o.ShadowFilePath);
             o.PasswdFilePath = HomePath.Expand(o.PasswdFilePath);
             o.GroupFilePath = HomePath.Expand(o.GroupFilePath);
-            check(o.LoginRateLimit.PermitLimitPerUser >= 1, "LoginRateLimit:PermitLimitPerUser", "must be at least 1");
-            check(o.LoginRateLimit.PermitLimitPerAddress >= 1, "LoginRateLimit:PermitLimitPerAddress", "must be at least 1");
-            check(o.LoginRateLimit.WindowSeconds >= 1, "LoginRateLimit:WindowSeconds", "must be at least 1");
+            var limit = o.LoginRateLimit;
+            check(limit.FailuresPerUserAndAddress >= 1, "LoginRateLimit:FailuresPerUserAndAddress", "must be at least 1");
+            check(limit.FailuresPerUser >= limit.FailuresPerUserAndAddress, "LoginRateLimit:FailuresPerUser", "must be at least Auth:LoginRateLimit:FailuresPerUserAndAddress");
+            check(limit.FailuresPerAddress >= 1, "LoginRateLimit:FailuresPerAddress", "must be at least 1");
+            check(limit.WindowSeconds >= 1, "LoginRateLimit:WindowSeconds", "must be at least 1");
+            check(limit.PermitLimitPerUser is null, "LoginRateLimit:PermitLimitPerUser",
+                "was replaced by Auth:LoginRateLimit:FailuresPerUserAndAddress and Auth:LoginRateLimit:FailuresPerUser (only failed logins count now)");
+            check(limit.PermitLimitPerAddress is null, "LoginRateLimit:PermitLimitPerAddress",
+                "was replaced by Auth:LoginRateLimit:FailuresPerAddress (only failed logins count now)");
+        });
+
+        services.AddValidatedOptions<HttpOptions>(configuration, HttpOptions.Section, (o, check) =>
+        {
+            check(o.KnownProxies.All(a => System.Net.IPAddress.TryParse(a, out _)), "KnownProxies", "must list IP addresses (e.g. 172.28.5.10)");
+            check(o.KnownNetworks.All(n => System.Net.IPNetwork.TryParse(n, out _)), "KnownNetworks", "must list networks in CIDR notation (e.g. 10.0.0.0/8)");
         });
 
         services.AddValidatedOptions<ClaudeOptions>(configuration, ClaudeOptions.Section, (o, check) =>

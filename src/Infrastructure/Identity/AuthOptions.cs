@@ -19,12 +19,26 @@ public sealed class AuthOptions
     public LoginRateLimitOptions LoginRateLimit { get; set; } = new();
 }
 
-/// <summary><c>Auth:LoginRateLimit</c>: fixed windows per username and per client address.</summary>
+/// <summary>
+/// <c>Auth:LoginRateLimit</c>: failed logins allowed per fixed window, per (username, client address), per username and
+/// per client address. Logins that succeed do not count.
+/// </summary>
 public sealed class LoginRateLimitOptions
 {
-    public int PermitLimitPerUser { get; set; } = 10;
+    /// <summary>Failures for one username from one client address: a stranger's guesses lock out only the stranger.</summary>
+    public int FailuresPerUserAndAddress { get; set; } = 10;
 
-    public int PermitLimitPerAddress { get; set; } = 30;
+    /// <summary>Failures for one username from all addresses together: the ceiling on a guess spread over many addresses.</summary>
+    public int FailuresPerUser { get; set; } = 100;
+
+    /// <summary>Failures from one client address, whatever the usernames: the ceiling on password spraying.</summary>
+    public int FailuresPerAddress { get; set; } = 30;
 
     public int WindowSeconds { get; set; } = 60;
+
+    /// <summary>Replaced (it counted every attempt); set, it stops the server with a message naming its successors.</summary>
+    public int? PermitLimitPerUser { get; set; }
+
+    /// <summary>Replaced by <see cref="FailuresPerAddress"/>; set, it stops the server.</summary>
+    public int? PermitLimitPerAddress { get; set; }
 }

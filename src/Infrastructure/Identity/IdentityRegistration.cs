@@ -9,6 +9,8 @@ public static class IdentityRegistration
     {
         services.AddSingleton<IPasswordVerifier, ShadowPasswordVerifier>();
         services.AddSingleton<IAccountDirectory, PasswdAccountDirectory>();
+        services.AddSingleton<IAccountStates, AccountStateCache>();
+        services.AddSingleton<LoginFailureLimiter>();
         services.AddSingleton<ITokenIssuer, JwtTokenIssuer>();
         return services;
     }

@@ -5,20 +5,8 @@ namespace ClaudeBatch.Infrastructure.Identity;
 /// <summary>Reads uid, gid and home from a passwd-format file: <c>name:x:uid:gid:gecos:home:shell</c>.</summary>
 internal sealed class PasswdAccountDirectory(AuthOptions options) : IAccountDirectory
 {
-    public ValueTask<OsAccount?> FindAsync(string username, CancellationToken cancellationToken)
-    {
-        foreach (var line in File.ReadLines(options.PasswdFilePath))
-        {
-            var fields = line.Split(':');
-            if (fields.Length >= 6 && fields[0] == username
-                && int.TryParse(fields[2], out var uid) && int.TryParse(fields[3], out var gid))
-            {
-                return ValueTask.FromResult<OsAccount?>(new OsAccount(username, uid, gid, fields[5]));
-            }
-        }
-
-        return ValueTask.FromResult<OsAccount?>(null);
-    }
+    public ValueTask<OsAccount?> FindAsync(string username, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(PasswdFile.Read(options.PasswdFilePath).FirstOrDefault(a => a.Username == username));
 
     public async ValueTask<bool> IsAdministratorAsync(string username, CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using ClaudeBatch.Integration.Tests.Support;
 
 namespace ClaudeBatch.Integration.Tests.Deployment;
@@ -37,6 +38,26 @@ public sealed class DeploymentFilesTests
         withoutKey.Code.ShouldNotBe(0);
         withoutKey.Output.ShouldContain("set JWT_KEY");
         File.ReadAllText(compose).ShouldNotContain("privileged: true");
+    }
+
+    [Fact]
+    public void Behind_the_compose_nginx_the_server_believes_nginx_alone_and_nginx_forwards_the_connecting_address()
+    {
+        var compose = Path.Combine(RepositoryRoot.Path, "docker", "docker-compose.yml");
+        var environment = new Dictionary<string, string> { ["JWT_KEY"] = "k", ["POSTGRES_PASSWORD"] = "p" };
+
+        var config = Shell.Run("docker-compose", ["-f", compose, "--profile", "tls", "config"], environment);
+
+        config.Code.ShouldBe(0, config.Output);
+        var nginxAddress = Regex.Match(config.Output, @"ipv4_address: (\S+)").Groups[1].Value;
+        nginxAddress.ShouldNotBeEmpty(config.Output);
+        config.Output.ShouldContain($"Http__KnownProxies__0: {nginxAddress}");
+        // A client's own X-Forwarded-For is replaced, never appended to, in every location that proxies.
+        var nginx = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docker", "nginx.conf"));
+        var proxying = Regex.Matches(nginx, @"location[^{]*\{[^}]*\}").Select(m => m.Value).Where(l => l.Contains("proxy_pass")).ToList();
+        proxying.Count.ShouldBeGreaterThan(1);
+        proxying.ShouldAllBe(location => location.Contains("proxy_set_header X-Forwarded-For $remote_addr;"));
+        nginx.ShouldNotContain("$proxy_add_x_forwarded_for");
     }
 }
 

@@ -14,6 +14,8 @@ public sealed class ConfigurationTests
     [InlineData("Jwt:Key", "too-short-key", "Jwt:Key")]
     [InlineData("Jwt:Key", "dev-only-sample-key-change-me-0123456789abcdef", "Jwt:Key")]
     [InlineData("Auth:LoginRateLimit:WindowSeconds", "0", "Auth:LoginRateLimit:WindowSeconds")]
+    [InlineData("Auth:LoginRateLimit:PermitLimitPerUser", "10", "Auth:LoginRateLimit:FailuresPerUserAndAddress")]
+    [InlineData("Http:KnownProxies:0", "nginx", "Http:KnownProxies")]
     [InlineData("Jobs:RetentionSchedule", "every hour", "Jobs:RetentionSchedule")]
     [InlineData("Jobs:RetentionDays", "-1", "Jobs:RetentionDays")]
     public async Task Invalid_configuration_stops_the_server_with_a_message_naming_the_key(string key, string value, string named)

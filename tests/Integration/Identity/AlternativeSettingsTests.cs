@@ -19,11 +19,11 @@ public sealed class AlternativeSettingsTests
     }
 
     [Fact]
-    public async Task Login_attempts_per_user_are_limited_then_allowed_again_after_the_window()
+    public async Task Failed_logins_per_user_and_address_are_limited_then_allowed_again_after_the_window()
     {
         await using var api = await Start(new()
         {
-            ["Auth:LoginRateLimit:PermitLimitPerUser"] = "3",
+            ["Auth:LoginRateLimit:FailuresPerUserAndAddress"] = "3",
             ["Auth:LoginRateLimit:WindowSeconds"] = "3",
         });
         var user = api.Accounts.Add();
@@ -48,11 +48,11 @@ public sealed class AlternativeSettingsTests
     }
 
     [Fact]
-    public async Task Login_attempts_per_client_address_are_limited_across_usernames()
+    public async Task Failed_logins_per_client_address_are_limited_across_usernames()
     {
         await using var api = await Start(new()
         {
-            ["Auth:LoginRateLimit:PermitLimitPerAddress"] = "4",
+            ["Auth:LoginRateLimit:FailuresPerAddress"] = "4",
             ["Auth:LoginRateLimit:WindowSeconds"] = "60",
         });
         var client = api.CreateClient();

@@ -26,8 +26,8 @@ public sealed class FloodTests
     {
         var settings = new ApiFactory()
             .With("Jobs:MaxConcurrent", "10")
-            .With("Auth:LoginRateLimit:PermitLimitPerUser", "10")
-            .With("Auth:LoginRateLimit:PermitLimitPerAddress", "30")
+            .With("Auth:LoginRateLimit:FailuresPerUserAndAddress", "10")
+            .With("Auth:LoginRateLimit:FailuresPerAddress", "30")
             .With("Serilog:MinimumLevel:Default", "Warning");
         await settings.InitializeAsync();
         var user = settings.Accounts.Add();

@@ -1,8 +1,13 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ClaudeBatch.Integration.Tests.Support;
 
@@ -35,8 +40,9 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             .With("Auth:ShadowFilePath", Accounts.ShadowPath)
             .With("Auth:PasswdFilePath", Accounts.PasswdPath)
             .With("Auth:GroupFilePath", Accounts.GroupPath)
-            .With("Auth:LoginRateLimit:PermitLimitPerUser", "1000")
-            .With("Auth:LoginRateLimit:PermitLimitPerAddress", "100000")
+            .With("Auth:LoginRateLimit:FailuresPerUserAndAddress", "1000")
+            .With("Auth:LoginRateLimit:FailuresPerUser", "100000")
+            .With("Auth:LoginRateLimit:FailuresPerAddress", "100000")
             .With("Logging:FilePath", LogFilePath)
             .With("Repositories:AllowLocalSources", "true")
             .With("Repositories:AllowedLocalRoots:0", Sources.Root)
@@ -137,6 +143,40 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", body!.Token);
         return client;
     }
+
+    /// <summary>
+    /// Serves on a real socket on 127.0.0.1 (Kestrel) instead of the in-memory test server, so that every connection has
+    /// a real client address; returns the server's address.
+    /// </summary>
+    public Uri StartOnLoopbackSocket()
+    {
+        UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        StartServer();
+        return new Uri(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+    }
+
+    /// <summary>A client whose connections come from <paramref name="source"/>: any 127.x.y.z, all of which are this machine.</summary>
+    public static HttpClient ClientFrom(Uri server, IPAddress source) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                socket.Bind(new IPEndPoint(source, 0));
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    })
+    {
+        BaseAddress = server,
+    };
 
     public string ReadLog()
     {

@@ -76,9 +76,59 @@ public sealed class TestAccounts
         var hash = Hash("-6", password);
         lock (gate)
         {
-            File.WriteAllLines(ShadowPath, File.ReadAllLines(ShadowPath).Select(l => l.StartsWith("root:", StringComparison.Ordinal) ? $"root:{hash}:19000:0:99999:7:::" : l));
+            Rewrite(ShadowPath, l => l.StartsWith("root:", StringComparison.Ordinal) ? $"root:{hash}:19000:0:99999:7:::" : l);
             return new TestUser("root", password, hash, 0);
         }
+    }
+
+    /// <summary>Locks the account as <c>usermod -L</c> (<c>!</c>) or an administrator's <c>*</c> does: a mark before the hash.</summary>
+    public void Lock(TestUser user, string mark = "!") => RewriteShadowEntry(user, fields => fields[1] = mark + fields[1]);
+
+    /// <summary>Sets the account expiration date (shadow field 8, days since the epoch) to yesterday, as <c>chage -E</c> would.</summary>
+    public void Expire(TestUser user) => RewriteShadowEntry(user, fields =>
+        fields[7] = (DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 86400 - 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>Removes the account from the shadow file, the passwd file, or both (<c>userdel</c>).</summary>
+    public void Remove(TestUser user, bool fromShadow = true, bool fromPasswd = true)
+    {
+        lock (gate)
+        {
+            if (fromShadow)
+            {
+                Rewrite(ShadowPath, l => l.StartsWith(user.Username + ":", StringComparison.Ordinal) ? null : l);
+            }
+
+            if (fromPasswd)
+            {
+                Rewrite(PasswdPath, l => l.StartsWith(user.Username + ":", StringComparison.Ordinal) ? null : l);
+            }
+        }
+    }
+
+    private void RewriteShadowEntry(TestUser user, Action<string[]> change)
+    {
+        lock (gate)
+        {
+            Rewrite(ShadowPath, line =>
+            {
+                if (!line.StartsWith(user.Username + ":", StringComparison.Ordinal))
+                {
+                    return line;
+                }
+
+                var fields = line.Split(':');
+                change(fields);
+                return string.Join(':', fields);
+            });
+        }
+    }
+
+    /// <summary>Writes a new file and renames it over the old one, as the shadow tools do: a reader sees one or the other, never half.</summary>
+    private static void Rewrite(string path, Func<string, string?> change)
+    {
+        var next = path + ".new-" + Guid.NewGuid().ToString("N")[..8];
+        File.WriteAllLines(next, File.ReadAllLines(path).Select(change).OfType<string>());
+        File.Move(next, path, overwrite: true);
     }
 
     private readonly Dictionary<string, TestUser> osUsers = [];

@@ -1,0 +1,67 @@
+using System.Net;
+using ClaudeBatch.Application.Jobs;
+using ClaudeBatch.Domain.Jobs;
+using ClaudeBatch.Integration.Tests.Support;
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ClaudeBatch.Integration.Tests.Identity;
+
+/// <summary>
+/// A job queued before its account was locked does not run once its turn comes, even with Impersonation:Mode none
+/// (the shared test setting), where no OS account is switched to.
+/// </summary>
+public sealed class LockedAccountJobTests : IAsyncLifetime
+{
+    private readonly ApiFactory api = new ApiFactory().With("Jobs:MaxConcurrent", "1");
+
+    public Task InitializeAsync() => api.InitializeAsync();
+
+    public Task DisposeAsync() => ((IAsyncLifetime)api).DisposeAsync();
+
+    [Fact]
+    public async Task A_queued_job_of_an_account_locked_meanwhile_fails_with_that_reason_and_runs_nothing()
+    {
+        var (otherClient, otherRepository, _) = await api.UserWithRepositoryAsync();
+        var (client, repository, user) = await api.UserWithRepositoryAsync();
+        // The only slot is taken, so the user's job waits in the queue.
+        var blocker = await otherClient.CreateJobAsync(otherRepository, "scenario: sleep", gitAware: false);
+        await otherClient.StartJobAsync(blocker);
+        await otherClient.WaitForJobAsync(blocker, job => job.Status() == "running");
+        var jobId = await client.CreateJobAsync(repository, "scenario: instant", gitAware: false);
+        (await client.StartJobAsync(jobId)).GetProperty("status").GetString().ShouldBe("queued");
+
+        api.Accounts.Lock(user);
+        (await otherClient.PostAsync($"/jobs/{blocker}/cancel", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        // The owner's token no longer works, so the job is read the way its owner would, through the use case itself.
+        var job = await WaitUntilFinishedAsync(jobId, user.Username);
+        job.Status.ShouldBe(JobStatus.Failed);
+        job.Error.ShouldBe($"The account '{user.Username}' is locked.");
+        var events = await SendAsync(new GetJobEvents(jobId, user.Username));
+        events.Value!.Select(e => e.Type).ShouldNotContain(nameof(WorkspacePrepared));
+        events.Value!.Select(e => e.Type).ShouldNotContain(nameof(AgentStarted));
+    }
+
+    private async Task<JobDetails> WaitUntilFinishedAsync(string jobId, string user)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var job = (await SendAsync(new GetJob(jobId, user))).Value!;
+            if (job.Status.IsFinished())
+            {
+                return job;
+            }
+
+            DateTime.UtcNow.ShouldBeLessThan(deadline, $"job {jobId} is still {job.Status}");
+            await Task.Delay(100);
+        }
+    }
+
+    private async Task<T> SendAsync<T>(IQuery<T> query)
+    {
+        await using var scope = api.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<ISender>().Send(query);
+    }
+}
