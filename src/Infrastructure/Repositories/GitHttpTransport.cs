@@ -68,6 +68,7 @@ internal sealed class GitHttpTransport : RpcSmartSubtransport
         : SmartSubtransportStream(transport)
     {
         private readonly MemoryStream body = new();
+        private readonly byte[] buffer = new byte[64 * 1024];
         private HttpResponseMessage? response;
         private Stream? content;
 
@@ -80,11 +81,10 @@ internal sealed class GitHttpTransport : RpcSmartSubtransport
         public override int Read(Stream dataStream, long length, out long bytesRead)
         {
             content ??= Open();
-            var buffer = new byte[(int)Math.Min(length, 64 * 1024)];
             int read;
             try
             {
-                read = content.Read(buffer, 0, buffer.Length);
+                read = content.Read(buffer, 0, (int)Math.Min(length, buffer.Length));
             }
             catch (Exception e) when (e is IOException or HttpRequestException)
             {

@@ -65,6 +65,29 @@ public sealed class RemoteCloneTests(PrivateNetworksApiFactory api) : IAsyncLife
     }
 
     [Fact]
+    public async Task A_job_pulls_new_commits_over_http_with_the_credentials()
+    {
+        var git = await StartAsync();
+        git.RequiredCredentials = "deploy:pa55-w0rd";
+        var client = await api.LoginAsync(api.Accounts.Add());
+        var name = Name("pull");
+        (await client.RegisterAsync(name, git.Url.Replace("http://", "http://deploy:pa55-w0rd@") + "/repo.git")).StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await client.WaitForCloneAsync(name)).GetProperty("cloneStatus").GetString().ShouldBe("completed");
+        var work = Path.Combine(root, "repo.work");
+        File.WriteAllText(Path.Combine(work, "NEWS.md"), "news\n");
+        GitRepos.Git(work, "add", "-A");
+        GitRepos.Git(work, "-c", "user.name=Test", "-c", "user.email=test@example.com", "commit", "-q", "-m", "news");
+        GitRepos.Git(work, "push", "-q", Path.Combine(root, "repo.git"), "main");
+
+        var job = await client.RunJobAsync(name, "hello");
+
+        job.Status().ShouldBe("completed", job.ToString());
+        job.GetProperty("gitStatus").GetString().ShouldBe("pulled");
+        job.GetProperty("commitHash").GetString().ShouldBe(GitRepos.Git(work, "rev-parse", "HEAD"));
+        File.ReadAllText(Path.Combine(api.RepositoriesPath, name, "NEWS.md")).ShouldBe("news\n");
+    }
+
+    [Fact]
     public async Task A_redirect_is_not_followed()
     {
         var target = await StartAsync();
