@@ -42,13 +42,18 @@ public sealed record RegisterRepository(string Name, string GitUrl, string Descr
     }
 
     public sealed class Handler(
-        IEventStore store, IMasterClones clones, ISecretProtector secrets, TimeProvider clock)
+        IEventStore store, IMasterClones clones, ISecretProtector secrets, IHostResolver hosts, RepositoriesOptions options, TimeProvider clock)
         : ICommandHandler<RegisterRepository, Result<RepositoryView>>
     {
         public async ValueTask<Result<RepositoryView>> Handle(RegisterRepository command, CancellationToken cancellationToken)
         {
-            var existing = await store.LoadRepositoryAsync(command.Name, cancellationToken);
             var source = GitSource.Parse(command.GitUrl).Value!;
+            if (await PrivateNetworks.RefusalAsync(source, options, hosts, cancellationToken) is { } refused)
+            {
+                return refused;
+            }
+
+            var existing = await store.LoadRepositoryAsync(command.Name, cancellationToken);
             var credentials = source.HasCredentials ? secrets.Protect($"{source.Username}:{source.Password}") : null;
 
             var registered = existing.Register(

@@ -1,3 +1,4 @@
+using System.Net;
 using ClaudeBatch.Domain.Common;
 using ClaudeBatch.Domain.Repositories;
 
@@ -46,4 +47,11 @@ public interface ISecretProtector
 public interface IRepositoryLock
 {
     Task<IAsyncDisposable> AcquireAsync(string repositoryName, CancellationToken cancellationToken);
+}
+
+/// <summary>Resolves host names to addresses (DNS is I/O).</summary>
+public interface IHostResolver
+{
+    /// <summary>The addresses of <paramref name="host"/> (an IP literal is its own address); empty when it does not resolve.</summary>
+    Task<IReadOnlyList<IPAddress>> ResolveAsync(string host, CancellationToken cancellationToken);
 }

@@ -19,6 +19,14 @@ public sealed partial record GitSource(string Url, GitSourceKind Kind, string? U
 
     private bool IsHttp => Url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || Url.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// For remote sources: the host to connect to, as a resolver takes it (IPv6 without brackets, IDN as punycode);
+    /// null for local sources.
+    /// </summary>
+    public string? Host => Kind == GitSourceKind.Local ? null
+        : ScpLike().IsMatch(Url) ? Url[(Url.IndexOf('@') + 1)..Url.IndexOf(':', StringComparison.Ordinal)]
+        : new Uri(Url).IdnHost;
+
     /// <summary>For local sources: the path to clone from.</summary>
     public string LocalPath => Kind == GitSourceKind.Local ? Url : throw new InvalidOperationException("Not a local source.");
 

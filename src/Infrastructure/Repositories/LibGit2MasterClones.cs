@@ -17,7 +17,7 @@ namespace ClaudeBatch.Infrastructure.Repositories;
 /// Credentials go to libgit2's credential callback only: they are not written to <c>.git/config</c>.
 /// </summary>
 internal sealed class LibGit2MasterClones(
-    WorkspaceOptions workspace, RepositoriesOptions repositories, ILogger<LibGit2MasterClones> logger) : IMasterClones
+    WorkspaceOptions workspace, RepositoriesOptions repositories, IHostResolver hosts, ILogger<LibGit2MasterClones> logger) : IMasterClones
 {
     private readonly ConcurrentDictionary<string, CancellationTokenSource> running = new();
 
@@ -30,28 +30,36 @@ internal sealed class LibGit2MasterClones(
         var privatePath = InsideRoot($".{name}.cloning-{Guid.NewGuid():N}");
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         running[name] = cancel;
+        using var session = new GitNetworkSession(repositories.AllowPrivateNetworks, hosts, cancel.Token);
         var watch = Stopwatch.StartNew();
         try
         {
-            var from = source.Kind == GitSourceKind.Local ? ResolveLocalSource(source.LocalPath) : source.Url;
+            // Checked again now, not only at registration: a name may resolve elsewhere since.
+            if (await PrivateNetworks.RefusalAsync(source, repositories, hosts, cancel.Token) is { } refused)
+            {
+                logger.LogWarning("Clone of {Repository} refused: {Reason}", name, refused.Message);
+                return DomainError.Invalid("clone-failed", refused.Message);
+            }
+
+            var from = source.Kind == GitSourceKind.Local ? LocalSources.Resolve(source.LocalPath, repositories) : source.Url;
             if (Btrfs.IsBtrfs(Root))
             {
                 // A master clone that is a subvolume lets each job's workspace be a single snapshot.
                 await Btrfs.CreateSubvolumeAsync(privatePath, cancel.Token);
             }
 
-            await Task.Run(() => LibGit2Sharp.Repository.Clone(from, privatePath, Options(source, cancel.Token)), cancel.Token);
+            await Task.Run(() => session.Run(() => LibGit2Sharp.Repository.Clone(from, privatePath, Options(source, cancel.Token))), cancel.Token);
             cancel.Token.ThrowIfCancellationRequested();
             // Write the checkout back now (syncfs): a reflink copy or snapshot of dirty files waits for their
             // writeback, which would otherwise land on the first job's workspace.
             await Jobs.ProcessRunner.RunCheckedAsync("sync", ["--file-system", privatePath], cancel.Token);
             return new PreparedClone(name, privatePath, Describe(privatePath, watch.Elapsed.TotalMilliseconds));
         }
-        catch (Exception e) when (e is LibGit2SharpException or IOException or UnauthorizedAccessException or OperationCanceledException or SourceRefusedException)
+        catch (Exception e) when (e is LibGit2SharpException or IOException or UnauthorizedAccessException or OperationCanceledException or LocalSourceRefusedException)
         {
             await Btrfs.DeleteTreeAsync(privatePath, CancellationToken.None);
-            var reason = cancel.IsCancellationRequested ? "The clone was cancelled." : Redact(e.Message, source);
-            logger.LogInformation("Clone of {Repository} failed: {Reason}", name, reason);
+            var reason = cancel.IsCancellationRequested ? "The clone was cancelled." : GitErrors.ForUser(e, source, session);
+            logger.LogWarning("Clone of {Repository} failed: {Reason} ({Detail})", name, reason, GitErrors.ForLog(e, source, session));
             return DomainError.Invalid("clone-failed", reason);
         }
         finally
@@ -107,23 +115,6 @@ internal sealed class LibGit2MasterClones(
         return options;
     }
 
-    /// <summary>The real path of a local source (symlinks resolved), which must still lie in an allowed root.</summary>
-    private string ResolveLocalSource(string path)
-    {
-        var real = RealPath.Of(path);
-        if (!Directory.Exists(real))
-        {
-            throw new SourceRefusedException($"The local source '{path}' does not exist.");
-        }
-
-        if (!repositories.AllowLocalSources || !LocalRoots.Contains(repositories.AllowedLocalRoots.Select(RealPath.Of), real))
-        {
-            throw new SourceRefusedException($"The local source '{path}' resolves outside Repositories:AllowedLocalRoots.");
-        }
-
-        return real;
-    }
-
     private static ClonedRepository Describe(string path, double milliseconds)
     {
         using var repository = new LibGit2Sharp.Repository(path);
@@ -143,20 +134,4 @@ internal sealed class LibGit2MasterClones(
 
         return path;
     }
-
-    private static string Redact(string message, GitSource source)
-    {
-        foreach (var secret in new[] { source.Password, source.HasCredentials ? source.Username : null })
-        {
-            if (!string.IsNullOrEmpty(secret))
-            {
-                message = message.Replace(secret, "***", StringComparison.Ordinal)
-                    .Replace(Uri.EscapeDataString(secret), "***", StringComparison.Ordinal);
-            }
-        }
-
-        return message;
-    }
-
-    private sealed class SourceRefusedException(string message) : Exception(message);
 }

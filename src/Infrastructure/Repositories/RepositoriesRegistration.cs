@@ -11,6 +11,7 @@ public static class RepositoriesRegistration
     {
         services.AddSingleton<IMasterClones, LibGit2MasterClones>();
         services.AddSingleton<ISecretProtector, AesGcmSecretProtector>();
+        services.AddSingleton<IHostResolver, DnsHostResolver>();
         services.AddSingleton<IRepositoryLock, PostgresRepositoryLock>();
         services.AddScoped<IActiveJobs, ActiveJobsQuery>();
         services.AddSingleton(sp => NpgsqlDataSource.Create(

@@ -6,8 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ClaudeBatch.Integration.Tests.Repositories;
 
-[Collection(ApiCollection.Name)]
-public sealed class CredentialTests(ApiFactory api)
+[Collection(PrivateNetworksCollection.Name)]
+public sealed class CredentialTests(PrivateNetworksApiFactory api)
 {
     [Fact]
     public async Task Credentials_in_a_URL_appear_in_no_response_event_or_log()

@@ -78,20 +78,6 @@ public sealed class RegisterRepositoryTests(ApiFactory api)
     }
 
     [Fact]
-    public async Task An_unreachable_remote_fails_with_a_reason()
-    {
-        var client = await api.LoginAsync(api.Accounts.Add());
-        var name = UniqueName("remote");
-
-        (await client.RegisterAsync(name, "http://127.0.0.1:9/nothing.git")).StatusCode.ShouldBe(HttpStatusCode.Created);
-
-        var view = await client.WaitForCloneAsync(name);
-        view.GetProperty("cloneStatus").GetString().ShouldBe("failed");
-        view.GetProperty("error").GetString().ShouldNotBeNullOrWhiteSpace();
-        Directory.GetDirectories(api.RepositoriesPath, $"*{name}*").ShouldBeEmpty();
-    }
-
-    [Fact]
     public async Task A_duplicate_name_is_a_409_and_leaves_the_first_repository_alone()
     {
         var client = await api.LoginAsync(api.Accounts.Add());

@@ -42,6 +42,22 @@ public sealed class GitSourceTests
     }
 
     [Theory]
+    [InlineData("https://github.com/org/repo.git", "github.com")]
+    [InlineData("https://alice:pw@GitHub.com./x.git", "github.com.")]
+    [InlineData("http://[::1]:8080/x.git", "::1")]
+    [InlineData("http://[::ffff:127.0.0.1]/x.git", "::ffff:127.0.0.1")]
+    [InlineData("http://0x7f.1/x.git", "127.0.0.1")]
+    [InlineData("https://bücher.example/x.git", "xn--bcher-kva.example")]
+    [InlineData("ssh://git@host.example:2222/x.git", "host.example")]
+    [InlineData("git@github.com:org/repo.git", "github.com")]
+    [InlineData("git@-oProxyCommand:x", "-oProxyCommand")]
+    public void A_remote_source_names_the_host_a_resolver_is_given(string input, string host) =>
+        GitSource.Parse(input).Value!.Host.ShouldBe(host);
+
+    [Fact]
+    public void A_local_source_has_no_host() => GitSource.Parse("/srv/git/repo").Value!.Host.ShouldBeNull();
+
+    [Theory]
     [InlineData("/srv/git/repo", "/srv/git/repo")]
     [InlineData("file:///srv/git/repo.git", "/srv/git/repo.git")]
     public void Local_paths_and_file_URLs_are_local_sources(string input, string path)
