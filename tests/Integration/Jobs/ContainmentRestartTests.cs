@@ -15,6 +15,9 @@ public sealed class ContainmentRestartTests
     {
         var settings = new ApiFactory().With("Impersonation:Mode", "setpriv");
         await settings.InitializeAsync();
+        // Both lives of the server in one cgroup of their own, as under systemd (the unit's cgroup), not the root.
+        var unit = HostCgroups.V2Writable() ? Path.Combine(HostCgroups.V2FolderOf(Environment.ProcessId)!, "cbtest-" + Guid.NewGuid().ToString("N")[..8]) : null;
+        var launcher = unit is null ? null : new[] { "/bin/sh", "-c", "mkdir -p \"$1\" && echo $$ > \"$1/cgroup.procs\" && shift && exec \"$@\"", "sh", unit };
         var daemon = 0;
         try
         {
@@ -23,7 +26,7 @@ public sealed class ContainmentRestartTests
             var (source, _) = settings.Sources.Create(name);
             string jobId;
             JsonElement started;
-            await using (var first = await ServerProcess.StartAsync(settings.Settings))
+            await using (var first = await ServerProcess.StartAsync(settings.Settings, launcher: launcher))
             {
                 var client = await first.LoginAsync(user);
                 (await client.RegisterAsync(name, source)).StatusCode.ShouldBe(HttpStatusCode.Created);
@@ -32,6 +35,11 @@ public sealed class ContainmentRestartTests
                 await client.StartJobAsync(jobId);
                 started = await Daemons.WaitForAsync(Path.Combine(settings.JobsPath, jobId, "workspace", "daemon.json"));
                 daemon = started.GetProperty("pid").GetInt32();
+                if (unit is not null)
+                {
+                    // The job's cgroup is below the server's own.
+                    HostCgroups.V2FolderOf(daemon).ShouldStartWith(unit + "/");
+                }
 
                 await first.KillHardAsync();
             }
@@ -40,18 +48,27 @@ public sealed class ContainmentRestartTests
             await Daemons.ShouldDieWithinAsync(started.GetProperty("agent").GetInt32(), TimeSpan.FromSeconds(5));
             FakeClaude.IsDead(daemon).ShouldBeFalse();
 
-            await using var second = await ServerProcess.StartAsync(settings.Settings);
+            await using var second = await ServerProcess.StartAsync(settings.Settings, launcher: launcher);
             var again = await second.LoginAsync(user);
             var job = await again.WaitForJobAsync(jobId);
 
             job.Status().ShouldBe("failed", second.Output);
             job.GetProperty("error").GetString().ShouldBe("interrupted");
             await Daemons.ShouldDieWithinAsync(daemon, TimeSpan.FromSeconds(2));
+            if (unit is not null)
+            {
+                // Nothing of the job is left in the server's cgroup, only the server itself.
+                Directory.GetDirectories(unit).ShouldBeEmpty();
+            }
         }
         finally
         {
             Daemons.KillIfStillSleeping(daemon);
             await ((IAsyncLifetime)settings).DisposeAsync();
+            if (unit is not null && Directory.Exists(unit))
+            {
+                Directory.Delete(unit);
+            }
         }
     }
 
