@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using ClaudeBatch.Infrastructure.Jobs;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace ClaudeBatch.Api.Health;
@@ -7,6 +8,7 @@ namespace ClaudeBatch.Api.Health;
 /// <summary>
 /// <c>/health/live</c>: the process answers. <c>/health/ready</c> and <c>/health</c>: PostgreSQL answers within a few
 /// seconds and the workspace folders are writable; 503 otherwise, never a hang. Docker not answering only degrades it.
+/// Every report says how jobs are contained (<c>containment</c>: <c>cgroup</c> or <c>session</c>).
 /// </summary>
 public static class HealthSetup
 {
@@ -23,7 +25,8 @@ public static class HealthSetup
                 timeout: CheckTimeout)
             .AddCheck<WorkspaceFoldersHealthCheck>("workspace", tags: [Ready], timeout: CheckTimeout)
             // Without Docker jobs still run (without semantic search): it degrades readiness, it never fails it.
-            .AddCheck<Infrastructure.Containers.DockerHealthCheck>("docker", HealthStatus.Degraded, tags: [Ready], timeout: CheckTimeout);
+            .AddCheck<Infrastructure.Containers.DockerHealthCheck>("docker", HealthStatus.Degraded, tags: [Ready], timeout: CheckTimeout)
+            .AddContainmentCheck(Ready);
         return services;
     }
 
@@ -43,6 +46,8 @@ public static class HealthSetup
         return JsonSerializer.SerializeAsync(http.Response.Body, new
         {
             status = report.Status.ToString(),
+            // "cgroup" or "session": whether a job's processes all die with it, or only those in the agent's session.
+            containment = http.RequestServices.GetRequiredService<Application.Jobs.IJobContainment>().Mode,
             durationMs = report.TotalDuration.TotalMilliseconds,
             checks = report.Entries.ToDictionary(
                 e => e.Key,

@@ -13,7 +13,8 @@ public sealed record DeleteJob(string JobId, string User) : ICommand<Result<Dele
     public static readonly TimeSpan StopWait = TimeSpan.FromSeconds(10);
 
     public sealed class Handler(
-        IEventStore store, IJobCancellation cancellation, IWorkspaceCloner workspaces, ICodeIndex codeIndex, IJobIdentity identities, TimeProvider clock)
+        IEventStore store, IJobCancellation cancellation, IWorkspaceCloner workspaces, ICodeIndex codeIndex, IJobIdentity identities,
+        IJobContainment containment, TimeProvider clock)
         : ICommandHandler<DeleteJob, Result<Response>>
     {
         public async ValueTask<Result<Response>> Handle(DeleteJob command, CancellationToken cancellationToken)
@@ -33,6 +34,9 @@ public sealed record DeleteJob(string JobId, string User) : ICommand<Result<Dele
                 cancellation.Signal(command.JobId);
                 job = await WaitUntilStoppedAsync(command.JobId, cancellationToken);
             }
+
+            // Before anything is removed: none of the job's processes may still be writing in (or planting links into) its folder.
+            await containment.CloseAsync(command.JobId, cancellationToken);
 
             if (job.Value!.Options.CidxAware
                 && (await identities.ResolveAsync(job.Value.User, cancellationToken)).Identity is { } identity)

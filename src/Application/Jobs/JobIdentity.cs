@@ -4,7 +4,11 @@ namespace ClaudeBatch.Application.Jobs;
 /// The operating-system identity a job's processes run as: the job owner's account (uid, gid, supplementary groups,
 /// HOME from the account database), or the server's own when impersonation is off (<see cref="SwitchesUser"/> false).
 /// </summary>
-public sealed record RunAs(string User, int Uid, int Gid, IReadOnlyList<int> Groups, string Home, bool SwitchesUser);
+public sealed record RunAs(string User, int Uid, int Gid, IReadOnlyList<int> Groups, string Home, bool SwitchesUser)
+{
+    /// <summary>The job whose containment (<see cref="IJobContainment"/>) the processes join before they exec; null outside a running job.</summary>
+    public string? JobId { get; init; }
+}
 
 /// <summary>Either the identity a job runs as, or why it may not run at all.</summary>
 public sealed record RunAsResolution(RunAs? Identity, string? Refusal);

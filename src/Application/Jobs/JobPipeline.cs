@@ -22,6 +22,7 @@ public sealed class JobPipeline(
     IJobIdentity identities,
     IAccountStates accounts,
     ICodeIndex codeIndex,
+    IJobContainment containment,
     TimeProvider clock,
     JobPaths paths,
     Workspaces.WorkspaceOptions workspaceOptions)
@@ -71,21 +72,24 @@ public sealed class JobPipeline(
         var prompt = PromptPlaceholders.Resolve(job.Prompt, job.StagedFiles.Keys.ToList(), job.Images);
         await journal.RecordAsync(new PromptResolved(job.JobId, prompt, journal.Now));
 
+        // Every process of the job (cidx steps, the agent, whatever they leave) runs in the job's containment.
+        var contained = identity with { JobId = job.JobId };
         var indexed = false;
         try
         {
+            await containment.OpenAsync(job.JobId, cancellationToken);
             var cidx = CodeIndexResult.Unavailable("cidxAware is false.");
             if (job.Options.CidxAware)
             {
                 indexed = true;
-                cidx = await IndexAsync(job, identity, journal, cancellationToken);
+                cidx = await IndexAsync(job, contained, journal, cancellationToken);
             }
 
             var systemPrompt = await prompts.ForAsync(
                 new PromptContext(cidx.Ready, cidx.Ready ? "ready" : $"unavailable ({cidx.Reason})", job.Repository, job.CowPath), cancellationToken);
             var request = new AgentRequest(
                 job.JobId, prompt, systemPrompt, job.CowPath, job.Options.Model, job.Options.MaxTurns,
-                paths.AgentLog(job.JobId), paths.AgentErrorLog(job.JobId), identity, paths.Folder(job.JobId));
+                paths.AgentLog(job.JobId), paths.AgentErrorLog(job.JobId), contained, paths.Folder(job.JobId));
             var run = await agent.RunAsync(request, journal, cancellationToken);
             return run.Verdict(job.JobId, journal.Now);
         }
@@ -94,9 +98,12 @@ public sealed class JobPipeline(
             // Only once the agent has exited (or never started): its searches need the services up to the end.
             if (indexed)
             {
-                var problem = await codeIndex.StopAsync(job.CowPath, identity, CancellationToken.None);
+                var problem = await codeIndex.StopAsync(job.CowPath, contained, CancellationToken.None);
                 await journal.RecordAsync(new CodeIndexStopped(job.JobId, problem, journal.Now));
             }
+
+            // Before the job's end is recorded: nothing it started outlives it, whatever ended it.
+            await containment.CloseAsync(job.JobId, CancellationToken.None);
         }
     }
 

@@ -67,6 +67,29 @@ public interface IAgentRunner
     void KillLeftover(int processId, long processStartTicks);
 }
 
+/// <summary>How a job's processes are held together: <see cref="Cgroup"/> or, where the host allows no cgroup, <see cref="Session"/>.</summary>
+public static class ContainmentMode
+{
+    /// <summary>One cgroup per job: everything the job starts is killed with it, daemons that left the agent's session included.</summary>
+    public const string Cgroup = "cgroup";
+
+    /// <summary>The agent's session and process group only: a process that calls <c>setsid</c> escapes.</summary>
+    public const string Session = "session";
+}
+
+/// <summary>Keeps every process a job starts together, so that none outlives the job.</summary>
+public interface IJobContainment
+{
+    /// <summary><see cref="ContainmentMode.Cgroup"/> or <see cref="ContainmentMode.Session"/>, decided once at start.</summary>
+    string Mode { get; }
+
+    /// <summary>Prepares the job's containment, with its limits, before the job's first process starts.</summary>
+    Task OpenAsync(string jobId, CancellationToken cancellationToken);
+
+    /// <summary>Kills every process the job still has and removes its containment; harmless if there is none.</summary>
+    Task CloseAsync(string jobId, CancellationToken cancellationToken);
+}
+
 /// <summary>The system prompt given to the agent, chosen by whether semantic search is ready.</summary>
 public interface ISystemPrompts
 {

@@ -19,6 +19,18 @@ public sealed class JobsOptions
     /// <summary>Seconds of silence after which a live job stream sends a heartbeat comment.</summary>
     public int StreamHeartbeatSeconds { get; set; } = 15;
 
+    /// <summary>
+    /// Memory (bytes) all of a job's processes together may use (cgroup <c>memory.max</c>); null: no limit. Applied only
+    /// where the server contains jobs in cgroups and the memory controller is available (see <c>/health/ready</c>).
+    /// </summary>
+    public long? MemoryLimitBytes { get; set; }
+
+    /// <summary>
+    /// Processes and threads a job may have at once (cgroup <c>pids.max</c>; a Node.js agent alone uses about a dozen);
+    /// null: no limit. Applied like <see cref="MemoryLimitBytes"/>.
+    /// </summary>
+    public int? MaxProcesses { get; set; }
+
     /// <summary>This server's name in job events; a restarted server fails the jobs its previous life left running.</summary>
     public string NodeName { get; set; } = Environment.MachineName;
 }

@@ -12,13 +12,14 @@ public sealed record RecoverInterruptedJobs : ICommand<int>
 {
     public const string Reason = "interrupted";
 
-    public sealed class Handler(IEventStore store, IReadModels readModels, IAgentRunner agent, JobsOptions options, TimeProvider clock)
+    public sealed class Handler(
+        IEventStore store, IReadModels readModels, IAgentRunner agent, IJobContainment containment, JobsOptions options, TimeProvider clock)
         : ICommandHandler<RecoverInterruptedJobs, int>
     {
         public async ValueTask<int> Handle(RecoverInterruptedJobs command, CancellationToken cancellationToken)
         {
             var mine = await readModels.QueryAsync<JobView>(
-                jobs => jobs.Where(j => j.Node == options.NodeName && !j.Deleted && JobStatuses.Active.Contains(j.Status)),
+                jobs => jobs.Where(j => j.Node == options.NodeName && JobStatuses.Active.Contains(j.Status)),
                 cancellationToken);
 
             foreach (var view in mine)
@@ -29,11 +30,16 @@ public sealed record RecoverInterruptedJobs : ICommand<int>
                     agent.KillLeftover(pid, ticks);
                 }
 
-                store.Append(JobStream.For(job.JobId), job.Stop(StopReason.Failed, Reason, null, clock.GetUtcNow()));
+                // Also a job deleted while this server was down: its processes (a daemon out of the agent's session) still run.
+                await containment.CloseAsync(job.JobId, cancellationToken);
+                if (!view.Deleted)
+                {
+                    store.Append(JobStream.For(job.JobId), job.Stop(StopReason.Failed, Reason, null, clock.GetUtcNow()));
+                }
             }
 
             await store.SaveChangesAsync(cancellationToken);
-            return mine.Count;
+            return mine.Count(j => !j.Deleted);
         }
     }
 }

@@ -41,6 +41,8 @@ public static class ServerOptionsRegistration
             check(o.RetentionDays >= 0, "RetentionDays", "must not be negative (0 removes a workspace at the first sweep after its job ends)");
             check(!string.IsNullOrWhiteSpace(o.NodeName), "NodeName", "must not be empty");
             check(o.StreamHeartbeatSeconds is >= 1 and <= 3600, "StreamHeartbeatSeconds", "must be between 1 and 3600");
+            check(o.MemoryLimitBytes is null or >= 16 * 1024 * 1024, "MemoryLimitBytes", "must be at least 16777216 (16 MiB), or unset for no limit");
+            check(o.MaxProcesses is null or >= 16, "MaxProcesses", "must be at least 16 (it counts threads too), or unset for no limit");
         });
 
         services.AddValidatedOptions<RepositoriesOptions>(configuration, RepositoriesOptions.Section, (o, check) =>

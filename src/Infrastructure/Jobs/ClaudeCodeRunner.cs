@@ -9,10 +9,11 @@ namespace ClaudeBatch.Infrastructure.Jobs;
 
 /// <summary>
 /// Runs Claude Code headless: an argument list (never a shell), the prompt on stdin, a clean environment, in the
-/// job's workspace, in a process group of its own (<c>setsid</c>) so that the agent and everything it spawned can
-/// be killed together, as the job's user (see <see cref="UserProcesses"/>). Every stdout line goes to the job's log outside the workspace and is parsed as it comes.
+/// job's workspace, in a process group of its own (<c>setsid</c>) and the agent leaf of the job's cgroup (when there is
+/// one) so that the agent and everything it spawned can be killed together, as the job's user (see <see cref="UserProcesses"/>). Every stdout line goes to the job's log outside the workspace and is parsed as it comes.
 /// </summary>
-internal sealed class ClaudeCodeRunner(ClaudeOptions options, UserProcesses processes, ILogger<ClaudeCodeRunner> logger) : IAgentRunner
+internal sealed class ClaudeCodeRunner(ClaudeOptions options, UserProcesses processes, JobCgroups cgroups, ILogger<ClaudeCodeRunner> logger)
+    : IAgentRunner
 {
     private const int ErrorTailBytes = 2048;
 
@@ -33,20 +34,26 @@ internal sealed class ClaudeCodeRunner(ClaudeOptions options, UserProcesses proc
 
             await process.WaitForExitAsync(cancellationToken);
 
-            // Whatever the agent left running in its group dies with it; that also closes the pipes they held. (Not
-            // a walk of the process tree: the agent is reaped, so what it spawned now has another parent, and the
-            // walk reads every process in /proc — once the biggest CPU cost of an instant job.)
+            // Whatever the agent left running in its group, or anywhere in its cgroup (a daemon that left the session),
+            // dies with it; that also closes the pipes they held, which would otherwise keep the job open. (Not a walk
+            // of the process tree: the agent is reaped, so what it spawned now has another parent, and the walk reads
+            // every process in /proc — once the biggest CPU cost of an instant job.)
             ProcFs.KillGroup(pid);
+            await KillContainedAsync(request);
             var result = await stdout;
             return Describe(process.ExitCode, result, await stderr);
         }
         catch
         {
             KillTree(process);
+            await KillContainedAsync(request);
             await process.WaitForExitAsync(CancellationToken.None);
             throw;
         }
     }
+
+    private Task KillContainedAsync(AgentRequest request) =>
+        request.Identity.JobId is { } jobId ? cgroups.KillAsync(jobId, JobCgroups.Agent) : Task.CompletedTask;
 
     public void KillLeftover(int processId, long processStartTicks)
     {
@@ -80,7 +87,7 @@ internal sealed class ClaudeCodeRunner(ClaudeOptions options, UserProcesses proc
             variables["CLAUDE_CONFIG_DIR"] = configDirectory;
         }
 
-        return processes.StartInfo(request.Identity, options.Command, Arguments(request), request.WorkingDirectory, variables);
+        return processes.StartInfo(request.Identity, options.Command, Arguments(request), request.WorkingDirectory, variables, JobCgroups.Agent);
     }
 
     private IEnumerable<string> Arguments(AgentRequest request)

@@ -1,5 +1,6 @@
 using ClaudeBatch.Application.Jobs;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace ClaudeBatch.Infrastructure.Jobs;
 
@@ -13,6 +14,8 @@ public static class JobsRegistration
         services.AddSingleton<IWorkspaceCloner, Workspaces.CopyOnWriteWorkspaceCloner>();
         services.AddSingleton<IAgentRunner, ClaudeCodeRunner>();
         services.AddSingleton<Impersonation.UserProcesses>();
+        services.AddSingleton(sp => JobCgroups.Detect(sp.GetRequiredService<JobsOptions>(), sp.GetRequiredService<ILogger<JobCgroups>>()));
+        services.AddSingleton<IJobContainment>(sp => sp.GetRequiredService<JobCgroups>());
         services.AddSingleton<IJobIdentity, Impersonation.OsJobIdentity>();
         services.AddSingleton<ISystemPrompts, FileSystemPrompts>();
         services.AddSingleton<IJobCancellation, JobCancellationRegistry>();

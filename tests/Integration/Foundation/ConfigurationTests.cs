@@ -18,6 +18,8 @@ public sealed class ConfigurationTests
     [InlineData("Http:KnownProxies:0", "nginx", "Http:KnownProxies")]
     [InlineData("Jobs:RetentionSchedule", "every hour", "Jobs:RetentionSchedule")]
     [InlineData("Jobs:RetentionDays", "-1", "Jobs:RetentionDays")]
+    [InlineData("Jobs:MemoryLimitBytes", "512", "Jobs:MemoryLimitBytes")]
+    [InlineData("Jobs:MaxProcesses", "2", "Jobs:MaxProcesses")]
     public async Task Invalid_configuration_stops_the_server_with_a_message_naming_the_key(string key, string value, string named)
     {
         var root = Path.Combine(Path.GetTempPath(), "claudebatch-tests", Guid.NewGuid().ToString("N")[..12]);

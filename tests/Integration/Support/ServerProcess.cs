@@ -14,10 +14,24 @@ public static class ServerProcess
     /// Starts the server built with the tests, or the one installed in <paramref name="applicationFolder"/>, with the
     /// given settings as environment variables, and waits until it answers.
     /// </summary>
-    public static async Task<RunningServer> StartAsync(IReadOnlyDictionary<string, string?> settings, string? applicationFolder = null)
+    /// <param name="launcher">A command line the server is started through (it must exec its arguments), e.g. <c>unshare</c>.</param>
+    public static async Task<RunningServer> StartAsync(
+        IReadOnlyDictionary<string, string?> settings, string? applicationFolder = null, IReadOnlyList<string>? launcher = null)
     {
         var port = FreePort();
         var start = StartInfo(settings, $"http://127.0.0.1:{port}", applicationFolder ?? AppContext.BaseDirectory);
+        if (launcher is { Count: > 0 })
+        {
+            var command = new List<string>(launcher.Skip(1)) { start.FileName };
+            command.AddRange(start.ArgumentList);
+            start.FileName = launcher[0];
+            start.ArgumentList.Clear();
+            foreach (var argument in command)
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+
         var process = Process.Start(start)!;
         var output = new StringBuilder();
         process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
