@@ -1,0 +1,25 @@
+using ClaudeBatch.Infrastructure.Files;
+
+namespace ClaudeBatch.Integration.Tests.Containment;
+
+/// <summary>Folders with more entries than one directory read returns: every entry is seen, none is skipped.</summary>
+public sealed class LargeFolderTests : IDisposable
+{
+    private readonly string root = Directory.CreateTempSubdirectory("cbtest-large-").FullName;
+
+    [Fact]
+    public void A_folder_of_20000_files_is_removed_whole()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(root, "node_modules")).FullName;
+        for (var i = 0; i < 20_000; i++)
+        {
+            File.Create(Path.Combine(folder, $"module-{i:00000}.js")).Dispose();
+        }
+
+        TreeRemoval.Remove(root, "node_modules").ShouldBeTrue();
+
+        Directory.Exists(folder).ShouldBeFalse();
+    }
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+}
