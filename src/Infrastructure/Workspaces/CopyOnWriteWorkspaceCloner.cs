@@ -26,7 +26,7 @@ internal sealed class CopyOnWriteWorkspaceCloner(WorkspaceOptions options, JobPa
 
     public async Task<WorkspaceCopy> CloneAsync(string masterPath, string workspacePath, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(workspacePath)!);
+        PrivateJobFolders.CreateJobFolder(Path.GetDirectoryName(workspacePath)!);
         await Btrfs.DeleteTreeAsync(workspacePath, cancellationToken);
         var key = $"{Path.GetDirectoryName(masterPath)}|{Path.GetDirectoryName(Path.GetDirectoryName(workspacePath))}";
         var candidates = await CandidatesAsync(masterPath, workspacePath, key, cancellationToken);

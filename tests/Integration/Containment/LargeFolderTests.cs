@@ -21,5 +21,21 @@ public sealed class LargeFolderTests : IDisposable
         Directory.Exists(folder).ShouldBeFalse();
     }
 
+    [Fact]
+    public void Every_one_of_3000_job_folders_is_made_private()
+    {
+        var jobs = Directory.CreateDirectory(Path.Combine(root, "jobs")).FullName;
+        for (var i = 0; i < 3000; i++)
+        {
+            var folder = Directory.CreateDirectory(Path.Combine(jobs, Guid.NewGuid().ToString())).FullName;
+            File.SetUnixFileMode(folder, (UnixFileMode)0x1ed); // 0755
+        }
+
+        var (folders, changed) = PrivateJobFolders.RepairAll(jobs, CancellationToken.None);
+
+        (folders, changed).ShouldBe((3000, 3000));
+        Directory.GetDirectories(jobs).Select(File.GetUnixFileMode).Distinct().ShouldBe([PrivateJobFolders.PassThrough]);
+    }
+
     public void Dispose() => Directory.Delete(root, recursive: true);
 }
