@@ -106,6 +106,7 @@ public class JobViewFold
         JobCancelled => 22,
         JobDeleted => 23,
         WorkspaceRemoved => 24,
+        WorkspaceRemovalFailed => 25,
         _ => 0,
     };
 }

@@ -5,10 +5,14 @@ using Mediator;
 
 namespace ClaudeBatch.Application.Jobs;
 
-/// <summary>Stops a job if it runs, removes its folder (workspace and logs), and hides it from every route.</summary>
+/// <summary>
+/// Stops a job if it runs, removes its folder (workspace and logs), and hides it from every route. A folder that cannot
+/// be removed yet does not keep the job: it is deleted all the same, <see cref="Response.RemovalPending"/> says so, and
+/// the retention sweep removes what is left.
+/// </summary>
 public sealed record DeleteJob(string JobId, string User) : ICommand<Result<DeleteJob.Response>>
 {
-    public sealed record Response(bool Success, bool Terminated, bool CowRemoved);
+    public sealed record Response(bool Success, bool Terminated, bool CowRemoved, bool RemovalPending);
 
     public static readonly TimeSpan StopWait = TimeSpan.FromSeconds(10);
 
@@ -44,10 +48,14 @@ public sealed record DeleteJob(string JobId, string User) : ICommand<Result<Dele
                 await codeIndex.UninstallAsync(job.Value.CowPath, identity, cancellationToken);
             }
 
-            var removed = await workspaces.RemoveJobFolderAsync(command.JobId, cancellationToken);
-            store.Append(JobStream.For(command.JobId), job.Value!.Delete(command.User, terminated, removed, clock.GetUtcNow()));
-            await store.SaveChangesAsync(cancellationToken);
-            return new Response(true, terminated, removed);
+            // KILL THE JOB'S PROCESSES HERE (the per-job cgroup, issue #18), before its files go: today only the
+            // agent's session dies, when the pipeline stops. Something of the user's still writing cannot make root
+            // touch anything outside the folder; it can only make the removal fail, be recorded and be retried.
+            // Once begun, the removal is finished and recorded even if the caller goes away.
+            var removal = await workspaces.RemoveJobFolderAsync(command.JobId, CancellationToken.None);
+            store.Append(JobStream.For(command.JobId), job.Value!.Delete(command.User, terminated, removal.Removed, removal.Failure, clock.GetUtcNow()));
+            await store.SaveChangesAsync(CancellationToken.None);
+            return new Response(true, terminated, removal.Removed, removal.Failure is not null);
         }
 
         private async Task<Result<Job>> WaitUntilStoppedAsync(string jobId, CancellationToken cancellationToken)

@@ -21,16 +21,32 @@ public interface IGitClient
 
 public sealed record WorkspaceCopy(string Strategy, long FileCount, long Bytes, double Milliseconds);
 
+/// <summary>
+/// What removing a job's files came to: <see cref="Removed"/>, nothing there, or not finished (<see cref="Failure"/>
+/// says why; what is left stays on disk until it is tried again).
+/// </summary>
+public sealed record FolderRemoval(bool Removed, string? Failure)
+{
+    public static readonly FolderRemoval Done = new(true, null);
+
+    public static readonly FolderRemoval NothingThere = new(false, null);
+
+    public static FolderRemoval Failed(string reason) => new(false, reason);
+}
+
 /// <summary>Makes a job's workspace from a master clone: a private copy, never sharing a writable file with it.</summary>
 public interface IWorkspaceCloner
 {
     Task<WorkspaceCopy> CloneAsync(string masterPath, string workspacePath, CancellationToken cancellationToken);
 
-    /// <summary>Removes everything the job left under its folder; true if something was removed.</summary>
-    Task<bool> RemoveJobFolderAsync(string jobId, CancellationToken cancellationToken);
+    /// <summary>
+    /// Removes the job's folder and everything in it, never following a link its user planted. The job's processes must
+    /// be dead first: one still writing can keep the removal from finishing.
+    /// </summary>
+    Task<FolderRemoval> RemoveJobFolderAsync(string jobId, CancellationToken cancellationToken);
 
-    /// <summary>Removes only the workspace (as it was made), keeping the job's logs; true if it existed.</summary>
-    Task<bool> RemoveWorkspaceAsync(string jobId, CancellationToken cancellationToken);
+    /// <summary>Removes only the workspace (as it was made), keeping the job's logs, never following a link.</summary>
+    Task<FolderRemoval> RemoveWorkspaceAsync(string jobId, CancellationToken cancellationToken);
 
     /// <summary>The strategy new workspaces will use here (detected once, and again after a strategy fails).</summary>
     Task<string> DetectStrategyAsync(CancellationToken cancellationToken);

@@ -73,6 +73,9 @@ public sealed class JobView
 
     public DateTimeOffset? WorkspaceRemovedAt { get; set; }
 
+    /// <summary>A removal of the job's files did not finish; the retention sweep tries again (a deleted job's whole folder).</summary>
+    public bool RemovalPending { get; set; }
+
     public static JobView From(JobCreated created) => new()
     {
         Id = JobStream.For(created.JobId),
@@ -130,9 +133,11 @@ public sealed class JobView
 
     public void Apply(JobCancelled e) => Finish(JobStatus.Cancelled, e.At, "The job was cancelled.", e.Result);
 
-    public void Apply(JobDeleted e) => Deleted = true;
+    public void Apply(JobDeleted e) => (Deleted, RemovalPending) = (true, false);
 
-    public void Apply(WorkspaceRemoved e) => WorkspaceRemovedAt = e.At;
+    public void Apply(WorkspaceRemoved e) => (WorkspaceRemovedAt, RemovalPending) = (e.At, false);
+
+    public void Apply(WorkspaceRemovalFailed e) => RemovalPending = true;
 
     /// <summary>Applies any job event; used to replay a stream up to an instant.</summary>
     public static JobView? Replay(IEnumerable<object> events)
@@ -180,6 +185,7 @@ public sealed class JobView
             case JobCancelled e: Apply(e); break;
             case JobDeleted e: Apply(e); break;
             case WorkspaceRemoved e: Apply(e); break;
+            case WorkspaceRemovalFailed e: Apply(e); break;
         }
     }
 

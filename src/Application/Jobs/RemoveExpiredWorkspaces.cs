@@ -6,7 +6,9 @@ namespace ClaudeBatch.Application.Jobs;
 
 /// <summary>
 /// Retention: removes the workspaces of jobs that finished before <see cref="FinishedBefore"/>, recording
-/// <see cref="WorkspaceRemoved"/>; the jobs themselves, their events and logs stay.
+/// <see cref="WorkspaceRemoved"/>; the jobs themselves, their events and logs stay. A removal that cannot finish is
+/// recorded (<see cref="WorkspaceRemovalFailed"/>) and tried again on the next sweep, as is the folder of every deleted
+/// job whose removal did not finish.
 /// </summary>
 public sealed record RemoveExpiredWorkspaces(DateTimeOffset FinishedBefore) : ICommand<int>
 {
@@ -18,19 +20,39 @@ public sealed record RemoveExpiredWorkspaces(DateTimeOffset FinishedBefore) : IC
             var expired = await readModels.QueryAsync<JobView>(
                 jobs => jobs.Where(j => !j.Deleted && j.WorkspaceRemovedAt == null && j.CompletedAt != null && j.CompletedAt < command.FinishedBefore),
                 cancellationToken);
+            var leftOver = await readModels.QueryAsync<JobView>(jobs => jobs.Where(j => j.Deleted && j.RemovalPending), cancellationToken);
 
             var removed = 0;
             foreach (var job in expired)
             {
-                if (await workspaces.RemoveWorkspaceAsync(job.JobId, cancellationToken))
-                {
-                    store.Append(JobStream.For(job.JobId), new WorkspaceRemoved(job.JobId, "retention", clock.GetUtcNow()));
-                    await store.SaveChangesAsync(cancellationToken);
-                    removed++;
-                }
+                removed += await RecordAsync(job, "retention", await workspaces.RemoveWorkspaceAsync(job.JobId, cancellationToken));
+            }
+
+            foreach (var job in leftOver)
+            {
+                removed += await RecordAsync(job, "deleted", await workspaces.RemoveJobFolderAsync(job.JobId, cancellationToken));
             }
 
             return removed;
+        }
+
+        private async Task<int> RecordAsync(JobView job, string reason, FolderRemoval removal)
+        {
+            // A deleted job's folder found gone is done with too; an expired workspace that never existed has nothing to record.
+            object? fact = removal switch
+            {
+                { Failure: { } failure } => new WorkspaceRemovalFailed(job.JobId, failure, clock.GetUtcNow()),
+                { Removed: true } => new WorkspaceRemoved(job.JobId, reason, clock.GetUtcNow()),
+                _ when job.Deleted => new WorkspaceRemoved(job.JobId, reason, clock.GetUtcNow()),
+                _ => null,
+            };
+            if (fact is not null)
+            {
+                store.Append(JobStream.For(job.JobId), fact);
+                await store.SaveChangesAsync(CancellationToken.None);
+            }
+
+            return removal.Removed ? 1 : 0;
         }
     }
 }

@@ -131,8 +131,14 @@ public sealed class Job
             : new object[] { new JobCancellationRequested(JobId, by, now) };
     }
 
-    public JobDeleted Delete(string by, bool terminated, bool workspaceRemoved, DateTimeOffset now) =>
-        new(JobId, by, terminated, workspaceRemoved, now);
+    /// <summary>
+    /// The job is deleted whether or not its folder could be removed: a removal that did not finish
+    /// (<paramref name="removalFailure"/>) is recorded after the deletion, and the retention sweep removes the rest.
+    /// </summary>
+    public object[] Delete(string by, bool terminated, bool folderRemoved, string? removalFailure, DateTimeOffset now) =>
+        removalFailure is null
+            ? [new JobDeleted(JobId, by, terminated, folderRemoved, now)]
+            : [new JobDeleted(JobId, by, terminated, false, now), new WorkspaceRemovalFailed(JobId, removalFailure, now)];
 
     /// <summary>The pipeline takes a job only while it is queued: a redelivered or cancelled message does nothing.</summary>
     public bool IsReadyToRun => Exists && !IsDeleted && Status == JobStatus.Queued && !CancellationRequested;

@@ -81,3 +81,10 @@ public sealed record PromptResolved(string JobId, string Prompt, DateTimeOffset 
 
 /// <summary>The job's workspace was removed (retention) while the job itself stays in history.</summary>
 public sealed record WorkspaceRemoved(string JobId, string Reason, DateTimeOffset At);
+
+/// <summary>
+/// Removing the job's files could not finish (a file that may not be removed, a user process still writing, a tree
+/// too deep): what is left stays on disk and the retention sweep tries again. For a deleted job that is its whole
+/// folder, else its workspace.
+/// </summary>
+public sealed record WorkspaceRemovalFailed(string JobId, string Reason, DateTimeOffset At);

@@ -153,8 +153,11 @@ public static unsafe partial class LinuxFs
             }
 
             // struct linux_dirent64 { u64 d_ino; s64 d_off; u16 d_reclen; u8 d_type; char d_name[]; }
-            for (var offset = 0; offset < read && entries.Count < max;)
+            var offset = 0;
+            long next = 0;
+            while (offset < read && entries.Count < max)
             {
+                next = BinaryPrimitives.ReadInt64LittleEndian(buffer.AsSpan(offset + 8));
                 var length = BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(offset + 16));
                 var type = buffer[offset + 18];
                 var nameBytes = buffer.AsSpan(offset + 19, length - 19);
@@ -165,6 +168,13 @@ public static unsafe partial class LinuxFs
                 }
 
                 offset += length;
+            }
+
+            // Stopped at max inside what the kernel returned: the next read starts at the first entry not taken
+            // (d_off is the position after an entry), or it would be skipped.
+            if (offset < read && lseek(directory, next, 0) < 0)
+            {
+                throw Failure(Marshal.GetLastPInvokeError(), "lseek");
             }
         }
 

@@ -16,7 +16,7 @@ internal sealed class LocalFileStaging(JobPaths paths) : IFileStaging
 
     public async Task<SavedUpload?> SaveAsync(string jobId, string storedName, Stream content, long maxBytes, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(paths.Staging(jobId));
+        PrivateJobFolders.CreateStaging(paths.Staging(jobId));
         var final = PathOf(jobId, storedName);
         var partial = final + ".part";
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -24,7 +24,7 @@ internal sealed class LocalFileStaging(JobPaths paths) : IFileStaging
         var buffer = new byte[BufferSize];
         try
         {
-            await using (var file = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, useAsync: true))
+            await using (var file = new FileStream(partial, PrivateJobFolders.NewUpload(BufferSize)))
             {
                 int read;
                 while ((read = await content.ReadAsync(buffer, cancellationToken)) > 0)

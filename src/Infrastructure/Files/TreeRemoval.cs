@@ -129,9 +129,10 @@ public static class TreeRemoval
     private static Step UnlinkOrOpen(SafeFileHandle parent, string name, out SafeFileHandle? directory)
     {
         directory = null;
+        var error = 0;
         for (var attempt = 0; attempt < MaxPasses; attempt++)
         {
-            var error = LinuxFs.UnlinkAt(parent, name, isDirectory: false);
+            error = LinuxFs.UnlinkAt(parent, name, isDirectory: false);
             if (error == 0)
             {
                 return Step.Removed;
@@ -169,7 +170,10 @@ public static class TreeRemoval
             // Swapped for a link or a file since it was found to be a directory: unlink it as what it is now.
         }
 
-        throw new IOException($"'{name}' kept changing between a folder and a file while it was being removed.");
+        // EPERM for what is not a folder: a file that may not be removed (immutable, append-only), not a race.
+        throw error == LinuxFs.EPERM
+            ? LinuxFs.Failure(error, $"unlink {name}")
+            : new IOException($"'{name}' kept changing between a folder and a file while it was being removed.");
     }
 
     private enum Step

@@ -124,7 +124,7 @@ internal sealed class ClaudeCodeRunner(ClaudeOptions options, UserProcesses proc
     private static async Task<ResultLine?> PumpOutputAsync(StreamReader output, string logPath, IAgentObserver observer)
     {
         ResultLine? result = null;
-        await using var log = new StreamWriter(new FileStream(logPath, FileMode.Append, FileAccess.Write, FileShare.Read), new UTF8Encoding(false));
+        await using var log = new StreamWriter(new FileStream(logPath, Files.PrivateJobFolders.AppendToLog), new UTF8Encoding(false));
         while (await output.ReadLineAsync() is { } line)
         {
             await log.WriteLineAsync(line);
@@ -158,7 +158,7 @@ internal sealed class ClaudeCodeRunner(ClaudeOptions options, UserProcesses proc
     private static async Task<string> PumpErrorsAsync(StreamReader errors, string logPath)
     {
         var tail = new StringBuilder();
-        await using var log = new StreamWriter(new FileStream(logPath, FileMode.Append, FileAccess.Write, FileShare.Read), new UTF8Encoding(false));
+        await using var log = new StreamWriter(new FileStream(logPath, Files.PrivateJobFolders.AppendToLog), new UTF8Encoding(false));
         var buffer = new char[4096];
         int read;
         while ((read = await errors.ReadAsync(buffer)) > 0)

@@ -54,4 +54,6 @@ public sealed partial class JobViewProjection : SingleStreamProjection<JobView, 
     public static void Apply(JobDeleted e, JobView view) => view.Apply(e);
 
     public static void Apply(WorkspaceRemoved e, JobView view) => view.Apply(e);
+
+    public static void Apply(WorkspaceRemovalFailed e, JobView view) => view.Apply(e);
 }

@@ -26,7 +26,7 @@ internal sealed class CopyOnWriteWorkspaceCloner(WorkspaceOptions options, JobPa
 
     public async Task<WorkspaceCopy> CloneAsync(string masterPath, string workspacePath, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(workspacePath)!);
+        PrivateJobFolders.CreateJobFolder(Path.GetDirectoryName(workspacePath)!);
         await Btrfs.DeleteTreeAsync(workspacePath, cancellationToken);
         var key = $"{Path.GetDirectoryName(masterPath)}|{Path.GetDirectoryName(Path.GetDirectoryName(workspacePath))}";
         var candidates = await CandidatesAsync(masterPath, workspacePath, key, cancellationToken);
@@ -66,17 +66,33 @@ internal sealed class CopyOnWriteWorkspaceCloner(WorkspaceOptions options, JobPa
         }
     }
 
-    public async Task<bool> RemoveJobFolderAsync(string jobId, CancellationToken cancellationToken)
-    {
-        var folder = paths.Folder(jobId);
-        if (!Directory.Exists(folder))
-        {
-            return false;
-        }
+    public Task<FolderRemoval> RemoveJobFolderAsync(string jobId, CancellationToken cancellationToken) =>
+        RemoveAsync(jobId, [paths.Workspace(jobId), paths.Folder(jobId)], cancellationToken);
 
-        await Btrfs.DeleteTreeAsync(paths.Workspace(jobId), cancellationToken);
-        Directory.Delete(folder, recursive: true);
-        return true;
+    public Task<FolderRemoval> RemoveWorkspaceAsync(string jobId, CancellationToken cancellationToken) =>
+        RemoveAsync(jobId, [paths.Workspace(jobId)], cancellationToken);
+
+    /// <summary>
+    /// Removes each of <paramref name="trees"/> in turn, without following links (the workspace first, on its own, so a
+    /// snapshot goes whole). Each lies in a folder only the server can change: the jobs folder, or the job's folder.
+    /// </summary>
+    private async Task<FolderRemoval> RemoveAsync(string jobId, string[] trees, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var removed = false;
+            foreach (var tree in trees)
+            {
+                removed |= await Btrfs.DeleteTreeAsync(tree, cancellationToken);
+            }
+
+            return removed ? FolderRemoval.Done : FolderRemoval.NothingThere;
+        }
+        catch (IOException e)
+        {
+            logger.LogWarning("The files of job {JobId} could not all be removed; retention will try again: {Reason}", jobId, e.Message);
+            return FolderRemoval.Failed(e.Message);
+        }
     }
 
     public async Task<string> DetectStrategyAsync(CancellationToken cancellationToken)
@@ -117,18 +133,6 @@ internal sealed class CopyOnWriteWorkspaceCloner(WorkspaceOptions options, JobPa
             File.Delete(source);
             File.Delete(target);
         }
-    }
-
-    public async Task<bool> RemoveWorkspaceAsync(string jobId, CancellationToken cancellationToken)
-    {
-        var workspace = paths.Workspace(jobId);
-        if (!Directory.Exists(workspace))
-        {
-            return false;
-        }
-
-        await Btrfs.DeleteTreeAsync(workspace, cancellationToken);
-        return true;
     }
 
     public long AvailableBytes(string path)
