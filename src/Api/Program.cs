@@ -82,6 +82,8 @@ builder.Services.AddServerOpenApi();
 builder.Services.AddServerAuthentication();
 builder.Services.AddLoginRateLimiting();
 builder.Services.AddJobStreamLimits();
+// Kestrel reads only its endpoints from the "Kestrel" section by itself; its limits (README, "Connections") too.
+builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(builder.Configuration.GetSection("Kestrel"));
 builder.Services.AddServerHealthChecks();
 
 var app = builder.Build();
