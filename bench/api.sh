@@ -25,7 +25,7 @@ started=$(now_ms)
 
 rss_mb() { echo $(($(awk '/^VmRSS/ {print $2}' "/proc/$BENCH_PID/status") / 1024)); }
 
-bench_start Jobs__MaxConcurrent=20 Claude__Command="$here/lib/instant-agent"
+bench_start Jobs__MaxConcurrent=20 Jobs__MaxQueued=20000 Jobs__MaxQueuedPerUser=20000 Claude__Command="$here/lib/instant-agent"
 trap bench_stop EXIT
 sleep 5
 idle_rss=$(rss_mb)

@@ -10,7 +10,7 @@ source "$here/lib/server.sh"
 
 run_round() {
   local concurrent="$1" jobs="$2" sequential="$3"
-  bench_start Jobs__MaxConcurrent="$concurrent" Claude__Command="$here/lib/instant-agent"
+  bench_start Jobs__MaxConcurrent="$concurrent" Jobs__MaxQueuedPerUser=10000 Claude__Command="$here/lib/instant-agent"
   mkdir -p "$BENCH_SOURCES/tiny" && echo hi >"$BENCH_SOURCES/tiny/README.md"
   git -C "$BENCH_SOURCES/tiny" init -q -b main && git -C "$BENCH_SOURCES/tiny" add -A && git -C "$BENCH_SOURCES/tiny" -c user.name=b -c user.email=b@b commit -qm tiny
   curl -sf -X POST "$BENCH_URL/repositories/register" -H "Authorization: Bearer $BENCH_TOKEN" -H 'Content-Type: application/json' \

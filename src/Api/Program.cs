@@ -60,10 +60,8 @@ builder.Host.UseWolverine(options =>
     options.Policies.AutoApplyTransactions();
     options.Policies.UseDurableLocalQueues();
 
-    // One server runs at most Jobs:MaxConcurrent pipelines; the rest wait, durably, in FIFO order.
-    var maxConcurrent = int.TryParse(builder.Configuration["Jobs:MaxConcurrent"], out var n) && n > 0 ? n : 5;
-    options.LocalQueue(RunJobHandler.Queue).MaximumParallelMessages(maxConcurrent).UseDurableInbox();
-    options.PublishMessage<RunJob>().ToLocalQueue(RunJobHandler.Queue);
+    // One server runs at most Jobs:MaxConcurrent pipelines; the rest wait, durably, for their fair turn.
+    options.UseFairJobQueue(builder.Configuration);
     options.ScheduleWorkspaceRetention(builder.Configuration);
 
     // A single server owns its queues: after a crash it takes its unfinished messages back at once.
@@ -84,6 +82,9 @@ builder.Services.ConfigureHttpJsonOptions(options =>
 builder.Services.AddServerOpenApi();
 builder.Services.AddServerAuthentication();
 builder.Services.AddKnownProxies();
+builder.Services.AddJobStreamLimits();
+// Kestrel reads only its endpoints from the "Kestrel" section by itself; its limits (README, "Connections") too.
+builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(builder.Configuration.GetSection("Kestrel"));
 builder.Services.AddServerHealthChecks();
 
 var app = builder.Build();

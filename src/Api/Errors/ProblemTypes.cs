@@ -19,6 +19,7 @@ public static class ProblemTypes
         ErrorKind.Gone => StatusCodes.Status410Gone,
         ErrorKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
         ErrorKind.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
+        ErrorKind.TooManyRequests => StatusCodes.Status429TooManyRequests,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -32,6 +33,7 @@ public static class ProblemTypes
         ErrorKind.Gone => "It is gone.",
         ErrorKind.TooLarge => "The request is too large.",
         ErrorKind.UnsupportedMediaType => "The content is not of a supported type.",
+        ErrorKind.TooManyRequests => "A limit was reached.",
         _ => "An unexpected error occurred.",
     };
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Threading.RateLimiting;
 using ClaudeBatch.Api.Errors;
 using ClaudeBatch.Api.Identity;
 using ClaudeBatch.Application.Jobs;
@@ -14,10 +15,24 @@ namespace ClaudeBatch.Api.Jobs;
 /// <summary>
 /// <c>GET /jobs/{id}/stream</c>: Server-Sent Events. Each stored event of the job is sent with its stream version
 /// as <c>id:</c> and <c>event: status|message|step</c>; a client reconnecting with <c>Last-Event-ID</c> gets what
-/// it missed and then the live tail. Comments keep idle connections open; the stream ends with the job.
+/// it missed and then the live tail. Comments keep idle connections open; the stream ends with the job. A user holds
+/// at most <c>Jobs:MaxStreamsPerUser</c> streams open at once (429 beyond).
 /// </summary>
 public static class JobStreamEndpoint
 {
+    /// <summary>The streams each user holds open on this server: a concurrency limit per user, without a queue.</summary>
+    public sealed class OpenStreams(JobsOptions options) : IDisposable
+    {
+        private readonly PartitionedRateLimiter<string> limiter = PartitionedRateLimiter.Create<string, string>(user =>
+            RateLimitPartition.GetConcurrencyLimiter(user, _ => new ConcurrencyLimiterOptions { PermitLimit = options.MaxStreamsPerUser, QueueLimit = 0 }));
+
+        public RateLimitLease TryOpen(string user) => limiter.AttemptAcquire(user);
+
+        public void Dispose() => limiter.Dispose();
+    }
+
+    public static IServiceCollection AddJobStreamLimits(this IServiceCollection services) => services.AddSingleton<OpenStreams>();
+
     public static IEndpointRouteBuilder MapJobStreamEndpoint(this IEndpointRouteBuilder app)
     {
         app.MapGet("/jobs/{jobId:guid}/stream", StreamAsync)
@@ -25,14 +40,25 @@ public static class JobStreamEndpoint
             .WithSummary("Follow the job live (text/event-stream); resumes after Last-Event-ID; ends when the job ends.")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         return app;
     }
 
     private static async Task<IResult> StreamAsync(
-        Guid jobId, HttpContext http, ISender sender, JobsOptions options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
-        CancellationToken cancellationToken)
+        Guid jobId, HttpContext http, ISender sender, JobsOptions options, OpenStreams streams,
+        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
     {
+        // Held for as long as the stream is open.
+        using var place = streams.TryOpen(http.User.Username());
+        if (!place.IsAcquired)
+        {
+            return new DomainError(
+                "too-many-streams",
+                $"You have {options.MaxStreamsPerUser} streams open, the most Jobs:MaxStreamsPerUser allows; close one first.",
+                ErrorKind.TooManyRequests).ToProblem();
+        }
+
         var resumeFrom = http.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? http.Request.Query["lastEventId"].FirstOrDefault();
         long afterVersion = 0;
         if (resumeFrom is not null && (!long.TryParse(resumeFrom, NumberStyles.None, CultureInfo.InvariantCulture, out afterVersion)))

@@ -22,11 +22,9 @@ public static class JobLoading
             ? view
             : JobErrors.NotFound(jobId);
 
-    /// <summary>1-based place among jobs waiting to be picked up (FIFO); 0 when the job is not waiting.</summary>
-    public static async Task<int> QueuePositionAsync(this IReadModels readModels, JobView view, CancellationToken cancellationToken) =>
-        view.Status != JobStatus.Queued || view.Node is not null
+    /// <summary>1-based place among the jobs waiting to run, in the order the slots will go; 0 when the job is not waiting.</summary>
+    public static async Task<int> QueuePositionAsync(this IJobQueue queue, JobView view, CancellationToken cancellationToken) =>
+        view.Status != JobStatus.Queued || view.Node is not null || view.Deleted
             ? 0
-            : 1 + await readModels.CountAsync<JobView>(
-                jobs => jobs.Where(j => j.Status == JobStatus.Queued && j.Node == null && !j.Deleted && j.QueuedAt < view.QueuedAt),
-                cancellationToken);
+            : await queue.PositionAsync(view.JobId, cancellationToken);
 }

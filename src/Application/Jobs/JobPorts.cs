@@ -150,5 +150,8 @@ public sealed class JobPaths(Workspaces.WorkspaceOptions options)
 /// </summary>
 public interface IJobCounts
 {
+    /// <summary>How many jobs of every user have this status.</summary>
+    Task<int> CountAllAsync(JobStatus status, CancellationToken cancellationToken);
+
     Task<int> CountAsync(string user, JobStatus? status, CancellationToken cancellationToken);
 }

@@ -1,11 +1,29 @@
 namespace ClaudeBatch.Application.Jobs;
 
-/// <summary><c>Jobs</c>: how many run at once and how long they may take.</summary>
+/// <summary><c>Jobs</c>: how many run at once, how many one user may hold, and how long they may take.</summary>
 public sealed class JobsOptions
 {
     public const string Section = "Jobs";
 
+    /// <summary>The most <see cref="MaxQueued"/> may be: each waiting job is a message in flight.</summary>
+    public const int MaxQueuedLimit = 100_000;
+
     public int MaxConcurrent { get; set; } = 5;
+
+    /// <summary>Jobs one user may have waiting to run; a start beyond it is refused (429).</summary>
+    public int MaxQueuedPerUser { get; set; } = 100;
+
+    /// <summary>Jobs one user may have running at once; more wait for their turn. 0 (the default) means <see cref="MaxConcurrent"/>.</summary>
+    public int MaxRunningPerUser { get; set; }
+
+    /// <summary>
+    /// Jobs the whole server may have waiting; a start beyond it is refused (429). Every waiting job is held by the
+    /// fair scheduler at once (so the queue's order is the scheduler's), and this bounds how many that can be.
+    /// </summary>
+    public int MaxQueued { get; set; } = 10_000;
+
+    /// <summary>Live event streams (<c>GET /jobs/{id}/stream</c>) one user may hold open at once.</summary>
+    public int MaxStreamsPerUser { get; set; } = 20;
 
     public int TimeoutHours { get; set; } = 24;
 

@@ -5,12 +5,30 @@ using Mediator;
 
 namespace ClaudeBatch.Application.Jobs;
 
-/// <summary>Queues a created job: <see cref="JobQueued"/> and the durable <see cref="RunJob"/> message commit together.</summary>
+/// <summary>
+/// Queues a created job: <see cref="JobQueued"/> and the durable <see cref="RunJob"/> message commit together, unless
+/// the user already has <c>Jobs:MaxQueuedPerUser</c> jobs waiting or the server <c>Jobs:MaxQueued</c> (429).
+/// </summary>
 public sealed record StartJob(string JobId, string User) : ICommand<Result<StartJob.Response>>
 {
     public sealed record Response(string JobId, JobStatus Status, int QueuePosition);
 
-    public sealed class Handler(IEventStore store, IReadModels readModels, TimeProvider clock) : ICommandHandler<StartJob, Result<Response>>
+    /// <summary>Why a start is refused for the queue's sake, or null when it fits.</summary>
+    public static DomainError? OverCap(int queuedByUser, int queuedInAll, JobsOptions options) =>
+        queuedByUser >= options.MaxQueuedPerUser
+            ? new DomainError(
+                "too-many-queued-jobs",
+                $"You have {queuedByUser} jobs waiting to run, the most Jobs:MaxQueuedPerUser ({options.MaxQueuedPerUser}) allows; start this one when some of them have begun.",
+                ErrorKind.TooManyRequests)
+            : queuedInAll >= options.MaxQueued
+                ? new DomainError(
+                    "queue-full",
+                    $"The server has {queuedInAll} jobs waiting to run, the most Jobs:MaxQueued ({options.MaxQueued}) allows; try again later.",
+                    ErrorKind.TooManyRequests)
+                : null;
+
+    public sealed class Handler(IEventStore store, IJobQueue queue, IJobCounts counts, JobsOptions options, TimeProvider clock)
+        : ICommandHandler<StartJob, Result<Response>>
     {
         public async ValueTask<Result<Response>> Handle(StartJob command, CancellationToken cancellationToken)
         {
@@ -26,12 +44,24 @@ public sealed record StartJob(string JobId, string User) : ICommand<Result<Start
                 return queued.Error;
             }
 
-            store.AppendExpecting(JobStream.For(command.JobId), job.Value.Version, queued.Value);
-            await store.EnqueueAsync(new RunJob(command.JobId));
-            await store.SaveChangesAsync(cancellationToken);
+            // Counted and committed under the user's hold, so starts sent at once cannot pass the cap together.
+            await using (await queue.HoldStartsAsync(command.User, cancellationToken))
+            {
+                var refusal = OverCap(
+                    await counts.CountAsync(command.User, JobStatus.Queued, cancellationToken),
+                    await counts.CountAllAsync(JobStatus.Queued, cancellationToken),
+                    options);
+                if (refusal is not null)
+                {
+                    return refusal;
+                }
 
-            var view = await readModels.LoadAsync<JobView>(JobStream.For(command.JobId), cancellationToken);
-            return new Response(command.JobId, JobStatus.Queued, view is null ? 1 : await readModels.QueuePositionAsync(view, cancellationToken));
+                store.AppendExpecting(JobStream.For(command.JobId), job.Value.Version, queued.Value);
+                await store.EnqueueAsync(new RunJob(command.JobId));
+                await store.SaveChangesAsync(cancellationToken);
+            }
+
+            return new Response(command.JobId, JobStatus.Queued, await queue.PositionAsync(command.JobId, cancellationToken));
         }
     }
 }

@@ -11,6 +11,7 @@ public enum ErrorKind
     Gone,
     TooLarge,
     UnsupportedMediaType,
+    TooManyRequests,
 }
 
 /// <summary>

@@ -35,6 +35,11 @@ public static class ServerOptionsRegistration
         services.AddValidatedOptions<JobsOptions>(configuration, JobsOptions.Section, (o, check) =>
         {
             check(o.MaxConcurrent is >= 1 and <= 1000, "MaxConcurrent", "must be between 1 and 1000");
+            o.MaxRunningPerUser = o.MaxRunningPerUser == 0 ? o.MaxConcurrent : o.MaxRunningPerUser;
+            check(o.MaxRunningPerUser >= 1 && o.MaxRunningPerUser <= o.MaxConcurrent, "MaxRunningPerUser", "must be between 1 and Jobs:MaxConcurrent (0 means Jobs:MaxConcurrent)");
+            check(o.MaxQueued is >= 1 and <= JobsOptions.MaxQueuedLimit, "MaxQueued", $"must be between 1 and {JobsOptions.MaxQueuedLimit}");
+            check(o.MaxQueuedPerUser >= 1 && o.MaxQueuedPerUser <= o.MaxQueued, "MaxQueuedPerUser", "must be between 1 and Jobs:MaxQueued");
+            check(o.MaxStreamsPerUser is >= 1 and <= 10_000, "MaxStreamsPerUser", "must be between 1 and 10000");
             check(o.TimeoutHours is >= 1 and <= 24 * 30, "TimeoutHours", "must be between 1 and 720");
             check(o.DefaultTimeoutSeconds >= 1 && o.DefaultTimeoutSeconds <= o.TimeoutHours * 3600L,
                 "DefaultTimeoutSeconds", "must be at least 1 and within Jobs:TimeoutHours");

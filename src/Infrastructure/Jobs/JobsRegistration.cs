@@ -19,6 +19,7 @@ public static class JobsRegistration
         services.AddSingleton<IJobIdentity, Impersonation.OsJobIdentity>();
         services.AddSingleton<ISystemPrompts, FileSystemPrompts>();
         services.AddSingleton<IJobCancellation, JobCancellationRegistry>();
+        services.AddSingleton<IJobSlots, FairJobScheduler>();
         services.AddSingleton<JobChangeSignals>();
         services.AddSingleton<IJobChanges>(sp => sp.GetRequiredService<JobChangeSignals>());
         services.AddHostedService<InterruptedJobsRecovery>();

@@ -1,20 +1,57 @@
 using ClaudeBatch.Application.Jobs;
 using Mediator;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Wolverine;
+using Wolverine.ErrorHandling;
 using Wolverine.Runtime.Handlers;
+using Wolverine.Transports;
 
 namespace ClaudeBatch.Infrastructure.Jobs;
 
-/// <summary>Wolverine delivers <see cref="RunJob"/> from the durable "jobs" queue; the use case runs the pipeline.</summary>
+/// <summary>
+/// Wolverine delivers <see cref="RunJob"/> from the durable "jobs" queue; the job waits there for its fair turn
+/// (<see cref="IJobSlots"/>), then the use case runs the pipeline.
+/// </summary>
 public static class RunJobHandler
 {
     public const string Queue = "jobs";
 
-    /// <summary>The job's own timeout rules, not Wolverine's 60 s default (Jobs:TimeoutHours is at most 30 days).</summary>
-    public static void Configure(HandlerChain chain) => chain.ExecutionTimeoutInSeconds = 31 * 24 * 60 * 60;
-
-    public static async Task Handle(RunJob message, IServiceScopeFactory scopes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every queued job is delivered at once and waits in the scheduler's line, so the scheduler, not the queue's FIFO
+    /// order, decides who runs next: the queue admits <c>Jobs:MaxConcurrent</c> + <c>Jobs:MaxQueued</c> messages in
+    /// flight (an idle one costs ~150 bytes), and after a restart the inbox recovery refills that many.
+    /// </summary>
+    public static void UseFairJobQueue(this WolverineOptions options, IConfiguration configuration)
     {
+        var jobs = configuration.GetSection(JobsOptions.Section);
+        var running = int.TryParse(jobs[nameof(JobsOptions.MaxConcurrent)], out var n) && n > 0 ? n : new JobsOptions().MaxConcurrent;
+        var waiting = int.TryParse(jobs[nameof(JobsOptions.MaxQueued)], out var q) && q > 0 ? Math.Min(q, JobsOptions.MaxQueuedLimit) : new JobsOptions().MaxQueued;
+        var inFlight = running + waiting;
+        options.LocalQueue(Queue)
+            .MaximumParallelMessages(inFlight)
+            .UseDurableInbox(new BufferingLimits(inFlight + options.Durability.RecoveryBatchSize + 1, inFlight));
+        options.PublishMessage<RunJob>().ToLocalQueue(Queue);
+    }
+
+    public static void Configure(HandlerChain chain)
+    {
+        // The job's own timeout rules, not Wolverine's 60 s default (Jobs:TimeoutHours is at most 30 days).
+        chain.ExecutionTimeoutInSeconds = 31 * 24 * 60 * 60;
+        // Cancelled only when the server stops: the message stays in the inbox for the next start, however often
+        // that happens while the job waits.
+        chain.OnException<OperationCanceledException>().RequeueIndefinitely();
+    }
+
+    public static async Task Handle(RunJob message, IServiceScopeFactory scopes, IJobSlots slots, CancellationToken cancellationToken)
+    {
+        // No scope while waiting: thousands of jobs may wait here at once.
+        using var slot = await slots.WaitAsync(message.JobId, cancellationToken);
+        if (slot is null)
+        {
+            return;
+        }
+
         await using var scope = scopes.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<ISender>().Send(message, cancellationToken);
     }

@@ -16,4 +16,8 @@ internal sealed class MartenJobCounts(IQuerySession session) : IJobCounts
                 $"select coalesce(sum(n), 0) from {JobCountsSchemaObject.Table} where \"user\" = ?", cancellationToken, user);
         return (int)counts[0];
     }
+
+    public async Task<int> CountAllAsync(JobStatus status, CancellationToken cancellationToken) =>
+        (int)(await session.QueryAsync<long>(
+            $"select coalesce(sum(n), 0) from {JobCountsSchemaObject.Table} where status = ?", cancellationToken, status.ToString()))[0];
 }

@@ -42,6 +42,7 @@ public static class PersistenceRegistration
         services.AddScoped<Application.Common.IEventStore, MartenEventStore>();
         services.AddScoped<Application.Common.IReadModels, MartenReadModels>();
         services.AddScoped<IJobCounts, MartenJobCounts>();
+        services.AddScoped<IJobQueue, MartenJobQueue>();
         return services;
     }
 
@@ -83,6 +84,11 @@ public static class PersistenceRegistration
                     index.IncludeColumns = ["id"];
                     index.Predicate = "(deleted IS NULL) OR (deleted = false)";
                 }
+
+                // When a user was last served, for the fair queue's order: their newest start, off the index (a column
+                // of its own without the one-column index Duplicate would add).
+                mapping.DuplicateField([typeof(JobView).GetProperty(nameof(JobView.StartedAt))!], columnName: "started_at");
+                mapping.AddIndex("user", "started_at");
             }
         });
         options.Storage.Add(new JobCountsFeature(options.Advanced.Migrator));

@@ -20,6 +20,10 @@ public sealed class ConfigurationTests
     [InlineData("Jobs:RetentionDays", "-1", "Jobs:RetentionDays")]
     [InlineData("Jobs:MemoryLimitBytes", "512", "Jobs:MemoryLimitBytes")]
     [InlineData("Jobs:MaxProcesses", "2", "Jobs:MaxProcesses")]
+    [InlineData("Jobs:MaxQueuedPerUser", "0", "Jobs:MaxQueuedPerUser")]
+    [InlineData("Jobs:MaxRunningPerUser", "6", "Jobs:MaxRunningPerUser")]
+    [InlineData("Jobs:MaxQueued", "200000", "Jobs:MaxQueued")]
+    [InlineData("Jobs:MaxStreamsPerUser", "0", "Jobs:MaxStreamsPerUser")]
     public async Task Invalid_configuration_stops_the_server_with_a_message_naming_the_key(string key, string value, string named)
     {
         var root = Path.Combine(Path.GetTempPath(), "claudebatch-tests", Guid.NewGuid().ToString("N")[..12]);

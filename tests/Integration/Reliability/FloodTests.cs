@@ -26,6 +26,9 @@ public sealed class FloodTests
     {
         var settings = new ApiFactory()
             .With("Jobs:MaxConcurrent", "10")
+            // One user submits all 500 jobs and opens the 50 streams: the load, not the per-user caps, is under test.
+            .With("Jobs:MaxQueuedPerUser", Jobs.ToString())
+            .With("Jobs:MaxStreamsPerUser", Streamers.ToString())
             .With("Auth:LoginRateLimit:FailuresPerUserAndAddress", "10")
             .With("Auth:LoginRateLimit:FailuresPerAddress", "30")
             .With("Serilog:MinimumLevel:Default", "Warning");

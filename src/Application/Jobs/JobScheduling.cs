@@ -1,0 +1,36 @@
+namespace ClaudeBatch.Application.Jobs;
+
+/// <summary>
+/// Run slots, handed out fairly (DESIGN.md §7). When one frees it goes to the waiting user with the fewest running
+/// jobs, skipping users at <c>Jobs:MaxRunningPerUser</c>; on a tie, to the user served least recently, then to the one
+/// whose next job was queued first. Each user's jobs go in the order they were queued. At most
+/// <c>Jobs:MaxConcurrent</c> slots are out at once.
+/// </summary>
+public interface IJobSlots
+{
+    /// <summary>
+    /// Waits until the rule gives the job a slot, which its pipeline holds until it is disposed; null when the job is
+    /// not, or stops, waiting to run (cancelled, deleted, or already taken by a pipeline).
+    /// </summary>
+    Task<IDisposable?> WaitAsync(string jobId, CancellationToken cancellationToken);
+}
+
+/// <summary>The waiting jobs as <see cref="IJobSlots"/> will serve them, read from the stored jobs.</summary>
+public interface IJobQueue
+{
+    /// <summary>
+    /// The 1-based place of a waiting job in the order the slots will go if none of the running jobs ends first: the
+    /// i-th (from 0) waiting job of a user with r running jobs is served in round r + i. Within a round, the user with
+    /// more jobs running now goes first (one with fewer reaches the round by being served in the rounds before it, so
+    /// more recently), then the user served least recently, then the one whose first waiting job was queued first.
+    /// Rounds from <c>Jobs:MaxRunningPerUser</c> on come last: they wait for their own user's jobs to end. 0 when the
+    /// job is not waiting.
+    /// </summary>
+    Task<int> PositionAsync(string jobId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Holds off other starts of the user's jobs, on every server, until disposed: a cap counted while holding it
+    /// still holds when the start commits.
+    /// </summary>
+    Task<IAsyncDisposable> HoldStartsAsync(string user, CancellationToken cancellationToken);
+}

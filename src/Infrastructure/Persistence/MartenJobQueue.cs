@@ -1,0 +1,58 @@
+using ClaudeBatch.Application.Jobs;
+using ClaudeBatch.Domain.Jobs;
+using Marten;
+using Npgsql;
+
+namespace ClaudeBatch.Infrastructure.Persistence;
+
+/// <summary>
+/// The waiting jobs' order (<see cref="IJobQueue"/>), in one query over the job views: the jobs started and not
+/// finished, those of them no server has taken yet (no node), each user's running count, and when each user was last
+/// served (the newest <c>started_at</c>, from the (user, started_at) index).
+/// </summary>
+internal sealed class MartenJobQueue(IQuerySession session, NpgsqlDataSource dataSource, JobsOptions options) : IJobQueue
+{
+    public const string Views = PersistenceRegistration.SchemaName + ".mt_doc_jobview";
+
+    private static readonly string[] Active = JobStatuses.Active.Select(s => s.ToString()).ToArray();
+
+    private const string Position = $"""
+        with active as (
+            select id, "user", queued_at, (data ->> 'node') is not null as taken
+            from {Views}
+            where status = any(?) and deleted is not true
+        ),
+        users as (
+            select g.*, (select max(s.started_at) from {Views} s where s."user" = g."user") as last_served
+            from (
+                select "user",
+                       count(*) filter (where taken) as running,
+                       min(queued_at) filter (where not taken) as first_queued_at
+                from active
+                group by "user"
+                having bool_or(not taken)
+            ) g
+        ),
+        waiting as (
+            select a.id, a.queued_at, u."user", u.running, u.last_served, u.first_queued_at,
+                   u.running + row_number() over (partition by a."user" order by a.queued_at, a.id collate "C") - 1 as round
+            from active a join users u on u."user" = a."user"
+            where not a.taken
+        ),
+        ordered as (
+            select id, row_number() over (order by round >= ?, round, running desc, last_served nulls first,
+                                                   first_queued_at, "user" collate "C", queued_at, id collate "C") as position
+            from waiting
+        )
+        select position::int from ordered where id = ?
+        """;
+
+    public async Task<int> PositionAsync(string jobId, CancellationToken cancellationToken)
+    {
+        var position = await session.QueryAsync<int>(Position, cancellationToken, Active, options.MaxRunningPerUser, JobStream.For(jobId));
+        return position.Count == 0 ? 0 : position[0];
+    }
+
+    public Task<IAsyncDisposable> HoldStartsAsync(string user, CancellationToken cancellationToken) =>
+        AdvisoryLock.AcquireAsync(dataSource, "claude-batch/starts/" + user, cancellationToken);
+}
