@@ -48,9 +48,8 @@ public sealed record DeleteJob(string JobId, string User) : ICommand<Result<Dele
                 await codeIndex.UninstallAsync(job.Value.CowPath, identity, cancellationToken);
             }
 
-            // KILL THE JOB'S PROCESSES HERE (the per-job cgroup, issue #18), before its files go: today only the
-            // agent's session dies, when the pipeline stops. Something of the user's still writing cannot make root
-            // touch anything outside the folder; it can only make the removal fail, be recorded and be retried.
+            // The job's processes are dead (its cgroup, above). Anything else of the user's still writing cannot make
+            // root touch anything outside the folder; it can only make the removal fail, be recorded and be retried.
             // Once begun, the removal is finished and recorded even if the caller goes away.
             var removal = await workspaces.RemoveJobFolderAsync(command.JobId, CancellationToken.None);
             store.Append(JobStream.For(command.JobId), job.Value!.Delete(command.User, terminated, removal.Removed, removal.Failure, clock.GetUtcNow()));
