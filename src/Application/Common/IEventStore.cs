@@ -22,6 +22,16 @@ public interface IEventStore
     /// <summary>The events of a stream after <paramref name="afterVersion"/>, in order.</summary>
     Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(string streamKey, long afterVersion, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The read model <typeparamref name="T"/> as it stood at an instant (events up to and including
+    /// <paramref name="at"/>), built from the raw stream by the same projection that keeps the stored one; null when
+    /// the stream did not exist yet.
+    /// </summary>
+    Task<T?> AggregateAtAsync<T>(string streamKey, DateTimeOffset at, CancellationToken cancellationToken) where T : class;
+
+    /// <summary>The read model as it stood after the event at <paramref name="version"/> of its stream.</summary>
+    Task<T?> AggregateAtVersionAsync<T>(string streamKey, long version, CancellationToken cancellationToken) where T : class;
+
     Task SaveChangesAsync(CancellationToken cancellationToken);
 }
 

@@ -14,7 +14,13 @@ public sealed record DeleteJob(string JobId, string User) : ICommand<Result<Dele
 {
     public sealed record Response(bool Success, bool Terminated, bool CowRemoved, bool RemovalPending);
 
+    /// <summary>
+    /// How long a delete waits for the job's pipeline to end it. A pipeline that does not (its server went away) is
+    /// overtaken: the job's processes here are killed all the same before its folder is removed.
+    /// </summary>
     public static readonly TimeSpan StopWait = TimeSpan.FromSeconds(10);
+
+    private static readonly TimeSpan StopPoll = TimeSpan.FromMilliseconds(100);
 
     public sealed class Handler(
         IEventStore store, IJobCancellation cancellation, IWorkspaceCloner workspaces, ICodeIndex codeIndex, IJobIdentity identities,
@@ -32,10 +38,13 @@ public sealed record DeleteJob(string JobId, string User) : ICommand<Result<Dele
             var terminated = !job.Value.Status.IsFinished() && job.Value.Status != JobStatus.Created;
             if (!job.Value.Status.IsFinished())
             {
-                var cancelled = job.Value.Cancel(command.User, clock.GetUtcNow());
-                store.Append(JobStream.For(command.JobId), cancelled.Value!);
-                await store.SaveChangesAsync(cancellationToken);
-                cancellation.Signal(command.JobId);
+                // A pipeline that has the job ends it itself, and only after everything the job started is stopped.
+                var cancelled = await CancelJob.RequestAsync(store, cancellation, command.JobId, command.User, clock.GetUtcNow(), cancellationToken);
+                if (!cancelled.IsSuccess && cancelled.Error.Code != "job-finished")
+                {
+                    return cancelled.Error;
+                }
+
                 job = await WaitUntilStoppedAsync(command.JobId, cancellationToken);
             }
 
@@ -68,7 +77,7 @@ public sealed record DeleteJob(string JobId, string User) : ICommand<Result<Dele
                     return job;
                 }
 
-                await Task.Delay(100, cancellationToken);
+                await Task.Delay(StopPoll, clock, cancellationToken);
             }
         }
     }

@@ -5,20 +5,20 @@ using Mediator;
 
 namespace ClaudeBatch.Application.Jobs;
 
-/// <summary>The job as it stood at an instant: its events up to then, replayed through the projection's own rules.</summary>
+/// <summary>The job as it stood at an instant: its events up to then, aggregated through the projection's own rule.</summary>
 public sealed record GetJobHistory(string JobId, string User, DateTimeOffset At) : IQuery<Result<JobDetails>>
 {
-    public sealed class Handler(IEventStore store) : IQueryHandler<GetJobHistory, Result<JobDetails>>
+    public sealed class Handler(IEventStore store, IReadModels readModels) : IQueryHandler<GetJobHistory, Result<JobDetails>>
     {
         public async ValueTask<Result<JobDetails>> Handle(GetJobHistory query, CancellationToken cancellationToken)
         {
-            var events = await store.ReadStreamAsync(JobStream.For(query.JobId), cancellationToken);
-            if (!Job.From(events.Select(e => e.Data)).IsVisibleTo(query.User))
+            var current = await readModels.LoadOwnViewAsync(query.JobId, query.User, cancellationToken);
+            if (!current.IsSuccess)
             {
-                return JobErrors.NotFound(query.JobId);
+                return current.Error;
             }
 
-            var view = JobView.Replay(events.Where(e => e.Timestamp <= query.At).Select(e => e.Data));
+            var view = await store.AggregateAtAsync<JobView>(JobStream.For(query.JobId), query.At, cancellationToken);
             return view is null
                 ? DomainError.NotFound("job-not-yet-created", $"The job did not exist yet at {query.At:O}.")
                 : JobDetails.From(view, 0);

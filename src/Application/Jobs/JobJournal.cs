@@ -1,15 +1,18 @@
 using ClaudeBatch.Application.Common;
+using ClaudeBatch.Domain.Common;
 using ClaudeBatch.Domain.Jobs;
 
 namespace ClaudeBatch.Application.Jobs;
 
 /// <summary>
-/// The pipeline's record of a running job: each fact is appended and committed as it happens, so the job view and
+/// The pipeline's record of a running job: each step is decided by the <see cref="Job"/> (a step out of order, or after
+/// the job ended, is refused and throws <see cref="JobStepRefused"/>), applied to it, and appended and committed as it
+/// happens, so the job view and
 /// its live stream (<c>GET /jobs/{id}/stream</c>) follow the agent message by message. While the database is
 /// unreachable the facts are kept, in order, and stored together once it answers again (tried at most every
 /// few seconds); the agent is never held up or stopped for it. <see cref="FlushAsync"/> waits until all are stored.
 /// </summary>
-public sealed class JobJournal(IEventStore store, string jobId, string node, TimeProvider clock) : IAgentObserver
+public sealed class JobJournal(IEventStore store, Job job, string node, TimeProvider clock) : IAgentObserver
 {
     public static readonly TimeSpan FirstRetryPause = TimeSpan.FromMilliseconds(250);
     public static readonly TimeSpan MaxRetryPause = TimeSpan.FromSeconds(4);
@@ -21,15 +24,23 @@ public sealed class JobJournal(IEventStore store, string jobId, string node, Tim
 
     public DateTimeOffset Now => clock.GetUtcNow();
 
-    /// <summary>Facts recorded but not yet stored (the database was unreachable).</summary>
-    public int Unsaved => unsaved.Count;
+    /// <summary>The job as the pipeline has made it so far.</summary>
+    public Job Job => job;
 
-    public async Task RecordAsync(object fact)
+    /// <summary>Asks the job to decide a step, and records what it decided.</summary>
+    public async Task RecordAsync(Func<Job, DateTimeOffset, Result<object>> decide)
     {
         await gate.WaitAsync();
         try
         {
-            unsaved.Add(fact);
+            var decision = decide(job, Now);
+            if (!decision.IsSuccess)
+            {
+                throw new JobStepRefused(decision.Error);
+            }
+
+            job.Evolve(decision.Value);
+            unsaved.Add(decision.Value);
             if (Now >= retryAt)
             {
                 await TrySaveAsync();
@@ -65,7 +76,7 @@ public sealed class JobJournal(IEventStore store, string jobId, string node, Tim
 
     private async Task<bool> TrySaveAsync()
     {
-        store.Append(JobStream.For(jobId), [.. unsaved]);
+        store.Append(JobStream.For(job.JobId), [.. unsaved]);
         try
         {
             // A fact about a job must be stored even while the job itself is being cancelled.
@@ -88,14 +99,19 @@ public sealed class JobJournal(IEventStore store, string jobId, string node, Tim
     }
 
     public Task StartedAsync(int processId, long processStartTicks) =>
-        RecordAsync(new AgentStarted(jobId, processId, processStartTicks, node, Now));
+        RecordAsync((job, now) => job.RecordAgentStarted(processId, processStartTicks, node, now));
 
-    public Task SessionStartedAsync(string sessionId, string? model) => RecordAsync(new AgentSessionStarted(jobId, sessionId, model, Now));
+    public Task SessionStartedAsync(string sessionId, string? model) => RecordAsync((job, now) => job.RecordSession(sessionId, model, now));
 
-    public Task ToolUsedAsync(string tool, string summary) => RecordAsync(new AgentToolUsed(jobId, tool, summary, Now));
+    public Task ToolUsedAsync(string tool, string summary) => RecordAsync((job, now) => job.RecordToolUse(tool, summary, now));
 
-    public Task SaidAsync(string text) =>
-        RecordAsync(new AgentSaid(jobId, text.Length > AgentSaid.MaxLength ? text[..AgentSaid.MaxLength] + "…" : text, Now));
+    public Task SaidAsync(string text) => RecordAsync((job, now) => job.RecordSaid(text, now));
 
-    public Task ToolReturnedAsync(bool isError, string summary) => RecordAsync(new AgentToolReturned(jobId, isError, summary, Now));
+    public Task ToolReturnedAsync(bool isError, string summary) => RecordAsync((job, now) => job.RecordToolReturn(isError, summary, now));
+}
+
+/// <summary>The job refused a step of its pipeline: the steps came out of order, or the job had already ended.</summary>
+public sealed class JobStepRefused(DomainError error) : Exception(error.Message)
+{
+    public DomainError Error { get; } = error;
 }

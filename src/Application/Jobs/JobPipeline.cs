@@ -2,15 +2,27 @@ using ClaudeBatch.Application.Common;
 using ClaudeBatch.Application.Files;
 using ClaudeBatch.Application.Identity;
 using ClaudeBatch.Application.Repositories;
-using ClaudeBatch.Domain.Files;
+using ClaudeBatch.Domain.Common;
 using ClaudeBatch.Domain.Jobs;
 using ClaudeBatch.Domain.Repositories;
 
 namespace ClaudeBatch.Application.Jobs;
 
-/// <summary>The steps of a job, each recorded as it happens; returns the fact that ends the job.</summary>
+/// <summary>
+/// The durable message that runs one job's pipeline (DESIGN.md §3). Redelivery is harmless: only a queued job that no
+/// pipeline has taken runs.
+/// </summary>
+public sealed record RunJob(string JobId);
+
+/// <summary>
+/// What happens when a job runs: the pipeline takes the job, then git → workspace → index → agent, within the job's
+/// timeout and until it is cancelled. Every step is the <see cref="Job"/>'s decision, recorded as it happens
+/// (<see cref="JobJournal"/>); the job's end is recorded last, after everything it started is stopped, so whoever waits
+/// for the end (a delete) finds nothing still at work.
+/// </summary>
 public sealed class JobPipeline(
     IEventStore store,
+    IJobCancellation cancellation,
     IMasterClones clones,
     IRepositoryLock locks,
     ISecretProtector secrets,
@@ -23,83 +35,149 @@ public sealed class JobPipeline(
     IAccountStates accounts,
     ICodeIndex codeIndex,
     IJobContainment containment,
+    JobsOptions options,
     TimeProvider clock,
     JobPaths paths,
     Workspaces.WorkspaceOptions workspaceOptions)
 {
-    public async Task<object> RunAsync(Job job, JobJournal journal, CancellationToken cancellationToken)
+    /// <summary>How often a pipeline that lost the race to take its job decides again (a cancel came first, say).</summary>
+    private const int TakeAttempts = 3;
+
+    private delegate Result<object> Decision(Job job, DateTimeOffset now);
+
+    public async Task RunAsync(RunJob message, CancellationToken cancellationToken)
     {
+        // Watch first: a cancel that arrives while the pipeline takes the job must not slip between the two.
+        using var watch = cancellation.Watch(message.JobId);
+        if (await TakeAsync(message.JobId, cancellationToken) is not { } job)
+        {
+            return;
+        }
+
+        var journal = new JobJournal(store, job, options.NodeName, clock);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(job.Options.TimeoutSeconds), clock);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(watch.Cancelled, timeout.Token, cancellationToken);
+        Decision end;
+        try
+        {
+            end = await StepsAsync(journal, stop.Token);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            var reason = watch.Cancelled.IsCancellationRequested ? StopReason.Cancelled
+                : timeout.IsCancellationRequested ? StopReason.TimedOut
+                : StopReason.Failed;
+            end = (j, now) => j.Stop(reason, "Interrupted: the server stopped while the job ran.", null, now);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            end = (j, now) => j.Stop(StopReason.Failed, $"The server failed while running the job: {e.Message}", null, now);
+        }
+
+        await journal.RecordAsync((j, now) => end(j, now));
+
+        // Facts kept while the database was unreachable are stored before the job is let go; should the server stop
+        // first, the job is found unfinished at the next start and ends "interrupted".
+        await journal.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Takes the job for this pipeline, committed at once and only if nobody wrote to the job since it was read: a cancel
+    /// that came first wins (the job is not run), and one that comes after sees the job taken and asks it to stop.
+    /// </summary>
+    private async Task<Job?> TakeAsync(string jobId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var job = await store.LoadJobAsync(jobId, cancellationToken);
+            var taken = job.BeginPipeline(options.NodeName, clock.GetUtcNow());
+            if (!taken.IsSuccess)
+            {
+                return null;
+            }
+
+            store.AppendExpecting(JobStream.For(jobId), job.Version, taken.Value);
+            try
+            {
+                await store.SaveChangesAsync(cancellationToken);
+                job.Evolve(taken.Value);
+                return job;
+            }
+            catch (ConcurrencyConflictException) when (attempt < TakeAttempts)
+            {
+            }
+        }
+    }
+
+    /// <summary>The steps up to the agent's exit; returns the decision that ends the job, taken once all is stopped.</summary>
+    private async Task<Decision> StepsAsync(JobJournal journal, CancellationToken cancellationToken)
+    {
+        var job = journal.Job;
         var repository = await store.LoadRepositoryAsync(job.Repository, cancellationToken);
         if (!repository.IsRegistered)
         {
-            return new JobFailed(job.JobId, $"Repository '{job.Repository}' is no longer registered.", null, journal.Now);
+            return Fail($"Repository '{job.Repository}' is no longer registered.");
         }
 
         // Before anything is copied: an account locked, expired or removed since the job was queued runs nothing,
         // whatever Impersonation:Mode is.
         if (accounts.Current(job.User) is var state and not AccountState.Usable)
         {
-            return new JobFailed(job.JobId, state.Refusal(job.User), null, journal.Now);
+            return Fail(state.Refusal(job.User));
         }
 
         // Before anything is copied: a job never runs as the server's user by accident.
         var runAs = await identities.ResolveAsync(job.User, cancellationToken);
         if (runAs.Identity is not { } identity)
         {
-            return new JobFailed(job.JobId, runAs.Refusal ?? $"User '{job.User}' cannot run jobs.", null, journal.Now);
+            return Fail(runAs.Refusal ?? $"User '{job.User}' cannot run jobs.");
         }
 
-        if (await PullAsync(job, repository, journal, cancellationToken) is { } failed)
+        if (await PullAsync(journal, repository, cancellationToken) is { } pullFailed)
         {
-            return failed;
+            return pullFailed;
         }
 
         // Refuse up front rather than fail halfway through a copy.
         var free = workspaces.AvailableBytes(job.CowPath);
         if (free < workspaceOptions.MinFreeBytes)
         {
-            return new JobFailed(job.JobId,
-                $"Not enough free space for the workspace: {free} bytes free on the jobs filesystem, Workspace:MinFreeBytes is {workspaceOptions.MinFreeBytes}.",
-                null, journal.Now);
+            return Fail(
+                $"Not enough free space for the workspace: {free} bytes free on the jobs filesystem, Workspace:MinFreeBytes is {workspaceOptions.MinFreeBytes}.");
         }
 
         var copy = await workspaces.CloneAsync(clones.PathFor(job.Repository), job.CowPath, cancellationToken);
-        await journal.RecordAsync(new WorkspacePrepared(job.JobId, job.CowPath, copy.Strategy, copy.FileCount, copy.Bytes, copy.Milliseconds, journal.Now));
+        await journal.RecordAsync((j, now) => j.RecordWorkspace(copy.Strategy, copy.FileCount, copy.Bytes, copy.Milliseconds, now));
 
         await staging.CopyIntoWorkspaceAsync(
             job.JobId, job.StagedFiles.Values.Select(f => (f.StoredName, f.FileName)), job.CowPath, cancellationToken);
         await identities.HandOverAsync(job.CowPath, identity, cancellationToken);
-        var prompt = PromptPlaceholders.Resolve(job.Prompt, job.StagedFiles.Keys.ToList(), job.Images);
-        await journal.RecordAsync(new PromptResolved(job.JobId, prompt, journal.Now));
+        await journal.RecordAsync((j, now) => j.ResolvePrompt(now));
 
         // Every process of the job (cidx steps, the agent, whatever they leave) runs in the job's containment.
         var contained = identity with { JobId = job.JobId };
-        var indexed = false;
         try
         {
             await containment.OpenAsync(job.JobId, cancellationToken);
-            var cidx = CodeIndexResult.Unavailable("cidxAware is false.");
-            if (job.Options.CidxAware)
-            {
-                indexed = true;
-                cidx = await IndexAsync(job, contained, journal, cancellationToken);
-            }
+            var cidx = job.Options.CidxAware
+                ? await IndexAsync(journal, contained, cancellationToken)
+                : CodeIndexResult.Unavailable("cidxAware is false.");
 
             var systemPrompt = await prompts.ForAsync(
                 new PromptContext(cidx.Ready, cidx.Ready ? "ready" : $"unavailable ({cidx.Reason})", job.Repository, job.CowPath), cancellationToken);
             var request = new AgentRequest(
-                job.JobId, prompt, systemPrompt, job.CowPath, job.Options.Model, job.Options.MaxTurns,
+                job.JobId, job.ResolvedPrompt!, systemPrompt, job.CowPath, job.Options.Model, job.Options.MaxTurns,
                 paths.AgentLog(job.JobId), paths.AgentErrorLog(job.JobId), contained, paths.Folder(job.JobId));
             var run = await agent.RunAsync(request, journal, cancellationToken);
-            return run.Verdict(job.JobId, journal.Now);
+            return (j, now) => j.Finish(run, now);
         }
         finally
         {
             // Only once the agent has exited (or never started): its searches need the services up to the end.
-            if (indexed)
+            if (job.Options.CidxAware)
             {
                 var problem = await codeIndex.StopAsync(job.CowPath, contained, CancellationToken.None);
-                await journal.RecordAsync(new CodeIndexStopped(job.JobId, problem, journal.Now));
+                await journal.RecordAsync((j, now) => j.RecordIndexStopped(problem, now));
             }
 
             // Before the job's end is recorded: nothing it started outlives it, whatever ended it.
@@ -107,64 +185,56 @@ public sealed class JobPipeline(
         }
     }
 
-    /// <summary>Brings the master's index up to date after a pull changed it (the caller holds the repository's lock).</summary>
-    private async Task ReindexMasterAsync(string name, JobJournal journal, CancellationToken cancellationToken)
-    {
-        store.Append(RepositoryStream.For(name), new RepositoryIndexStarted(name, journal.Now));
-        await store.SaveChangesAsync(cancellationToken);
-        await MasterIndexing.IndexAsync(store, codeIndex, clones, name, clock, cancellationToken);
-        await store.SaveChangesAsync(cancellationToken);
-    }
+    private static Decision Fail(string reason) => (job, now) => job.Stop(StopReason.Failed, reason, null, now);
 
     /// <summary>Indexes the workspace; a failure is recorded and the job goes on without semantic search.</summary>
-    private async Task<CodeIndexResult> IndexAsync(Job job, RunAs identity, JobJournal journal, CancellationToken cancellationToken)
+    private async Task<CodeIndexResult> IndexAsync(JobJournal journal, RunAs identity, CancellationToken cancellationToken)
     {
-        await journal.RecordAsync(new CodeIndexStarted(job.JobId, journal.Now));
+        await journal.RecordAsync((j, now) => j.StartIndex(now));
         var started = journal.Now;
         var result = await codeIndex.PrepareAsync(
-            job.CowPath, identity, () => journal.RecordAsync(new CodeIndexServicesStarted(job.JobId, journal.Now)), cancellationToken);
-        await journal.RecordAsync(result.Ready
-            ? new CodeIndexReady(job.JobId, (journal.Now - started).TotalMilliseconds, journal.Now)
-            : new CodeIndexFailed(job.JobId, result.Reason ?? "cidx is not ready.", journal.Now));
+            journal.Job.CowPath, identity, () => journal.RecordAsync((j, now) => j.RecordIndexServicesStarted(now)), cancellationToken);
+        await journal.RecordAsync((j, now) => j.RecordIndex(result.Ready, result.Reason, (now - started).TotalMilliseconds, now));
         return result;
     }
 
-    /// <summary>Fast-forwards the master clone under its lock; returns the failure that ends the job, if any.</summary>
-    private async Task<object?> PullAsync(Job job, Repository repository, JobJournal journal, CancellationToken cancellationToken)
+    /// <summary>Fast-forwards the master clone under its lock; returns the decision that ends the job if the pull failed.</summary>
+    private async Task<Decision?> PullAsync(JobJournal journal, Repository repository, CancellationToken cancellationToken)
     {
+        var job = journal.Job;
         if (!job.Options.GitAware)
         {
-            await journal.RecordAsync(new GitPullSkipped(job.JobId, GitStatus.NotChecked, "gitAware is false.", journal.Now));
+            await journal.RecordAsync((j, now) => j.SkipPull(now));
             return null;
         }
 
-        await journal.RecordAsync(new GitPullStarted(job.JobId, journal.Now));
+        await journal.RecordAsync((j, now) => j.StartPull(now));
         PullOutcome outcome;
         await using (await locks.AcquireAsync(job.Repository, cancellationToken))
         {
             outcome = await git.FastForwardAsync(clones.PathFor(job.Repository), secrets.SourceOf(repository), cancellationToken);
-            if (outcome is { Status: PullStatus.Pulled, CommitHash: { } commit })
+            if (outcome is { Status: PullStatus.Pulled, CommitHash: { } pulled })
             {
-                store.Append(RepositoryStream.For(job.Repository), new RepositoryPulled(job.Repository, commit, outcome.Changed, journal.Now));
-                await journal.RecordAsync(new GitPulled(job.JobId, commit, outcome.Changed, journal.Now));
+                store.Append(RepositoryStream.For(job.Repository), new RepositoryPulled(job.Repository, pulled, outcome.Changed, journal.Now));
                 if (outcome.Changed && repository.CidxAware)
                 {
-                    await ReindexMasterAsync(job.Repository, journal, cancellationToken);
+                    store.Append(RepositoryStream.For(job.Repository), new RepositoryIndexStarted(job.Repository, journal.Now));
+                    await store.SaveChangesAsync(cancellationToken);
+                    await MasterIndexing.IndexAsync(store, codeIndex, clones, job.Repository, clock, cancellationToken);
                 }
             }
         }
 
-        return outcome.Status switch
+        switch (outcome)
         {
-            PullStatus.NotGitRepo => await SkipAsync(),
-            PullStatus.Failed => new GitPullFailed(job.JobId, outcome.Reason ?? "git pull failed.", journal.Now),
-            _ => null,
-        };
-
-        async Task<object?> SkipAsync()
-        {
-            await journal.RecordAsync(new GitPullSkipped(job.JobId, GitStatus.NotGitRepo, "The repository folder is not a git repository.", journal.Now));
-            return null;
+            case { Status: PullStatus.Pulled, CommitHash: { } commit }:
+                await journal.RecordAsync((j, now) => j.RecordPulled(commit, outcome.Changed, now));
+                return null;
+            case { Status: PullStatus.Failed }:
+                return (j, now) => j.RecordPullFailed(outcome.Reason ?? "git pull failed.", now);
+            default:
+                await journal.RecordAsync((j, now) => j.RecordNotGitRepository(now));
+                return null;
         }
     }
 }

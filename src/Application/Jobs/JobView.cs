@@ -3,8 +3,8 @@ using ClaudeBatch.Domain.Jobs;
 namespace ClaudeBatch.Application.Jobs;
 
 /// <summary>
-/// Read model of a job, kept by a projection of its stream. The same <c>Apply</c> methods rebuild it from raw
-/// events for <c>history?at=</c>, so the live view and the replay cannot disagree.
+/// Read model of a job, kept by a projection of its stream through <see cref="Evolve"/>; <c>history?at=</c> aggregates
+/// the raw stream through the same projection, so the live view and the replay cannot disagree.
 /// </summary>
 public sealed class JobView
 {
@@ -90,111 +90,122 @@ public sealed class JobView
         CreatedAt = created.At,
     };
 
-    public void Apply(JobQueued e) => (Status, QueuedAt) = (JobStatus.Queued, e.At);
-
-    public void Apply(JobPipelineStarted e) => (Node, StartedAt) = (e.Node, e.At);
-
-    public void Apply(GitPullStarted e) => (Status, GitStatus) = (JobStatus.GitPulling, GitStatus.Checking);
-
-    public void Apply(GitPulled e) => (GitStatus, CommitHash) = (GitStatus.Pulled, e.CommitHash);
-
-    public void Apply(GitPullSkipped e) => GitStatus = e.Status;
-
-    public void Apply(GitPullFailed e) => Finish(JobStatus.GitFailed, e.At, e.Reason, null, gitStatus: GitStatus.Failed);
-
-    public void Apply(WorkspacePrepared e) => WorkspaceStrategy = e.Strategy;
-
-    public void Apply(PromptResolved e) => ResolvedPrompt = e.Prompt;
-
-    public void Apply(CodeIndexStarted e) => (Status, CidxStatus) = (JobStatus.CidxIndexing, CidxStatus.Starting);
-
-    public void Apply(CodeIndexServicesStarted e) => CidxStatus = CidxStatus.Indexing;
-
-    public void Apply(CodeIndexReady e) => (Status, CidxStatus) = (JobStatus.CidxReady, CidxStatus.Ready);
-
-    public void Apply(CodeIndexFailed e) => (CidxStatus, CidxError) = (CidxStatus.Failed, e.Reason);
-
-    public void Apply(CodeIndexStopped e) => CidxStatus = CidxStatus == CidxStatus.Failed ? CidxStatus.Failed : CidxStatus.Stopped;
-
-    public void Apply(AgentStarted e) => (Status, Node) = (JobStatus.Running, e.Node);
-
-    public void Apply(AgentSessionStarted e) => SessionId = e.SessionId;
-
-    public void Apply(AgentToolUsed e) => ToolUses++;
-
-    public void Apply(JobCompleted e) => Finish(JobStatus.Completed, e.At, null, e.Result);
-
-    public void Apply(JobFailed e) => Finish(JobStatus.Failed, e.At, e.Reason, e.Result);
-
-    public void Apply(JobTimedOut e) =>
-        Finish(JobStatus.Timeout, e.At, $"The job exceeded its timeout of {e.TimeoutSeconds} seconds.", e.Result);
-
-    public void Apply(JobCancellationRequested e) => CancellationRequested = true;
-
-    public void Apply(JobCancelled e) => Finish(JobStatus.Cancelled, e.At, "The job was cancelled.", e.Result);
-
-    public void Apply(JobDeleted e) => (Deleted, RemovalPending) = (true, false);
-
-    public void Apply(WorkspaceRemoved e) => (WorkspaceRemovedAt, RemovalPending) = (e.At, false);
-
-    public void Apply(WorkspaceRemovalFailed e) => RemovalPending = true;
-
-    /// <summary>Applies any job event; used to replay a stream up to an instant.</summary>
-    public static JobView? Replay(IEnumerable<object> events)
+    /// <summary>
+    /// The view's one rule, used by the inline projection, by <c>history?at=</c> (Marten aggregating the stream up to an
+    /// instant through the projection) and by tests: the view after <paramref name="e"/>. The status comes from
+    /// <see cref="JobLifecycle"/>, the same rule the <see cref="Job"/> aggregate follows.
+    /// </summary>
+    public static JobView? Evolve(JobView? view, object e)
     {
-        JobView? view = null;
-        foreach (var data in events)
+        if (e is JobCreated created)
         {
-            if (data is JobCreated created)
-            {
-                view = From(created);
-                continue;
-            }
-
-            view?.Fold(data);
+            return From(created);
         }
 
+        view?.Apply(e);
         return view;
     }
 
-    /// <summary>Applies one event of the job's stream (events it does not know change nothing).</summary>
-    public void Fold(object data)
+    /// <summary>Applies one event after the job's creation; answers whether it is a job event the view knows (a test proves every one is).</summary>
+    public bool Apply(object e)
     {
-        switch (data)
+        var before = Status;
+        Status = JobLifecycle.Evolve(Status, e);
+        var ended = !before.IsFinished() && Status.IsFinished();
+        switch (e)
         {
-            case JobQueued e: Apply(e); break;
-            case JobPipelineStarted e: Apply(e); break;
-            case GitPullStarted e: Apply(e); break;
-            case GitPulled e: Apply(e); break;
-            case GitPullSkipped e: Apply(e); break;
-            case GitPullFailed e: Apply(e); break;
-            case WorkspacePrepared e: Apply(e); break;
-            case PromptResolved e: Apply(e); break;
-            case CodeIndexStarted e: Apply(e); break;
-            case CodeIndexServicesStarted e: Apply(e); break;
-            case CodeIndexReady e: Apply(e); break;
-            case CodeIndexFailed e: Apply(e); break;
-            case CodeIndexStopped e: Apply(e); break;
-            case AgentStarted e: Apply(e); break;
-            case AgentSessionStarted e: Apply(e); break;
-            case AgentToolUsed e: Apply(e); break;
-            case JobCompleted e: Apply(e); break;
-            case JobFailed e: Apply(e); break;
-            case JobTimedOut e: Apply(e); break;
-            case JobCancellationRequested e: Apply(e); break;
-            case JobCancelled e: Apply(e); break;
-            case JobDeleted e: Apply(e); break;
-            case WorkspaceRemoved e: Apply(e); break;
-            case WorkspaceRemovalFailed e: Apply(e); break;
+            case JobQueued queued:
+                QueuedAt = queued.At;
+                break;
+            case JobPipelineStarted started:
+                (Node, StartedAt) = (started.Node, started.At);
+                break;
+            case GitPullStarted:
+                GitStatus = GitStatus.Checking;
+                break;
+            case GitPulled pulled:
+                (GitStatus, CommitHash) = (GitStatus.Pulled, pulled.CommitHash);
+                break;
+            case GitPullSkipped skipped:
+                GitStatus = skipped.Status;
+                break;
+            case GitPullFailed failed:
+                GitStatus = GitStatus.Failed;
+                Finish(ended, failed.At, failed.Reason, null);
+                break;
+            case WorkspacePrepared prepared:
+                WorkspaceStrategy = prepared.Strategy;
+                break;
+            case PromptResolved resolved:
+                ResolvedPrompt = resolved.Prompt;
+                break;
+            case CodeIndexStarted:
+                CidxStatus = CidxStatus.Starting;
+                break;
+            case CodeIndexServicesStarted:
+                CidxStatus = CidxStatus.Indexing;
+                break;
+            case CodeIndexReady:
+                CidxStatus = CidxStatus.Ready;
+                break;
+            case CodeIndexFailed failed:
+                (CidxStatus, CidxError) = (CidxStatus.Failed, failed.Reason);
+                break;
+            case CodeIndexStopped:
+                CidxStatus = CidxStatus == CidxStatus.Failed ? CidxStatus.Failed : CidxStatus.Stopped;
+                break;
+            case AgentStarted agent:
+                Node = agent.Node;
+                break;
+            case AgentSessionStarted session:
+                SessionId = session.SessionId;
+                break;
+            case AgentToolUsed:
+                ToolUses++;
+                break;
+            case JobCompleted completed:
+                Finish(ended, completed.At, null, completed.Result);
+                break;
+            case JobFailed failed:
+                Finish(ended, failed.At, failed.Reason, failed.Result);
+                break;
+            case JobTimedOut timedOut:
+                Finish(ended, timedOut.At, $"The job exceeded its timeout of {timedOut.TimeoutSeconds} seconds.", timedOut.Result);
+                break;
+            case JobCancellationRequested:
+                CancellationRequested = true;
+                break;
+            case JobCancelled cancelled:
+                Finish(ended, cancelled.At, "The job was cancelled.", cancelled.Result);
+                break;
+            case JobDeleted:
+                (Deleted, RemovalPending) = (true, false);
+                break;
+            case WorkspaceRemoved removed:
+                (WorkspaceRemovedAt, RemovalPending) = (removed.At, false);
+                break;
+            case WorkspaceRemovalFailed:
+                RemovalPending = true;
+                break;
+            case JobCreated or AgentSaid or AgentToolReturned or FileStaged or StagedFileRemoved:
+                break;
+            default:
+                return false;
         }
+
+        return true;
     }
 
-    private void Finish(JobStatus status, DateTimeOffset at, string? error, AgentResult? result, GitStatus? gitStatus = null)
+    /// <summary>Only the event that ended the job says when and how it ended.</summary>
+    private void Finish(bool ended, DateTimeOffset at, string? error, AgentResult? result)
     {
-        Status = status;
+        if (!ended)
+        {
+            return;
+        }
+
         CompletedAt = at;
         Error = error;
-        GitStatus = gitStatus ?? GitStatus;
         if (result is not null)
         {
             (Output, ExitCode, SessionId, CostUsd, NumTurns, DurationMs) =

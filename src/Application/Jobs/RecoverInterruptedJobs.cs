@@ -32,9 +32,9 @@ public sealed record RecoverInterruptedJobs : ICommand<int>
 
                 // Also a job deleted while this server was down: its processes (a daemon out of the agent's session) still run.
                 await containment.CloseAsync(job.JobId, cancellationToken);
-                if (!view.Deleted)
+                if (!view.Deleted && job.Stop(StopReason.Failed, Reason, null, clock.GetUtcNow()) is { IsSuccess: true } stopped)
                 {
-                    store.Append(JobStream.For(job.JobId), job.Stop(StopReason.Failed, Reason, null, clock.GetUtcNow()));
+                    store.Append(JobStream.For(job.JobId), stopped.Value);
                 }
             }
 

@@ -36,19 +36,14 @@ public sealed record RemoveExpiredWorkspaces(DateTimeOffset FinishedBefore) : IC
             return removed;
         }
 
-        private async Task<int> RecordAsync(JobView job, string reason, FolderRemoval removal)
+        private async Task<int> RecordAsync(JobView view, string reason, FolderRemoval removal)
         {
             // A deleted job's folder found gone is done with too; an expired workspace that never existed has nothing to record.
-            object? fact = removal switch
+            var job = await store.LoadJobAsync(view.JobId, CancellationToken.None);
+            var facts = job.RecordRemoval(reason, removal.Removed, removal.Failure, clock.GetUtcNow());
+            if (facts is { IsSuccess: true, Value.Length: > 0 })
             {
-                { Failure: { } failure } => new WorkspaceRemovalFailed(job.JobId, failure, clock.GetUtcNow()),
-                { Removed: true } => new WorkspaceRemoved(job.JobId, reason, clock.GetUtcNow()),
-                _ when job.Deleted => new WorkspaceRemoved(job.JobId, reason, clock.GetUtcNow()),
-                _ => null,
-            };
-            if (fact is not null)
-            {
-                store.Append(JobStream.For(job.JobId), fact);
+                store.Append(JobStream.For(view.JobId), facts.Value);
                 await store.SaveChangesAsync(CancellationToken.None);
             }
 

@@ -32,8 +32,16 @@ public sealed record WatchJob(string JobId, long AfterVersion, TimeSpan Heartbea
         public async IAsyncEnumerable<JobUpdate> Handle(WatchJob query, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
             var stream = JobStream.For(query.JobId);
-            JobView? view = null;
+            JobStatus? status = null;
+            var deleted = false;
             long version = 0;
+            if (query.AfterVersion > 0
+                && await store.AggregateAtVersionAsync<JobView>(stream, query.AfterVersion, cancellationToken) is { } resumed)
+            {
+                // Resuming: where the job stood at the last event the client saw, without sending it again.
+                (status, deleted, version) = (resumed.Status, resumed.Deleted, query.AfterVersion);
+            }
+
             var lastSent = clock.GetUtcNow();
             var changed = Task.CompletedTask;
             try
@@ -44,30 +52,25 @@ public sealed record WatchJob(string JobId, long AfterVersion, TimeSpan Heartbea
                     changed = changes.NextChangeAsync(query.JobId);
                     foreach (var stored in await store.ReadStreamAsync(stream, version, cancellationToken))
                     {
-                        var previous = view?.Status;
-                        if (stored.Data is JobCreated created)
-                        {
-                            view = JobView.From(created);
-                        }
-                        else
-                        {
-                            view?.Fold(stored.Data);
-                        }
-
+                        var previous = status;
+                        status = stored.Data is JobCreated ? JobStatus.Created
+                            : status is { } before ? JobLifecycle.Evolve(before, stored.Data)
+                            : null;
+                        deleted |= stored.Data is JobDeleted;
                         version = stored.Version;
-                        if (view is null || stored.Version <= query.AfterVersion)
+                        if (status is not { } now || stored.Version <= query.AfterVersion)
                         {
                             continue;
                         }
 
                         var kind = AgentMessages.Contains(stored.Data.GetType()) ? JobUpdate.MessageKind
-                            : previous != view.Status ? JobUpdate.StatusKind
+                            : previous != now ? JobUpdate.StatusKind
                             : JobUpdate.StepKind;
                         lastSent = clock.GetUtcNow();
-                        yield return new JobUpdate(stored.Version, kind, stored.Type, view.Status, previous, stored.Timestamp, stored.Data);
+                        yield return new JobUpdate(stored.Version, kind, stored.Type, now, previous, stored.Timestamp, stored.Data);
                     }
 
-                    if (view is null || view.Status.IsFinished() || view.Deleted)
+                    if (status is not { } current || current.IsFinished() || deleted)
                     {
                         yield break;
                     }
@@ -76,7 +79,7 @@ public sealed record WatchJob(string JobId, long AfterVersion, TimeSpan Heartbea
                     if (wait <= TimeSpan.Zero)
                     {
                         lastSent = clock.GetUtcNow();
-                        yield return new JobUpdate(0, JobUpdate.HeartbeatKind, null, view.Status, null, lastSent, null);
+                        yield return new JobUpdate(0, JobUpdate.HeartbeatKind, null, current, null, lastSent, null);
                         continue;
                     }
 

@@ -53,36 +53,50 @@ public sealed class RepositoryView
         CidxAware = registered.CidxAware,
     };
 
-    public void Apply(RepositoryCloned cloned)
+    /// <summary>
+    /// The view's one rule, used by the inline projection: the view after <paramref name="e"/>; null once the repository
+    /// is unregistered (the projection then deletes the view).
+    /// </summary>
+    public static RepositoryView? Evolve(RepositoryView? view, object e) => e switch
     {
-        CloneStatus = CloneStatus.Completed;
-        CurrentBranch = cloned.Branch;
-        CommitHash = cloned.CommitHash;
-        CommitMessage = cloned.CommitMessage;
-        LastPull = cloned.At;
-        SizeBytes = cloned.SizeBytes;
-        Error = null;
-    }
+        RepositoryRegistered registered => From(registered),
+        RepositoryUnregistered => null,
+        _ when view is not null && view.Apply(e) => view,
+        _ => view,
+    };
 
-    public void Apply(RepositoryPulled pulled)
+    /// <summary>Applies one event after the registration; answers whether it is one the view knows (a test proves every one is).</summary>
+    public bool Apply(object e)
     {
-        CommitHash = pulled.CommitHash;
-        LastPull = pulled.At;
-    }
+        switch (e)
+        {
+            case RepositoryCloned cloned:
+                CloneStatus = CloneStatus.Completed;
+                CurrentBranch = cloned.Branch;
+                CommitHash = cloned.CommitHash;
+                CommitMessage = cloned.CommitMessage;
+                LastPull = cloned.At;
+                SizeBytes = cloned.SizeBytes;
+                Error = null;
+                break;
+            case RepositoryPulled pulled:
+                (CommitHash, LastPull) = (pulled.CommitHash, pulled.At);
+                break;
+            case RepositoryIndexStarted:
+                CloneStatus = CloneStatus.CidxIndexing;
+                break;
+            case RepositoryIndexed indexed:
+                (CloneStatus, CidxReady, CidxError, LastIndexed) = (CloneStatus.Completed, indexed.Ready, indexed.Reason, indexed.At);
+                break;
+            case RepositoryCloneFailed failed:
+                (CloneStatus, Error) = (CloneStatus.Failed, failed.Reason);
+                break;
+            case RepositoryRegistered or RepositoryUnregistered:
+                break;
+            default:
+                return false;
+        }
 
-    public void Apply(RepositoryIndexStarted started) => CloneStatus = CloneStatus.CidxIndexing;
-
-    public void Apply(RepositoryIndexed indexed)
-    {
-        CloneStatus = CloneStatus.Completed;
-        CidxReady = indexed.Ready;
-        CidxError = indexed.Reason;
-        LastIndexed = indexed.At;
-    }
-
-    public void Apply(RepositoryCloneFailed failed)
-    {
-        CloneStatus = CloneStatus.Failed;
-        Error = failed.Reason;
+        return true;
     }
 }

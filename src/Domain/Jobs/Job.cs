@@ -1,4 +1,5 @@
 using ClaudeBatch.Domain.Common;
+using ClaudeBatch.Domain.Files;
 
 namespace ClaudeBatch.Domain.Jobs;
 
@@ -22,6 +23,9 @@ public sealed class Job
 
     public string CowPath { get; private set; } = "";
 
+    /// <summary>The prompt as the agent gets it, once the pipeline resolved it.</summary>
+    public string? ResolvedPrompt { get; private set; }
+
     public JobStatus Status { get; private set; }
 
     public bool Exists { get; private set; }
@@ -29,6 +33,9 @@ public sealed class Job
     public bool IsDeleted { get; private set; }
 
     public bool CancellationRequested { get; private set; }
+
+    /// <summary>A pipeline has taken the job (it may still show <c>queued</c> while its workspace is made).</summary>
+    public bool PipelineStarted { get; private set; }
 
     /// <summary>The server running the pipeline, and the agent process it started (for recovery after a crash).</summary>
     public string? Node { get; private set; }
@@ -38,6 +45,12 @@ public sealed class Job
     public long? AgentProcessStartTicks { get; private set; }
 
     public long Version { get; private set; }
+
+    private bool pullDone;
+    private bool workspaceReady;
+    private bool indexStarted;
+    private bool indexStopped;
+    private bool agentStarted;
 
     private readonly Dictionary<string, FileStaged> stagedFiles = new(StringComparer.Ordinal);
 
@@ -49,7 +62,7 @@ public sealed class Job
         var job = new Job();
         foreach (var e in events)
         {
-            job.Apply(e);
+            job.Evolve(e);
         }
 
         return job;
@@ -111,8 +124,8 @@ public sealed class Job
     }
 
     /// <summary>
-    /// A job not yet picked up is cancelled at once; one in the pipeline is asked to stop (the pipeline kills its
-    /// processes and records <see cref="JobCancelled"/>); a finished one cannot be cancelled.
+    /// A job no pipeline has taken yet is cancelled at once; one being prepared or running is asked to stop (its pipeline
+    /// kills its processes and records the one <see cref="JobCancelled"/>); a finished one cannot be cancelled.
     /// </summary>
     public Result<object[]> Cancel(string by, DateTimeOffset now)
     {
@@ -121,7 +134,7 @@ public sealed class Job
             return DomainError.Conflict("job-finished", $"The job is already {Describe(Status)}.");
         }
 
-        if (Status is JobStatus.Created or JobStatus.Queued)
+        if (!PipelineStarted)
         {
             return new object[] { new JobCancellationRequested(JobId, by, now), new JobCancelled(JobId, null, now) };
         }
@@ -140,60 +153,156 @@ public sealed class Job
             ? [new JobDeleted(JobId, by, terminated, folderRemoved, now)]
             : [new JobDeleted(JobId, by, terminated, false, now), new WorkspaceRemovalFailed(JobId, removalFailure, now)];
 
-    /// <summary>The pipeline takes a job only while it is queued: a redelivered or cancelled message does nothing.</summary>
-    public bool IsReadyToRun => Exists && !IsDeleted && Status == JobStatus.Queued && !CancellationRequested;
-
-    /// <summary>How a pipeline that stopped early ends the job, by why it stopped.</summary>
-    public object Stop(StopReason reason, string? detail, AgentResult? result, DateTimeOffset now) => reason switch
+    /// <summary>
+    /// What removing the job's files (its workspace by retention, or a deleted job's folder) came to, for the record:
+    /// nothing when there was nothing there to remove. Only a finished or deleted job's files are removed.
+    /// </summary>
+    public Result<object[]> RecordRemoval(string reason, bool removed, string? failure, DateTimeOffset now)
     {
-        StopReason.TimedOut => new JobTimedOut(JobId, Options.TimeoutSeconds, result, now),
-        StopReason.Cancelled => new JobCancelled(JobId, result, now),
-        _ => new JobFailed(JobId, detail ?? "The job failed.", result, now),
-    };
+        if (!IsDeleted && !Status.IsFinished())
+        {
+            return DomainError.Conflict("job-active", $"The job is {Describe(Status)}; its files stay while it may still use them.");
+        }
+
+        object[] facts = failure is not null ? [new WorkspaceRemovalFailed(JobId, failure, now)]
+            : removed || IsDeleted ? [new WorkspaceRemoved(JobId, reason, now)]
+            : [];
+        return facts;
+    }
+
+    /// <summary>The pipeline takes a job only while it is queued: a redelivered or cancelled message does nothing.</summary>
+    public bool IsReadyToRun => Exists && !IsDeleted && Status == JobStatus.Queued && !PipelineStarted && !CancellationRequested;
+
+    /// <summary>A pipeline (on <paramref name="node"/>) takes the job; from now on only it may end the job.</summary>
+    public Result<JobPipelineStarted> BeginPipeline(string node, DateTimeOffset now) =>
+        IsReadyToRun
+            ? new JobPipelineStarted(JobId, node, now)
+            : DomainError.Conflict("job-not-runnable", $"The job is {Describe(Status)}{(PipelineStarted ? ", already taken by a pipeline" : "")}{(CancellationRequested ? ", cancelled" : "")}; it does not run.");
+
+    public Result<object> StartPull(DateTimeOffset now) =>
+        Step("a pull", !pullDone && Status == JobStatus.Queued && Options.GitAware, () => new GitPullStarted(JobId, now));
+
+    /// <summary>A job that is not <c>gitAware</c> uses the master as it is.</summary>
+    public Result<object> SkipPull(DateTimeOffset now) =>
+        Step("skipping the pull", !pullDone && !Options.GitAware, () => new GitPullSkipped(JobId, GitStatus.NotChecked, "gitAware is false.", now));
+
+    public Result<object> RecordPulled(string commitHash, bool changed, DateTimeOffset now) =>
+        Step("a pull's result", Status == JobStatus.GitPulling, () => new GitPulled(JobId, commitHash, changed, now));
+
+    public Result<object> RecordNotGitRepository(DateTimeOffset now) =>
+        Step("a pull's result", Status == JobStatus.GitPulling,
+            () => new GitPullSkipped(JobId, GitStatus.NotGitRepo, "The repository folder is not a git repository.", now));
+
+    /// <summary>A failed pull ends the job.</summary>
+    public Result<object> RecordPullFailed(string reason, DateTimeOffset now) =>
+        Step("a pull's result", Status == JobStatus.GitPulling, () => new GitPullFailed(JobId, reason, now));
+
+    public Result<object> RecordWorkspace(string strategy, long fileCount, long bytes, double milliseconds, DateTimeOffset now) =>
+        Step("a workspace", pullDone && !workspaceReady, () => new WorkspacePrepared(JobId, CowPath, strategy, fileCount, bytes, milliseconds, now));
+
+    /// <summary>The prompt as the agent will get it: placeholders replaced by the uploaded files' paths.</summary>
+    public Result<object> ResolvePrompt(DateTimeOffset now) =>
+        Step("the prompt", workspaceReady && !agentStarted,
+            () => new PromptResolved(JobId, PromptPlaceholders.Resolve(Prompt, stagedFiles.Keys.ToList(), Images), now));
+
+    public Result<object> StartIndex(DateTimeOffset now) =>
+        Step("indexing", Options.CidxAware && workspaceReady && !indexStarted && !agentStarted, () => new CodeIndexStarted(JobId, now));
+
+    public Result<object> RecordIndexServicesStarted(DateTimeOffset now) =>
+        Step("the index's services", Status == JobStatus.CidxIndexing, () => new CodeIndexServicesStarted(JobId, now));
+
+    /// <summary>A failed index is not the job's end: the agent works without semantic search.</summary>
+    public Result<object> RecordIndex(bool ready, string? reason, double milliseconds, DateTimeOffset now) =>
+        Step("the index's result", Status == JobStatus.CidxIndexing,
+            () => ready ? new CodeIndexReady(JobId, milliseconds, now) : new CodeIndexFailed(JobId, reason ?? "cidx is not ready.", now));
+
+    /// <summary>After the agent (or instead of it): the index's services stopped, its containers removed.</summary>
+    public Result<object> RecordIndexStopped(string? problem, DateTimeOffset now) =>
+        Step("stopping the index", indexStarted && !indexStopped, () => new CodeIndexStopped(JobId, problem, now));
+
+    public Result<object> RecordAgentStarted(int processId, long processStartTicks, string node, DateTimeOffset now) =>
+        Step("the agent", workspaceReady && !agentStarted, () => new AgentStarted(JobId, processId, processStartTicks, node, now));
+
+    public Result<object> RecordSession(string sessionId, string? model, DateTimeOffset now) =>
+        Step("the agent's session", agentStarted, () => new AgentSessionStarted(JobId, sessionId, model, now));
+
+    public Result<object> RecordToolUse(string tool, string summary, DateTimeOffset now) =>
+        Step("a tool use", agentStarted, () => new AgentToolUsed(JobId, tool, summary, now));
+
+    /// <summary>Long texts are cut: the full output is the job's log and result.</summary>
+    public Result<object> RecordSaid(string text, DateTimeOffset now) =>
+        Step("the agent's text", agentStarted,
+            () => new AgentSaid(JobId, text.Length > AgentSaid.MaxLength ? text[..AgentSaid.MaxLength] + "…" : text, now));
+
+    public Result<object> RecordToolReturn(bool isError, string summary, DateTimeOffset now) =>
+        Step("a tool's answer", agentStarted, () => new AgentToolReturned(JobId, isError, summary, now));
+
+    /// <summary>The agent exited: completed or failed by what it said and how it exited.</summary>
+    public Result<object> Finish(AgentRun run, DateTimeOffset now) => Step("the agent's end", agentStarted, () => run.Verdict(JobId, now));
+
+    /// <summary>How a pipeline that stopped early ends the job, by why it stopped (also a job a crashed server left).</summary>
+    public Result<object> Stop(StopReason reason, string? detail, AgentResult? result, DateTimeOffset now) =>
+        Step("the job's end", true, () => reason switch
+        {
+            StopReason.TimedOut => new JobTimedOut(JobId, Options.TimeoutSeconds, result, now),
+            StopReason.Cancelled => new JobCancelled(JobId, result, now),
+            _ => new JobFailed(JobId, detail ?? "The job failed.", result, now),
+        });
+
+    /// <summary>
+    /// Every step of the pipeline is the pipeline's alone, once it has taken the job, until the job ends: a finished
+    /// job refuses every step (it ends once), and each step must come in its order.
+    /// </summary>
+    private Result<object> Step(string what, bool inOrder, Func<object> fact)
+    {
+        // Typed refusals: in a conditional expression a DomainError would quietly become the step's "fact".
+        DomainError? refusal =
+            IsDeleted && Status.IsFinished() ? JobErrors.NotFound(JobId)
+            : Status.IsFinished() ? DomainError.Conflict("job-finished", $"The job is already {Describe(Status)}; {what} is refused.")
+            : !PipelineStarted ? DomainError.Conflict("job-not-in-pipeline", $"No pipeline has taken the job; {what} is refused.")
+            : !inOrder ? DomainError.Conflict("job-step-out-of-order", $"The job is {Describe(Status)}; {what} does not come now.")
+            : null;
+        return refusal is null ? Result<object>.Success(fact()) : refusal;
+    }
 
     private static string Describe(JobStatus status) => status.ToString().ToLowerInvariant();
 
-    private void Apply(object e)
+    /// <summary>
+    /// Applies one event of the job's stream (each counts for <see cref="Version"/>). Answers whether it is a job event
+    /// this aggregate knows (every one is: a test proves it), so that a new event cannot be forgotten here.
+    /// </summary>
+    public bool Evolve(object e)
     {
         Version++;
+        Status = JobLifecycle.Evolve(Status, e);
         switch (e)
         {
             case JobCreated created:
                 (JobId, User, Repository, Prompt, Images, Options, CowPath) =
                     (created.JobId, created.User, created.Repository, created.Prompt, created.Images, created.Options, created.CowPath);
                 Exists = true;
-                Status = JobStatus.Created;
-                break;
-            case JobQueued:
-                Status = JobStatus.Queued;
                 break;
             case JobPipelineStarted started:
-                Node = started.Node;
+                (PipelineStarted, Node) = (true, started.Node);
                 break;
-            case GitPullStarted:
-                Status = JobStatus.GitPulling;
+            case GitPullSkipped or GitPulled:
+                pullDone = true;
                 break;
-            case GitPullFailed:
-                Status = JobStatus.GitFailed;
+            case WorkspacePrepared:
+                workspaceReady = true;
+                break;
+            case CodeIndexStarted:
+                indexStarted = true;
+                break;
+            case CodeIndexStopped:
+                indexStopped = true;
                 break;
             case AgentStarted agent:
-                Status = JobStatus.Running;
+                agentStarted = true;
                 (AgentProcessId, AgentProcessStartTicks, Node) = (agent.ProcessId, agent.ProcessStartTicks, agent.Node);
-                break;
-            case JobCompleted:
-                Status = JobStatus.Completed;
-                break;
-            case JobFailed:
-                Status = JobStatus.Failed;
-                break;
-            case JobTimedOut:
-                Status = JobStatus.Timeout;
                 break;
             case JobCancellationRequested:
                 CancellationRequested = true;
-                break;
-            case JobCancelled:
-                Status = JobStatus.Cancelled;
                 break;
             case JobDeleted:
                 IsDeleted = true;
@@ -204,7 +313,18 @@ public sealed class Job
             case StagedFileRemoved removed:
                 stagedFiles.Remove(removed.FileName);
                 break;
+            case PromptResolved resolved:
+                ResolvedPrompt = resolved.Prompt;
+                break;
+            case JobQueued or GitPullStarted or GitPullFailed or CodeIndexServicesStarted or CodeIndexReady
+                or CodeIndexFailed or AgentSessionStarted or AgentToolUsed or AgentSaid or AgentToolReturned or JobCompleted
+                or JobFailed or JobTimedOut or JobCancelled or WorkspaceRemoved or WorkspaceRemovalFailed:
+                break;
+            default:
+                return false;
         }
+
+        return true;
     }
 }
 

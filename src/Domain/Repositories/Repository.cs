@@ -33,7 +33,7 @@ public sealed class Repository
         var repository = new Repository();
         foreach (var e in events)
         {
-            repository.Apply(e);
+            repository.Evolve(e);
         }
 
         return repository;
@@ -77,7 +77,11 @@ public sealed class Repository
         return new RepositoryUnregistered(Name, caller, force, now);
     }
 
-    private void Apply(object e)
+    /// <summary>
+    /// Applies one event of the repository's stream (each counts for <see cref="Version"/>); answers whether it is a
+    /// repository event this aggregate knows (a test proves every one is).
+    /// </summary>
+    public bool Evolve(object e)
     {
         Version++;
         switch (e)
@@ -107,7 +111,13 @@ public sealed class Repository
             case RepositoryUnregistered:
                 IsRegistered = false;
                 break;
+            case RepositoryPulled:
+                break;
+            default:
+                return false;
         }
+
+        return true;
     }
 }
 

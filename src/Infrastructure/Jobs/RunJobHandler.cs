@@ -1,5 +1,4 @@
 using ClaudeBatch.Application.Jobs;
-using Mediator;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Wolverine;
@@ -11,7 +10,7 @@ namespace ClaudeBatch.Infrastructure.Jobs;
 
 /// <summary>
 /// Wolverine delivers <see cref="RunJob"/> from the durable "jobs" queue; the job waits there for its fair turn
-/// (<see cref="IJobSlots"/>), then the use case runs the pipeline.
+/// (<see cref="IJobSlots"/>), then <see cref="JobPipeline"/> runs it.
 /// </summary>
 public static class RunJobHandler
 {
@@ -53,6 +52,6 @@ public static class RunJobHandler
         }
 
         await using var scope = scopes.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<ISender>().Send(message, cancellationToken);
+        await scope.ServiceProvider.GetRequiredService<JobPipeline>().RunAsync(message, cancellationToken);
     }
 }

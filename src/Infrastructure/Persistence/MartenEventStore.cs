@@ -68,6 +68,12 @@ internal sealed class MartenEventStore : Application.Common.IEventStore
             .ToList();
     }
 
+    public Task<T?> AggregateAtAsync<T>(string streamKey, DateTimeOffset at, CancellationToken cancellationToken) where T : class =>
+        session.Events.AggregateStreamAsync<T>(streamKey, timestamp: at, token: cancellationToken);
+
+    public Task<T?> AggregateAtVersionAsync<T>(string streamKey, long version, CancellationToken cancellationToken) where T : class =>
+        session.Events.AggregateStreamAsync<T>(streamKey, version: version, token: cancellationToken);
+
     public async Task SaveChangesAsync(CancellationToken cancellationToken)
     {
         try
@@ -91,6 +97,8 @@ internal sealed class MartenEventStore : Application.Common.IEventStore
         }
         catch (Exception e) when (e is JasperFx.ConcurrencyException or EventStreamUnexpectedMaxEventIdException or Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException)
         {
+            // Nothing was written; the caller may decide again against the new state in this same unit of work.
+            session.EjectAllPendingChanges();
             throw new ConcurrencyConflictException("Another request changed the same item at the same time; try again.", e);
         }
         finally

@@ -1,23 +1,25 @@
 using ClaudeBatch.Application.Repositories;
+using ClaudeBatch.Domain.Common;
 using ClaudeBatch.Domain.Repositories;
+using JasperFx.Events;
 using Marten.Events.Aggregation;
 
 namespace ClaudeBatch.Infrastructure.Repositories;
 
-/// <summary>Keeps <see cref="RepositoryView"/> in step with each repository stream, in the same transaction.</summary>
-public sealed partial class RepositoryViewProjection : SingleStreamProjection<RepositoryView, string>
+/// <summary>
+/// Keeps <see cref="RepositoryView"/> in step with each repository stream, in the same transaction; the rules are the
+/// view's own (<see cref="RepositoryView.Evolve"/>), and an unregistered repository's view is deleted.
+/// </summary>
+public sealed class RepositoryViewProjection : SingleStreamProjection<RepositoryView, string>
 {
-    public static RepositoryView Create(RepositoryRegistered registered) => RepositoryView.From(registered);
+    /// <summary>The module's events only: an append to another kind of stream does not load this view.</summary>
+    public RepositoryViewProjection()
+    {
+        foreach (var type in DomainEvents.Of<RepositoryRegistered>())
+        {
+            IncludeType(type);
+        }
+    }
 
-    public static void Apply(RepositoryCloned cloned, RepositoryView view) => view.Apply(cloned);
-
-    public static void Apply(RepositoryCloneFailed failed, RepositoryView view) => view.Apply(failed);
-
-    public static void Apply(RepositoryPulled pulled, RepositoryView view) => view.Apply(pulled);
-
-    public static void Apply(RepositoryIndexStarted started, RepositoryView view) => view.Apply(started);
-
-    public static void Apply(RepositoryIndexed indexed, RepositoryView view) => view.Apply(indexed);
-
-    public static bool ShouldDelete(RepositoryUnregistered unregistered) => true;
+    public override RepositoryView? Evolve(RepositoryView? snapshot, string id, IEvent e) => RepositoryView.Evolve(snapshot, e.Data);
 }

@@ -8,6 +8,8 @@ public sealed class JobTests
     private static readonly DateTimeOffset Now = DateTimeOffset.UnixEpoch;
     private static readonly JobCreated Created = Job.Create("j1", "alice", "repo", "do it", [], new JobOptions(60, true, false, null, null), "/jobs/j1/workspace", Now);
 
+    private static readonly JobPipelineStarted Taken = new("j1", "node", Now);
+
     private static Job Given(params object[] events) => Job.From(events);
 
     [Fact]
@@ -42,11 +44,21 @@ public sealed class JobTests
     [Fact]
     public void Cancelling_a_running_job_asks_the_pipeline_to_stop_once()
     {
-        var running = Given(Created, new JobQueued("j1", Now), new AgentStarted("j1", 42, 7, "node", Now));
+        var running = Given(Created, new JobQueued("j1", Now), Taken, new AgentStarted("j1", 42, 7, "node", Now));
 
         running.Cancel("alice", Now).Value!.ShouldHaveSingleItem().ShouldBeOfType<JobCancellationRequested>();
-        Given(Created, new JobQueued("j1", Now), new AgentStarted("j1", 42, 7, "node", Now), new JobCancellationRequested("j1", "alice", Now))
+        Given(Created, new JobQueued("j1", Now), Taken, new AgentStarted("j1", 42, 7, "node", Now), new JobCancellationRequested("j1", "alice", Now))
             .Cancel("alice", Now).Value!.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void A_job_a_pipeline_took_is_asked_to_stop_even_while_it_still_shows_queued()
+    {
+        // gitAware false: nothing changes the status between the pipeline taking the job and the agent starting.
+        var preparing = Given(Created, new JobQueued("j1", Now), Taken);
+
+        preparing.Status.ShouldBe(JobStatus.Queued);
+        preparing.Cancel("alice", Now).Value!.ShouldHaveSingleItem().ShouldBeOfType<JobCancellationRequested>();
     }
 
     [Theory]
@@ -68,14 +80,15 @@ public sealed class JobTests
     {
         Given(Created).IsReadyToRun.ShouldBeFalse();
         Given(Created, new JobQueued("j1", Now)).IsReadyToRun.ShouldBeTrue();
-        Given(Created, new JobQueued("j1", Now), new GitPullStarted("j1", Now)).IsReadyToRun.ShouldBeFalse();
+        Given(Created, new JobQueued("j1", Now), Taken).IsReadyToRun.ShouldBeFalse();
+        Given(Created, new JobQueued("j1", Now), Taken, new GitPullStarted("j1", Now)).IsReadyToRun.ShouldBeFalse();
         Given(Created, new JobQueued("j1", Now), new JobCancellationRequested("j1", "a", Now)).IsReadyToRun.ShouldBeFalse();
     }
 
     [Fact]
     public void The_agent_process_is_remembered_for_recovery()
     {
-        var job = Given(Created, new JobQueued("j1", Now), new AgentStarted("j1", 4242, 99, "node-a", Now));
+        var job = Given(Created, new JobQueued("j1", Now), Taken, new AgentStarted("j1", 4242, 99, "node-a", Now));
 
         (job.AgentProcessId, job.AgentProcessStartTicks, job.Node, job.Status).ShouldBe((4242, 99L, "node-a", JobStatus.Running));
     }
@@ -85,5 +98,5 @@ public sealed class JobTests
     [InlineData(StopReason.Cancelled, typeof(JobCancelled))]
     [InlineData(StopReason.Failed, typeof(JobFailed))]
     public void A_stopped_pipeline_ends_the_job_by_its_reason(StopReason reason, Type expected) =>
-        Given(Created).Stop(reason, "why", null, Now).ShouldBeOfType(expected);
+        Given(Created, new JobQueued("j1", Now), Taken).Stop(reason, "why", null, Now).Value.ShouldBeOfType(expected);
 }
