@@ -3,7 +3,7 @@ using ClaudeBatch.Domain.Jobs;
 namespace ClaudeBatch.Application.Jobs;
 
 /// <summary>
-/// Read model of a job, kept by a projection of its stream through <see cref="Evolve"/>; <c>history?at=</c> aggregates
+/// Read model of a job, kept by a projection of its stream through <see cref="Next"/>; <c>history?at=</c> aggregates
 /// the raw stream through the same projection, so the live view and the replay cannot disagree.
 /// </summary>
 public sealed class JobView
@@ -95,19 +95,19 @@ public sealed class JobView
     /// instant through the projection) and by tests: the view after <paramref name="e"/>. The status comes from
     /// <see cref="JobLifecycle"/>, the same rule the <see cref="Job"/> aggregate follows.
     /// </summary>
-    public static JobView? Evolve(JobView? view, object e)
+    public static JobView? Next(JobView? view, object e)
     {
         if (e is JobCreated created)
         {
             return From(created);
         }
 
-        view?.Apply(e);
+        view?.When(e);
         return view;
     }
 
     /// <summary>Applies one event after the job's creation; answers whether it is a job event the view knows (a test proves every one is).</summary>
-    public bool Apply(object e)
+    public bool When(object e)
     {
         var before = Status;
         Status = JobLifecycle.Evolve(Status, e);

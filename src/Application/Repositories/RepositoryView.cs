@@ -57,16 +57,16 @@ public sealed class RepositoryView
     /// The view's one rule, used by the inline projection: the view after <paramref name="e"/>; null once the repository
     /// is unregistered (the projection then deletes the view).
     /// </summary>
-    public static RepositoryView? Evolve(RepositoryView? view, object e) => e switch
+    public static RepositoryView? Next(RepositoryView? view, object e) => e switch
     {
         RepositoryRegistered registered => From(registered),
         RepositoryUnregistered => null,
-        _ when view is not null && view.Apply(e) => view,
+        _ when view is not null && view.When(e) => view,
         _ => view,
     };
 
     /// <summary>Applies one event after the registration; answers whether it is one the view knows (a test proves every one is).</summary>
-    public bool Apply(object e)
+    public bool When(object e)
     {
         switch (e)
         {

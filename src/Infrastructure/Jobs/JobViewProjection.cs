@@ -8,7 +8,7 @@ namespace ClaudeBatch.Infrastructure.Jobs;
 
 /// <summary>
 /// Keeps <see cref="JobView"/> in step with each job stream, inline. The rules are the view's own
-/// (<see cref="JobView.Evolve"/>); Marten's live aggregation (<c>history?at=</c>) runs them through this projection too.
+/// (<see cref="JobView.Next"/>); Marten's live aggregation (<c>history?at=</c>) runs them through this projection too.
 /// </summary>
 public sealed class JobViewProjection : SingleStreamProjection<JobView, string>
 {
@@ -21,5 +21,5 @@ public sealed class JobViewProjection : SingleStreamProjection<JobView, string>
         }
     }
 
-    public override JobView? Evolve(JobView? snapshot, string id, IEvent e) => JobView.Evolve(snapshot, e.Data);
+    public override JobView? Evolve(JobView? snapshot, string id, IEvent e) => JobView.Next(snapshot, e.Data);
 }

@@ -8,7 +8,7 @@ namespace ClaudeBatch.Infrastructure.Repositories;
 
 /// <summary>
 /// Keeps <see cref="RepositoryView"/> in step with each repository stream, in the same transaction; the rules are the
-/// view's own (<see cref="RepositoryView.Evolve"/>), and an unregistered repository's view is deleted.
+/// view's own (<see cref="RepositoryView.Next"/>), and an unregistered repository's view is deleted.
 /// </summary>
 public sealed class RepositoryViewProjection : SingleStreamProjection<RepositoryView, string>
 {
@@ -21,5 +21,5 @@ public sealed class RepositoryViewProjection : SingleStreamProjection<Repository
         }
     }
 
-    public override RepositoryView? Evolve(RepositoryView? snapshot, string id, IEvent e) => RepositoryView.Evolve(snapshot, e.Data);
+    public override RepositoryView? Evolve(RepositoryView? snapshot, string id, IEvent e) => RepositoryView.Next(snapshot, e.Data);
 }

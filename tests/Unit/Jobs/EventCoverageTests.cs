@@ -38,8 +38,8 @@ public sealed class EventCoverageTests
         var e = Sample(type);
 
         Job.From([]).Evolve(e).ShouldBeTrue($"Job.Evolve does not handle {type.Name}");
-        var view = JobView.Evolve(null, Sample(typeof(JobCreated)))!;
-        view.Apply(e).ShouldBeTrue($"JobView.Apply does not handle {type.Name}");
+        var view = JobView.Next(null, Sample(typeof(JobCreated)))!;
+        view.When(e).ShouldBeTrue($"JobView.When does not handle {type.Name}");
     }
 
     [Theory]
@@ -49,8 +49,8 @@ public sealed class EventCoverageTests
         var e = Sample(type);
 
         Repository.From([]).Evolve(e).ShouldBeTrue($"Repository.Evolve does not handle {type.Name}");
-        var view = RepositoryView.Evolve(null, Sample(typeof(RepositoryRegistered)))!;
-        view.Apply(e).ShouldBeTrue($"RepositoryView.Apply does not handle {type.Name}");
+        var view = RepositoryView.Next(null, Sample(typeof(RepositoryRegistered)))!;
+        view.When(e).ShouldBeTrue($"RepositoryView.When does not handle {type.Name}");
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed class EventCoverageTests
         foreach (var e in events)
         {
             job.Evolve(e);
-            view = JobView.Evolve(view, e);
+            view = JobView.Next(view, e);
             view!.Status.ShouldBe(job.Status, $"after {e.GetType().Name} in '{run}'");
         }
     }
@@ -105,7 +105,7 @@ public sealed class EventCoverageTests
     [Fact]
     public void An_old_stream_with_two_ends_keeps_the_first()
     {
-        var view = RunsByName["an old stream with two ends"].Aggregate((JobView?)null, JobView.Evolve)!;
+        var view = RunsByName["an old stream with two ends"].Aggregate((JobView?)null, JobView.Next)!;
 
         (view.Status, view.Error).ShouldBe((JobStatus.Cancelled, "The job was cancelled."));
     }
