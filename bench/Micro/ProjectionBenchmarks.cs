@@ -11,17 +11,17 @@ using JasperFx.Events.Aggregation;
 namespace ClaudeBatch.Micro;
 
 /// <summary>
-/// Folding a finished job's stream into a <see cref="JobView"/>: <see cref="JobView.Replay"/> (what <c>history?at=</c>
-/// runs) and the evolver Marten's source generator made of <see cref="JobViewProjection"/> (what the inline projection
-/// runs for each appended event). The floor visits the same events with a type switch over the same event types and
-/// keeps nothing; a list append of them is the cheapest visit that keeps something.
+/// Folding a finished job's stream into a <see cref="JobView"/>: <see cref="JobView.Next"/> (the view's one rule) and
+/// <see cref="JobViewProjection"/>'s <c>Evolve</c> over Marten's event wrappers (what the inline projection and
+/// <c>history?at=</c> run for each event; it delegates to the same rule). The floor visits the same events with a type
+/// switch over the same event types and keeps nothing; a list append of them is the cheapest visit that keeps something.
 /// </summary>
 [MemoryDiagnoser]
 public class JobViewFold
 {
     private object[] events = [];
     private IEvent[] wrapped = [];
-    private IGeneratedSyncEvolver<JobView, string> evolver = null!;
+    private readonly JobViewProjection projection = new();
 
     [Params(10, 200)]
     public int Events { get; set; }
@@ -31,7 +31,6 @@ public class JobViewFold
     {
         events = Samples.JobEvents(Events);
         wrapped = Samples.Wrapped(events);
-        evolver = Samples.GeneratedEvolver<IGeneratedSyncEvolver<JobView, string>, JobViewProjection>();
         var tools = events.Count(e => e is AgentToolUsed);
         if (Replay() is not { Status: JobStatus.Completed } replayed || replayed.ToolUses != tools
             || Projection() is not { Status: JobStatus.Completed } projected || projected.ToolUses != tools)
@@ -40,16 +39,25 @@ public class JobViewFold
         }
     }
 
-    [Benchmark(Description = "JobView.Replay")]
-    public JobView? Replay() => JobView.Replay(events);
+    [Benchmark(Description = "JobView.Next")]
+    public JobView? Replay()
+    {
+        JobView? view = null;
+        foreach (var e in events)
+        {
+            view = JobView.Next(view, e);
+        }
 
-    [Benchmark(Description = "JobViewProjection (generated evolver)")]
+        return view;
+    }
+
+    [Benchmark(Description = "JobViewProjection.Evolve")]
     public JobView? Projection()
     {
         JobView? view = null;
         foreach (var e in wrapped)
         {
-            view = evolver.Evolve(view, "job:3f2a9c", e);
+            view = projection.Evolve(view, "job:3f2a9c", e);
         }
 
         return view;
@@ -79,7 +87,7 @@ public class JobViewFold
         return list.Count;
     }
 
-    /// <summary>The same cases, in the same order, as <see cref="JobView.Fold"/>, after <see cref="JobView.Replay"/>'s own test for the creation.</summary>
+    /// <summary>The same cases, in the same order, as the first ones of <see cref="JobView.When"/>, after <see cref="JobView.Next"/>'s own test for the creation.</summary>
     private static int Kind(object data) => data switch
     {
         JobCreated => 1,
@@ -111,15 +119,13 @@ public class JobViewFold
     };
 }
 
-/// <summary>Folding a repository's stream (registered, cloned, then pulls and re-indexing) with Marten's generated evolver of <see cref="RepositoryViewProjection"/>.</summary>
+/// <summary>Folding a repository's stream (registered, cloned, then pulls and re-indexing) with <see cref="RepositoryViewProjection"/>'s <c>Evolve</c>.</summary>
 [MemoryDiagnoser]
 public class RepositoryViewFold
 {
-    private static readonly object Session = new();
-
     private object[] events = [];
     private IEvent[] wrapped = [];
-    private IGeneratedAsyncDetermineAction<RepositoryView, string> evolver = null!;
+    private readonly RepositoryViewProjection projection = new();
 
     [Params(10, 200)]
     public int Events { get; set; }
@@ -129,17 +135,23 @@ public class RepositoryViewFold
     {
         events = Samples.RepositoryEvents(Events);
         wrapped = Samples.Wrapped(events);
-        evolver = Samples.GeneratedEvolver<IGeneratedAsyncDetermineAction<RepositoryView, string>, RepositoryViewProjection>();
         if (Projection() is not { CloneStatus: CloneStatus.Completed, CommitHash: not null } view || view.LastIndexed is null)
         {
             throw new InvalidOperationException("The fold should end with the cloned, indexed repository.");
         }
     }
 
-    /// <summary>The projection has a <c>ShouldDelete</c>, so the generator made a batch evolver: all the events in one call (it completes synchronously).</summary>
-    [Benchmark(Description = "RepositoryViewProjection (generated evolver)")]
-    public RepositoryView? Projection() =>
-        evolver.DetermineActionAsync(null, "claude-batch", wrapped, Session, CancellationToken.None).GetAwaiter().GetResult().Item1;
+    [Benchmark(Description = "RepositoryViewProjection.Evolve")]
+    public RepositoryView? Projection()
+    {
+        RepositoryView? view = null;
+        foreach (var e in wrapped)
+        {
+            view = projection.Evolve(view, "claude-batch", e);
+        }
+
+        return view;
+    }
 
     [Benchmark(Baseline = true, Description = "floor: type switch, no state")]
     public int Visit()

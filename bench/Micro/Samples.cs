@@ -140,17 +140,6 @@ public static class Samples
         return [.. events];
     }
 
-    /// <summary>
-    /// The evolver Marten's source generator wrote for a projection (a file-local class, found through the assembly's
-    /// <c>GeneratedEvolver</c> registrations): what the inline projection runs for appended events.
-    /// </summary>
-    public static TEvolver GeneratedEvolver<TEvolver, TProjection>()
-    {
-        var registration = typeof(TProjection).Assembly.GetCustomAttributes<JasperFx.Events.Aggregation.GeneratedEvolverAttribute>()
-            .Single(a => a.ProjectionType == typeof(TProjection));
-        return (TEvolver)Activator.CreateInstance(registration.EvolverType)!;
-    }
-
     /// <summary>Events as Marten hands them to a projection.</summary>
     public static JasperFx.Events.IEvent[] Wrapped(object[] events) =>
         [.. events.Select(e => (JasperFx.Events.IEvent)Activator.CreateInstance(typeof(JasperFx.Events.Event<>).MakeGenericType(e.GetType()), e)!)];
