@@ -57,7 +57,6 @@ builder.Services.AddValidatorsFromAssemblyContaining<Login>(ServiceLifetime.Sing
 builder.Host.UseWolverine(options =>
 {
     options.UseRuntimeCompilation();
-    options.Policies.AutoApplyTransactions();
     options.Policies.UseDurableLocalQueues();
 
     // One server runs at most Jobs:MaxConcurrent pipelines; the rest wait, durably, for their fair turn.

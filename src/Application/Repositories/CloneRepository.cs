@@ -1,26 +1,25 @@
 using ClaudeBatch.Application.Common;
 using ClaudeBatch.Domain.Repositories;
-using Mediator;
 
 namespace ClaudeBatch.Application.Repositories;
 
 /// <summary>
-/// The background half of registration (a durable message): clone privately, then under the repository's lock
+/// The background half of registration (a durable message, delivered by Wolverine's <c>CloneRepositoryHandler</c>,
+/// which calls <see cref="Handler"/> directly): clone privately, then under the repository's lock
 /// either publish the clone and record it, or record why it failed. Redelivery after a crash is harmless.
 /// </summary>
-public sealed record CloneRepository(string Name) : ICommand
+public sealed record CloneRepository(string Name)
 {
     public sealed class Handler(
         IEventStore store, IMasterClones clones, ISecretProtector secrets, IRepositoryLock locks, Jobs.ICodeIndex codeIndex, TimeProvider clock)
-        : ICommandHandler<CloneRepository>
     {
-        public async ValueTask<Unit> Handle(CloneRepository command, CancellationToken cancellationToken)
+        public async Task Handle(CloneRepository command, CancellationToken cancellationToken)
         {
             var stream = RepositoryStream.For(command.Name);
             var before = await store.LoadRepositoryAsync(command.Name, cancellationToken);
             if (!before.AcceptsCloneResult)
             {
-                return Unit.Value;
+                return;
             }
 
             var prepared = await clones.CloneAsync(command.Name, secrets.SourceOf(before), cancellationToken);
@@ -36,7 +35,7 @@ public sealed record CloneRepository(string Name) : ICommand
                         await clones.DiscardAsync(prepared.Value, cancellationToken);
                     }
 
-                    return Unit.Value;
+                    return;
                 }
 
                 if (prepared.IsSuccess)
@@ -64,8 +63,6 @@ public sealed record CloneRepository(string Name) : ICommand
 
                 await store.SaveChangesAsync(cancellationToken);
             }
-
-            return Unit.Value;
         }
     }
 }

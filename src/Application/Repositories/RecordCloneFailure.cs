@@ -1,15 +1,14 @@
 using ClaudeBatch.Application.Common;
 using ClaudeBatch.Domain.Repositories;
-using Mediator;
 
 namespace ClaudeBatch.Application.Repositories;
 
 /// <summary>Ends a clone that broke unexpectedly as <c>failed</c>, unless it already ended.</summary>
-public sealed record RecordCloneFailure(string Name, string Reason) : ICommand
+public sealed record RecordCloneFailure(string Name, string Reason)
 {
-    public sealed class Handler(IEventStore store, IRepositoryLock locks, TimeProvider clock) : ICommandHandler<RecordCloneFailure>
+    public sealed class Handler(IEventStore store, IRepositoryLock locks, TimeProvider clock)
     {
-        public async ValueTask<Unit> Handle(RecordCloneFailure command, CancellationToken cancellationToken)
+        public async Task Handle(RecordCloneFailure command, CancellationToken cancellationToken)
         {
             await using (await locks.AcquireAsync(command.Name, cancellationToken))
             {
@@ -21,8 +20,6 @@ public sealed record RecordCloneFailure(string Name, string Reason) : ICommand
                     await store.SaveChangesAsync(cancellationToken);
                 }
             }
-
-            return Unit.Value;
         }
     }
 }

@@ -44,8 +44,4 @@ public static class JobStatuses
     /// <summary>Statuses from which nothing more will happen.</summary>
     public static bool IsFinished(this JobStatus status) =>
         status is JobStatus.GitFailed or JobStatus.Completed or JobStatus.Failed or JobStatus.Timeout or JobStatus.Cancelled;
-
-    /// <summary>The pipeline owns the job: git, indexing or the agent is at work.</summary>
-    public static bool IsInPipeline(this JobStatus status) =>
-        status is JobStatus.GitPulling or JobStatus.CidxIndexing or JobStatus.CidxReady or JobStatus.Running;
 }

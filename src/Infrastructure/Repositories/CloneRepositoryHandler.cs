@@ -1,5 +1,4 @@
 using ClaudeBatch.Application.Repositories;
-using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Wolverine.Runtime.Handlers;
@@ -21,13 +20,13 @@ public static class CloneRepositoryHandler
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<ISender>().Send(message, cancellationToken);
+            await scope.ServiceProvider.GetRequiredService<CloneRepository.Handler>().Handle(message, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogError(e, "Cloning {Repository} failed unexpectedly", message.Name);
             await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<ISender>().Send(
+            await scope.ServiceProvider.GetRequiredService<RecordCloneFailure.Handler>().Handle(
                 new RecordCloneFailure(message.Name, "The server failed while cloning; see its log."), cancellationToken);
         }
     }

@@ -14,6 +14,8 @@ public static class RepositoriesRegistration
         services.AddSingleton<IHostResolver, DnsHostResolver>();
         services.AddSingleton<IRepositoryLock, PostgresRepositoryLock>();
         services.AddScoped<IActiveJobs, ActiveJobsQuery>();
+        services.AddScoped<CloneRepository.Handler>();
+        services.AddScoped<RecordCloneFailure.Handler>();
         services.AddSingleton(sp => NpgsqlDataSource.Create(
             sp.GetRequiredService<IConfiguration>().GetConnectionString("Postgres")
             ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set.")));
