@@ -47,7 +47,7 @@ public sealed record CreateJob(
             var repository = await readModels.LoadAsync<RepositoryView>(command.Repository, cancellationToken);
             if (repository is null)
             {
-                return DomainError.Invalid("repository-not-found", $"No repository named '{command.Repository}' is registered.");
+                return RepositoryErrors.NamedInRequest(command.Repository);
             }
 
             if (repository.CloneStatus != CloneStatus.Completed)

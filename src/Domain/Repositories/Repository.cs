@@ -123,8 +123,18 @@ public sealed class Repository
 
 public static class RepositoryErrors
 {
+    /// <summary>The URL names a repository that is not registered: 404.</summary>
     public static DomainError NotFound(string name) =>
-        DomainError.NotFound("repository-not-found", $"No repository named '{name}' is registered.");
+        DomainError.NotFound("repository-not-found", Unregistered(name));
+
+    /// <summary>
+    /// A request body names a repository that is not registered: the same problem type, but 400, because the resource
+    /// addressed (e.g. <c>POST /jobs</c>) exists and it is the request that is wrong.
+    /// </summary>
+    public static DomainError NamedInRequest(string name) =>
+        DomainError.Invalid("repository-not-found", Unregistered(name));
+
+    private static string Unregistered(string name) => $"No repository named '{name}' is registered.";
 
     public static DomainError AlreadyRegistered(string name) =>
         DomainError.Conflict("repository-exists", $"A repository named '{name}' is already registered.");

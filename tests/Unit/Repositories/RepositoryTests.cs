@@ -60,4 +60,17 @@ public sealed class RepositoryTests
     [Fact]
     public void Unregistering_an_unknown_repository_is_not_found() =>
         Repository.From([]).Unregister("alice", true, 0, false, Now).Error!.Kind.ShouldBe(ErrorKind.NotFound);
+
+    [Fact]
+    public void An_unknown_repository_is_one_problem_type_404_by_url_and_400_by_request_body()
+    {
+        var byUrl = RepositoryErrors.NotFound("repo");
+        var byBody = RepositoryErrors.NamedInRequest("repo");
+
+        byUrl.Code.ShouldBe("repository-not-found");
+        byBody.Code.ShouldBe(byUrl.Code);
+        byBody.Message.ShouldBe(byUrl.Message);
+        byUrl.Kind.ShouldBe(ErrorKind.NotFound);
+        byBody.Kind.ShouldBe(ErrorKind.Invalid);
+    }
 }
