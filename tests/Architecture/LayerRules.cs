@@ -24,6 +24,16 @@ public static class LayerRules
     public static TestResult ApplicationTouchesNoIo(PredicateList types) =>
         types.ShouldNot().HaveDependencyOnAny(OuterDependencies).GetResult();
 
+    /// <summary>
+    /// LINQ query shapes, so no query is built in the Application: reads go through narrow ports the Infrastructure
+    /// answers beside its indexes. NetArchTest matches whole type names, so a generic type is named with its arity.
+    /// </summary>
+    public static readonly string[] QueryShapes =
+        ["System.Linq.IQueryable", "System.Linq.IQueryable`1", "System.Linq.IOrderedQueryable`1", "System.Linq.Queryable"];
+
+    public static TestResult ApplicationUsesNoIQueryable(PredicateList types) =>
+        types.ShouldNot().HaveDependencyOnAny(QueryShapes).GetResult();
+
     public static TestResult InfrastructureDoesNotKnowTheApi(PredicateList types) =>
         types.ShouldNot().HaveDependencyOn("ClaudeBatch.Api").GetResult();
 

@@ -38,6 +38,9 @@ public sealed class LayerTests
     }
 
     [Fact]
+    public void Application_uses_no_IQueryable() => ShouldPass(LayerRules.ApplicationUsesNoIQueryable(All(Application)));
+
+    [Fact]
     public void Infrastructure_does_not_reference_the_Api()
     {
         Infrastructure.GetReferencedAssemblies().Select(a => a.Name).ShouldNotContain("ClaudeBatch.Api");

@@ -36,6 +36,17 @@ public sealed class RuleProofTests
         result.FailingTypeNames.ShouldContain(name => name.EndsWith(offender));
     }
 
+    [Theory]
+    [InlineData("TakesQueryShapes", "IQueriesByShape")]
+    [InlineData("TakesQueryShapes", "FiltersAQueryable")]
+    public void The_query_rule_catches_an_IQueryable_in_a_signature_or_a_body(string violation, string offender)
+    {
+        var result = LayerRules.ApplicationUsesNoIQueryable(Violation(violation));
+
+        result.IsSuccessful.ShouldBeFalse();
+        result.FailingTypeNames.ShouldContain(name => name.EndsWith(offender));
+    }
+
     [Fact]
     public void The_infrastructure_rule_catches_a_reference_to_the_api()
     {

@@ -23,8 +23,8 @@ public static class JobLoading
             : JobErrors.NotFound(jobId);
 
     /// <summary>1-based place among the jobs waiting to run, in the order the slots will go; 0 when the job is not waiting.</summary>
-    public static async Task<int> QueuePositionAsync(this IJobQueue queue, JobView view, CancellationToken cancellationToken) =>
+    public static async Task<int> QueuePositionAsync(this IQueuePosition positions, JobView view, CancellationToken cancellationToken) =>
         view.Status != JobStatus.Queued || view.Node is not null || view.Deleted
             ? 0
-            : await queue.PositionAsync(view.JobId, cancellationToken);
+            : await positions.OfAsync(view.JobId, cancellationToken);
 }

@@ -16,7 +16,7 @@ public interface IJobSlots
 }
 
 /// <summary>The waiting jobs as <see cref="IJobSlots"/> will serve them, read from the stored jobs.</summary>
-public interface IJobQueue
+public interface IQueuePosition
 {
     /// <summary>
     /// The 1-based place of a waiting job in the order the slots will go if none of the running jobs ends first: the
@@ -26,11 +26,15 @@ public interface IJobQueue
     /// Rounds from <c>Jobs:MaxRunningPerUser</c> on come last: they wait for their own user's jobs to end. 0 when the
     /// job is not waiting.
     /// </summary>
-    Task<int> PositionAsync(string jobId, CancellationToken cancellationToken);
+    Task<int> OfAsync(string jobId, CancellationToken cancellationToken);
+}
 
+/// <summary>Serializes the starts of one user's jobs.</summary>
+public interface IStartLock
+{
     /// <summary>
     /// Holds off other starts of the user's jobs, on every server, until disposed: a cap counted while holding it
     /// still holds when the start commits.
     /// </summary>
-    Task<IAsyncDisposable> HoldStartsAsync(string user, CancellationToken cancellationToken);
+    Task<IAsyncDisposable> HoldAsync(string user, CancellationToken cancellationToken);
 }

@@ -1,26 +1,24 @@
 using ClaudeBatch.Application.Common;
 using ClaudeBatch.Domain.Jobs;
-using Mediator;
 
 namespace ClaudeBatch.Application.Jobs;
 
 /// <summary>
 /// Run once when a server starts: jobs its previous life was running cannot still be running, so each is ended as
 /// failed ("interrupted") and any process it left behind is killed. Queued jobs are redelivered by the durable queue.
+/// Not a request: only the server's start runs it, calling <see cref="Handler"/> directly.
 /// </summary>
-public sealed record RecoverInterruptedJobs : ICommand<int>
+public sealed record RecoverInterruptedJobs
 {
     public const string Reason = "interrupted";
 
     public sealed class Handler(
-        IEventStore store, IReadModels readModels, IAgentRunner agent, IJobContainment containment, JobsOptions options, TimeProvider clock)
-        : ICommandHandler<RecoverInterruptedJobs, int>
+        IEventStore store, IInterruptedJobs interrupted, IAgentRunner agent, IJobContainment containment, JobsOptions options, TimeProvider clock)
     {
-        public async ValueTask<int> Handle(RecoverInterruptedJobs command, CancellationToken cancellationToken)
+        /// <summary>Ends this server's interrupted jobs; how many (not deleted) were ended.</summary>
+        public async Task<int> HandleAsync(RecoverInterruptedJobs command, CancellationToken cancellationToken)
         {
-            var mine = await readModels.QueryAsync<JobView>(
-                jobs => jobs.Where(j => j.Node == options.NodeName && JobStatuses.Active.Contains(j.Status)),
-                cancellationToken);
+            var mine = await interrupted.OfNodeAsync(options.NodeName, cancellationToken);
 
             foreach (var view in mine)
             {

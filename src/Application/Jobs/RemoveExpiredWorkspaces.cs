@@ -1,6 +1,5 @@
 using ClaudeBatch.Application.Common;
 using ClaudeBatch.Domain.Jobs;
-using Mediator;
 
 namespace ClaudeBatch.Application.Jobs;
 
@@ -8,19 +7,18 @@ namespace ClaudeBatch.Application.Jobs;
 /// Retention: removes the workspaces of jobs that finished before <see cref="FinishedBefore"/>, recording
 /// <see cref="WorkspaceRemoved"/>; the jobs themselves, their events and logs stay. A removal that cannot finish is
 /// recorded (<see cref="WorkspaceRemovalFailed"/>) and tried again on the next sweep, as is the folder of every deleted
-/// job whose removal did not finish.
+/// job whose removal did not finish. Not a request: only the retention schedule runs it, calling <see cref="Handler"/>
+/// directly.
 /// </summary>
-public sealed record RemoveExpiredWorkspaces(DateTimeOffset FinishedBefore) : ICommand<int>
+public sealed record RemoveExpiredWorkspaces(DateTimeOffset FinishedBefore)
 {
-    public sealed class Handler(IEventStore store, IReadModels readModels, IWorkspaceCloner workspaces, TimeProvider clock)
-        : ICommandHandler<RemoveExpiredWorkspaces, int>
+    public sealed class Handler(IEventStore store, IExpiredWorkspaces jobs, IWorkspaceCloner workspaces, TimeProvider clock)
     {
-        public async ValueTask<int> Handle(RemoveExpiredWorkspaces command, CancellationToken cancellationToken)
+        /// <summary>Removes what is due; how many workspaces and folders were removed.</summary>
+        public async Task<int> HandleAsync(RemoveExpiredWorkspaces command, CancellationToken cancellationToken)
         {
-            var expired = await readModels.QueryAsync<JobView>(
-                jobs => jobs.Where(j => !j.Deleted && j.WorkspaceRemovedAt == null && j.CompletedAt != null && j.CompletedAt < command.FinishedBefore),
-                cancellationToken);
-            var leftOver = await readModels.QueryAsync<JobView>(jobs => jobs.Where(j => j.Deleted && j.RemovalPending), cancellationToken);
+            var expired = await jobs.FinishedBeforeAsync(command.FinishedBefore, cancellationToken);
+            var leftOver = await jobs.RemovalPendingAsync(cancellationToken);
 
             var removed = 0;
             foreach (var job in expired)

@@ -27,7 +27,7 @@ public sealed record StartJob(string JobId, string User) : ICommand<Result<Start
                     ErrorKind.TooManyRequests)
                 : null;
 
-    public sealed class Handler(IEventStore store, IJobQueue queue, IJobCounts counts, JobsOptions options, TimeProvider clock)
+    public sealed class Handler(IEventStore store, IStartLock starts, IQueuePosition positions, IJobCounts counts, JobsOptions options, TimeProvider clock)
         : ICommandHandler<StartJob, Result<Response>>
     {
         public async ValueTask<Result<Response>> Handle(StartJob command, CancellationToken cancellationToken)
@@ -45,7 +45,7 @@ public sealed record StartJob(string JobId, string User) : ICommand<Result<Start
             }
 
             // Counted and committed under the user's hold, so starts sent at once cannot pass the cap together.
-            await using (await queue.HoldStartsAsync(command.User, cancellationToken))
+            await using (await starts.HoldAsync(command.User, cancellationToken))
             {
                 var refusal = OverCap(
                     await counts.CountAsync(command.User, JobStatus.Queued, cancellationToken),
@@ -61,7 +61,7 @@ public sealed record StartJob(string JobId, string User) : ICommand<Result<Start
                 await store.SaveChangesAsync(cancellationToken);
             }
 
-            return new Response(command.JobId, JobStatus.Queued, await queue.PositionAsync(command.JobId, cancellationToken));
+            return new Response(command.JobId, JobStatus.Queued, await positions.OfAsync(command.JobId, cancellationToken));
         }
     }
 }

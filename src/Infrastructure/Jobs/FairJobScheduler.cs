@@ -115,7 +115,7 @@ internal sealed class FairJobScheduler(
         }
 
         var served = await session.QueryAsync<DateTimeOffset>(
-            $"select max(started_at) from {MartenJobQueue.Views} where \"user\" = ? having max(started_at) is not null",
+            $"select max(started_at) from {MartenQueuePosition.Views} where \"user\" = ? having max(started_at) is not null",
             cancellationToken, view.User);
         return (new FairSlots.Ticket(jobId, view.User, queuedAt), served.Count == 0 ? null : served[0]);
     }

@@ -1,5 +1,4 @@
 using ClaudeBatch.Application.Jobs;
-using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -12,7 +11,8 @@ internal sealed class InterruptedJobsRecovery(IServiceScopeFactory scopes, ILogg
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var recovered = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new RecoverInterruptedJobs(), cancellationToken);
+        var recovered = await scope.ServiceProvider.GetRequiredService<RecoverInterruptedJobs.Handler>()
+            .HandleAsync(new RecoverInterruptedJobs(), cancellationToken);
         if (recovered > 0)
         {
             logger.LogWarning("{Count} job(s) interrupted by the previous stop of this server were marked failed", recovered);

@@ -22,6 +22,8 @@ public static class JobsRegistration
         services.AddSingleton<IJobSlots, FairJobScheduler>();
         services.AddSingleton<JobChangeSignals>();
         services.AddSingleton<IJobChanges>(sp => sp.GetRequiredService<JobChangeSignals>());
+        services.AddScoped<RecoverInterruptedJobs.Handler>();
+        services.AddScoped<RemoveExpiredWorkspaces.Handler>();
         services.AddHostedService<InterruptedJobsRecovery>();
         return services;
     }

@@ -1,5 +1,4 @@
 using ClaudeBatch.Application.Jobs;
-using Mediator;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -41,7 +40,8 @@ public static class SweepExpiredWorkspacesHandler
         ILogger<SweepExpiredWorkspaces> logger, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var removed = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new RemoveExpiredWorkspaces(clock.GetUtcNow().AddDays(-options.RetentionDays)), cancellationToken);
+        var removed = await scope.ServiceProvider.GetRequiredService<RemoveExpiredWorkspaces.Handler>()
+            .HandleAsync(new RemoveExpiredWorkspaces(clock.GetUtcNow().AddDays(-options.RetentionDays)), cancellationToken);
         if (removed > 0)
         {
             logger.LogInformation("Retention removed {Count} workspace(s) of jobs finished over {Days} days ago", removed, options.RetentionDays);

@@ -42,7 +42,12 @@ public static class PersistenceRegistration
         services.AddScoped<Application.Common.IEventStore, MartenEventStore>();
         services.AddScoped<Application.Common.IReadModels, MartenReadModels>();
         services.AddScoped<IJobCounts, MartenJobCounts>();
-        services.AddScoped<IJobQueue, MartenJobQueue>();
+        services.AddScoped<IQueuePosition, MartenQueuePosition>();
+        services.AddSingleton<IStartLock, PostgresStartLock>();
+        services.AddScoped<IJobList, MartenJobList>();
+        services.AddScoped<IInterruptedJobs, MartenInterruptedJobs>();
+        services.AddScoped<IExpiredWorkspaces, MartenExpiredWorkspaces>();
+        services.AddScoped<IRepositoryList, MartenRepositoryList>();
         return services;
     }
 

@@ -30,3 +30,16 @@ namespace ClaudeBatch.Architecture.Tests.Violations.UsesTheMediator
 {
     public sealed record DomainObjectThatIsACommand : Mediator.ICommand<int>;
 }
+
+namespace ClaudeBatch.Architecture.Tests.Violations.TakesQueryShapes
+{
+    public interface IQueriesByShape
+    {
+        Task<IReadOnlyList<T>> QueryAsync<T>(Func<System.Linq.IQueryable<T>, System.Linq.IQueryable<T>> shape, CancellationToken cancellationToken);
+    }
+
+    public sealed class FiltersAQueryable
+    {
+        public int CountEven(int[] numbers) => System.Linq.Queryable.Count(System.Linq.Queryable.AsQueryable(numbers), n => n % 2 == 0);
+    }
+}

@@ -5,7 +5,6 @@ using ClaudeBatch.Application.Common;
 using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Domain.Jobs;
 using ClaudeBatch.Integration.Tests.Support;
-using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ClaudeBatch.Integration.Tests.Containment;
@@ -160,7 +159,8 @@ public sealed class LinkProofRemovalTests : IAsyncLifetime
     {
         using var scope = api.Services.CreateScope();
         // Retention runs with "now - Jobs:RetentionDays"; a cut-off in the future stands for jobs that old.
-        await scope.ServiceProvider.GetRequiredService<ISender>().Send(new RemoveExpiredWorkspaces(DateTimeOffset.UtcNow.AddMinutes(1)));
+        await scope.ServiceProvider.GetRequiredService<RemoveExpiredWorkspaces.Handler>()
+            .HandleAsync(new RemoveExpiredWorkspaces(DateTimeOffset.UtcNow.AddMinutes(1)), CancellationToken.None);
     }
 
     private async Task<List<object>> StoredEventsAsync(string jobId)

@@ -99,7 +99,7 @@ public sealed class DatabaseOutageTests
             ended.GetProperty("output").GetString().ShouldBe($"said {Ticks} ticks");
             var events = await client.EventsAsync(job);
             var said = events.Where(e => e.GetProperty("type").GetString() == "AgentSaid")
-                .Select(e => e.GetProperty("data").GetProperty("text").GetString()).ToList();
+                .Select(e => e.GetProperty("data").GetProperty("text").GetString()!).ToList();
             said.ShouldBe(Enumerable.Range(1, Ticks).Select(t => $"tick {t}").ToList(), $"the messages of {job} as stored");
             events.Count(e => e.GetProperty("type").GetString() == "JobCompleted").ShouldBe(1);
             events.Select(e => e.GetProperty("version").GetInt64()).ShouldBe(Enumerable.Range(1, events.Count).Select(v => (long)v));

@@ -1,7 +1,6 @@
 using System.Net;
 using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Integration.Tests.Support;
-using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ClaudeBatch.Integration.Tests.Workspaces;
@@ -24,7 +23,8 @@ public sealed class RetentionAndSpaceTests
             using (var scope = api.Services.CreateScope())
             {
                 // Retention runs with "now - Jobs:RetentionDays"; a cut-off in the future stands for a job that old.
-                removed = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new RemoveExpiredWorkspaces(DateTimeOffset.UtcNow.AddMinutes(1)));
+                removed = await scope.ServiceProvider.GetRequiredService<RemoveExpiredWorkspaces.Handler>()
+                    .HandleAsync(new RemoveExpiredWorkspaces(DateTimeOffset.UtcNow.AddMinutes(1)), CancellationToken.None);
             }
 
             removed.ShouldBe(1);

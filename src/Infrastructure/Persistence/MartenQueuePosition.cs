@@ -1,16 +1,15 @@
 using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Domain.Jobs;
 using Marten;
-using Npgsql;
 
 namespace ClaudeBatch.Infrastructure.Persistence;
 
 /// <summary>
-/// The waiting jobs' order (<see cref="IJobQueue"/>), in one query over the job views: the jobs started and not
+/// The waiting jobs' order (<see cref="IQueuePosition"/>), in one query over the job views: the jobs started and not
 /// finished, those of them no server has taken yet (no node), each user's running count, and when each user was last
 /// served (the newest <c>started_at</c>, from the (user, started_at) index).
 /// </summary>
-internal sealed class MartenJobQueue(IQuerySession session, NpgsqlDataSource dataSource, JobsOptions options) : IJobQueue
+internal sealed class MartenQueuePosition(IQuerySession session, JobsOptions options) : IQueuePosition
 {
     public const string Views = PersistenceRegistration.SchemaName + ".mt_doc_jobview";
 
@@ -47,12 +46,9 @@ internal sealed class MartenJobQueue(IQuerySession session, NpgsqlDataSource dat
         select position::int from ordered where id = ?
         """;
 
-    public async Task<int> PositionAsync(string jobId, CancellationToken cancellationToken)
+    public async Task<int> OfAsync(string jobId, CancellationToken cancellationToken)
     {
         var position = await session.QueryAsync<int>(Position, cancellationToken, Active, options.MaxRunningPerUser, JobStream.For(jobId));
         return position.Count == 0 ? 0 : position[0];
     }
-
-    public Task<IAsyncDisposable> HoldStartsAsync(string user, CancellationToken cancellationToken) =>
-        AdvisoryLock.AcquireAsync(dataSource, "claude-batch/starts/" + user, cancellationToken);
 }

@@ -1,0 +1,31 @@
+using ClaudeBatch.Domain.Jobs;
+
+namespace ClaudeBatch.Application.Jobs;
+
+/// <summary>One page of a user's jobs and how many jobs the whole list holds.</summary>
+public sealed record JobPage(IReadOnlyList<JobView> Items, int Total);
+
+/// <summary>A user's jobs, newest first (deleted ones left out), one page at a time, optionally of one status.</summary>
+public interface IJobList
+{
+    /// <summary>The <paramref name="page"/>-th (1-based) run of <paramref name="pageSize"/> jobs, and the list's total.</summary>
+    Task<JobPage> PageAsync(string user, JobStatus? status, int page, int pageSize, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// The jobs a server had taken and not finished (started, not ended, and marked with its node), deleted ones included.
+/// </summary>
+public interface IInterruptedJobs
+{
+    Task<IReadOnlyList<JobView>> OfNodeAsync(string node, CancellationToken cancellationToken);
+}
+
+/// <summary>The jobs whose files retention removes.</summary>
+public interface IExpiredWorkspaces
+{
+    /// <summary>Jobs not deleted, finished before <paramref name="finishedBefore"/>, whose workspace is still there.</summary>
+    Task<IReadOnlyList<JobView>> FinishedBeforeAsync(DateTimeOffset finishedBefore, CancellationToken cancellationToken);
+
+    /// <summary>Deleted jobs whose folder's removal did not finish.</summary>
+    Task<IReadOnlyList<JobView>> RemovalPendingAsync(CancellationToken cancellationToken);
+}
