@@ -3,7 +3,7 @@ using System.Text;
 using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Infrastructure.Containers;
 using ClaudeBatch.Infrastructure.Impersonation;
-using ClaudeBatch.Infrastructure.Jobs;
+using ClaudeBatch.Infrastructure.Processes;
 using Microsoft.Extensions.Logging;
 
 namespace ClaudeBatch.Infrastructure.CodeIndex;
@@ -14,7 +14,7 @@ namespace ClaudeBatch.Infrastructure.CodeIndex;
 /// indexed master gets <c>fix-config --force</c>, then <c>start</c>, <c>index --reconcile</c> (incremental) and
 /// <c>status</c>, read row by row. After the agent: <c>stop</c>, then Docker is cleared of the workspace's containers.
 /// </summary>
-internal sealed class CidxCodeIndex(CidxOptions options, UserProcesses processes, CidxContainers containers, ILogger<CidxCodeIndex> logger)
+internal sealed class CidxCodeIndex(CidxOptions options, ProcessRunner processes, CidxContainers containers, ILogger<CidxCodeIndex> logger)
     : ICodeIndex
 {
     private const string StateFolder = ".code-indexer";
@@ -102,48 +102,37 @@ internal sealed class CidxCodeIndex(CidxOptions options, UserProcesses processes
     {
         var step = $"cidx {string.Join(' ', arguments)}";
         var variables = new Dictionary<string, string>(options.Environment) { ["COLUMNS"] = "200" };
-        var start = processes.StartInfo(identity, options.Command, arguments, workspace, variables);
-        System.Diagnostics.Process process;
+        ProcessResult run;
         try
         {
-            process = await ProcessSpawner.StartAsync(start);
+            run = await processes.RunAsync(new ProcessCommand(options.Command, arguments)
+            {
+                User = identity,
+                WorkingDirectory = workspace,
+                Environment = variables,
+                Timeout = TimeSpan.FromSeconds(options.StepTimeoutSeconds),
+            }, cancellationToken);
         }
         catch (Win32Exception e)
         {
             throw new CidxStepException($"{step} could not start: {e.Message}");
         }
 
-        using (process)
+        if (run.TimedOut)
         {
-            process.StandardInput.Close();
-            var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-            var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(options.StepTimeoutSeconds));
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                ProcFs.KillGroup(process.Id);
-                await process.WaitForExitAsync(CancellationToken.None);
-                cancellationToken.ThrowIfCancellationRequested();
-                throw new CidxStepException($"{step} did not finish within Cidx:StepTimeoutSeconds ({options.StepTimeoutSeconds} s) and was killed.");
-            }
-
-            var output = await stdout;
-            if (process.ExitCode != 0)
-            {
-                // setsid/setpriv report a missing program with 127 (or 126) on stderr.
-                var why = FirstFailureLine(output) ?? FirstFailureLine(await stderr) ?? Tail(await stderr);
-                throw new CidxStepException(process.ExitCode is 126 or 127
-                    ? $"{step}: cidx is not available ({Tail(await stderr)})"
-                    : $"{step} failed with exit code {process.ExitCode}: {why}");
-            }
-
-            return output;
+            throw new CidxStepException($"{step} did not finish within Cidx:StepTimeoutSeconds ({options.StepTimeoutSeconds} s) and was killed.");
         }
+
+        if (run.ExitCode != 0)
+        {
+            // setsid/setpriv report a missing program with 127 (or 126) on stderr.
+            var why = FirstFailureLine(run.Output) ?? FirstFailureLine(run.Error) ?? Tail(run.Error);
+            throw new CidxStepException(run.ExitCode is 126 or 127
+                ? $"{step}: cidx is not available ({Tail(run.Error)})"
+                : $"{step} failed with exit code {run.ExitCode}: {why}");
+        }
+
+        return run.Output;
     }
 
     private static string? FirstFailureLine(string text) =>

@@ -1,7 +1,7 @@
 using ClaudeBatch.Application.Identity;
 using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Infrastructure.Identity;
-using ClaudeBatch.Infrastructure.Jobs;
+using ClaudeBatch.Infrastructure.Processes;
 
 namespace ClaudeBatch.Infrastructure.Impersonation;
 

@@ -14,6 +14,7 @@ public static class JobsRegistration
         services.AddSingleton<IWorkspaceCloner, Workspaces.CopyOnWriteWorkspaceCloner>();
         services.AddSingleton<IAgentRunner, ClaudeCodeRunner>();
         services.AddSingleton<Impersonation.UserProcesses>();
+        services.AddSingleton<Processes.ProcessRunner>();
         services.AddSingleton(sp => JobCgroups.Detect(sp.GetRequiredService<JobsOptions>(), sp.GetRequiredService<ILogger<JobCgroups>>()));
         services.AddSingleton<IJobContainment>(sp => sp.GetRequiredService<JobCgroups>());
         services.AddSingleton<IJobIdentity, Impersonation.OsJobIdentity>();

@@ -52,7 +52,7 @@ internal sealed class LibGit2MasterClones(
             cancel.Token.ThrowIfCancellationRequested();
             // Write the checkout back now (syncfs): a reflink copy or snapshot of dirty files waits for their
             // writeback, which would otherwise land on the first job's workspace.
-            await Jobs.ProcessRunner.RunCheckedAsync("sync", ["--file-system", privatePath], cancel.Token);
+            await Processes.ProcessRunner.RunCheckedAsync("sync", ["--file-system", privatePath], cancel.Token);
             return new PreparedClone(name, privatePath, Describe(privatePath, watch.Elapsed.TotalMilliseconds));
         }
         catch (Exception e) when (e is LibGit2SharpException or IOException or UnauthorizedAccessException or OperationCanceledException or LocalSourceRefusedException)

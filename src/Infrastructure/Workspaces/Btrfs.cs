@@ -1,5 +1,5 @@
 using ClaudeBatch.Infrastructure.Files;
-using ClaudeBatch.Infrastructure.Jobs;
+using ClaudeBatch.Infrastructure.Processes;
 
 namespace ClaudeBatch.Infrastructure.Workspaces;
 

@@ -4,6 +4,7 @@ using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Application.Workspaces;
 using ClaudeBatch.Infrastructure.Files;
 using ClaudeBatch.Infrastructure.Jobs;
+using ClaudeBatch.Infrastructure.Processes;
 using Microsoft.Extensions.Logging;
 
 namespace ClaudeBatch.Infrastructure.Workspaces;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace ClaudeBatch.Infrastructure.Impersonation;
+namespace ClaudeBatch.Infrastructure.Processes;
 
 /// <summary>
 /// Starts child processes from one thread that lives as long as the server. A parent-death signal
