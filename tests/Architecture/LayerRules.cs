@@ -12,7 +12,7 @@ public static class LayerRules
     /// <summary>Packages and frameworks that do I/O or belong to the outer layers.</summary>
     public static readonly string[] OuterDependencies =
     [
-        "Marten", "Npgsql", "Wolverine", "JasperFx", "Weasel", "LibGit2Sharp", "Docker.DotNet", "Serilog", "CliWrap",
+        "Marten", "Npgsql", "Wolverine", "JasperFx", "Weasel", "LibGit2Sharp", "Docker.DotNet", "Serilog",
         "Microsoft.AspNetCore", "Microsoft.Extensions.Hosting", "Microsoft.Extensions.Options",
         "System.Diagnostics.Process", "System.Net.Http", "System.Net.Sockets",
         "ClaudeBatch.Infrastructure", "ClaudeBatch.Api",
