@@ -10,23 +10,12 @@ internal sealed class PasswdAccountDirectory(AuthOptions options) : IAccountDire
 
     public async ValueTask<bool> IsAdministratorAsync(string username, CancellationToken cancellationToken)
     {
-        if (!File.Exists(options.GroupFilePath))
+        if (GroupFile.Read(options.GroupFilePath).FirstOrDefault(g => g.Name == options.AdminGroup) is not { } admins)
         {
             return false;
         }
 
         var account = await FindAsync(username, cancellationToken);
-        foreach (var line in File.ReadLines(options.GroupFilePath))
-        {
-            // name:password:gid:member,member
-            var fields = line.Split(':');
-            if (fields.Length >= 4 && fields[0] == options.AdminGroup)
-            {
-                return fields[3].Split(',', StringSplitOptions.TrimEntries).Contains(username)
-                    || (account is not null && int.TryParse(fields[2], out var gid) && gid == account.Gid);
-            }
-        }
-
-        return false;
+        return admins.Members.Contains(username) || (account is not null && admins.Gid == account.Gid);
     }
 }

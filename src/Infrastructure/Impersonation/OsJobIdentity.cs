@@ -49,25 +49,9 @@ internal sealed class OsJobIdentity(ImpersonationOptions options, AuthOptions au
         }
     }
 
-    private List<int> SupplementaryGroups(OsAccount account)
-    {
-        var groups = new List<int>();
-        if (!File.Exists(auth.GroupFilePath))
-        {
-            return groups;
-        }
-
-        foreach (var line in File.ReadLines(auth.GroupFilePath))
-        {
-            // name:password:gid:member,member
-            var fields = line.Split(':');
-            if (fields.Length >= 4 && int.TryParse(fields[2], out var gid) && gid != account.Gid
-                && fields[3].Split(',', StringSplitOptions.TrimEntries).Contains(account.Username))
-            {
-                groups.Add(gid);
-            }
-        }
-
-        return groups;
-    }
+    private List<int> SupplementaryGroups(OsAccount account) =>
+        GroupFile.Read(auth.GroupFilePath)
+            .Where(g => g.Gid is { } gid && gid != account.Gid && g.Members.Contains(account.Username))
+            .Select(g => g.Gid!.Value)
+            .ToList();
 }
