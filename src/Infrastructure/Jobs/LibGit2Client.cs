@@ -25,8 +25,9 @@ internal sealed class LibGit2Client(RepositoriesOptions repositories, IHostResol
         using var session = new GitNetworkSession(repositories.AllowPrivateNetworks, hosts, cancellationToken);
         try
         {
-            if (await RefusalOfOriginAsync(repositoryPath, cancellationToken) is { } refused)
+            if (await RefusalOfOriginAsync(repositoryPath, cancellationToken) is { } refusal)
             {
+                var refused = GitCredentials.Redact(refusal, source);
                 logger.LogWarning("Pull of {Repository} refused: {Reason}", repositoryPath, refused);
                 return new PullOutcome(PullStatus.Failed, null, false, refused);
             }
@@ -80,9 +81,7 @@ internal sealed class LibGit2Client(RepositoriesOptions repositories, IHostResol
             FetchOptions = new FetchOptions
             {
                 OnTransferProgress = _ => !cancellationToken.IsCancellationRequested,
-                CredentialsProvider = source.HasCredentials
-                    ? (_, _, _) => new UsernamePasswordCredentials { Username = source.Username ?? "", Password = source.Password ?? "" }
-                    : null,
+                CredentialsProvider = GitCredentials.Provider(source),
             },
             MergeOptions = new MergeOptions { FastForwardStrategy = FastForwardStrategy.FastForwardOnly },
         };

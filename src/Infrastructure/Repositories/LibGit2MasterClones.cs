@@ -103,14 +103,7 @@ internal sealed class LibGit2MasterClones(
         var options = new CloneOptions { RecurseSubmodules = false };
         options.FetchOptions.OnTransferProgress = _ => !cancel.IsCancellationRequested;
         options.FetchOptions.OnProgress = _ => !cancel.IsCancellationRequested;
-        if (source.HasCredentials)
-        {
-            options.FetchOptions.CredentialsProvider = (_, _, _) => new UsernamePasswordCredentials
-            {
-                Username = source.Username ?? "",
-                Password = source.Password ?? "",
-            };
-        }
+        options.FetchOptions.CredentialsProvider = GitCredentials.Provider(source);
 
         return options;
     }
