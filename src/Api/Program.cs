@@ -36,7 +36,7 @@ if (Environment.GetEnvironmentVariable("CLAUDEBATCH_CONFIG") is { Length: > 0 } 
 }
 
 builder.AddServerLogging();
-builder.Services.AddServerOptions(builder.Configuration);
+builder.Services.AddServerOptions(builder.Configuration, out var jobs);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddPersistence();
 builder.Services.AddIdentityAdapters();
@@ -60,8 +60,8 @@ builder.Host.UseWolverine(options =>
     options.Policies.UseDurableLocalQueues();
 
     // One server runs at most Jobs:MaxConcurrent pipelines; the rest wait, durably, for their fair turn.
-    options.UseFairJobQueue(builder.Configuration);
-    options.ScheduleWorkspaceRetention(builder.Configuration);
+    options.UseFairJobQueue(jobs);
+    options.ScheduleWorkspaceRetention(jobs);
 
     // A single server owns its queues: after a crash it takes its unfinished messages back at once.
     options.Durability.Mode = DurabilityMode.Solo;

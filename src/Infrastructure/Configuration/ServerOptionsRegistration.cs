@@ -20,7 +20,14 @@ public static class ServerOptionsRegistration
 {
     public static readonly string[] CopyStrategies = ["auto", "btrfs-snapshot", "reflink", "full-copy"];
 
-    public static IServiceCollection AddServerOptions(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddServerOptions(this IServiceCollection services, IConfiguration configuration) =>
+        services.AddServerOptions(configuration, out _);
+
+    /// <param name="jobs">
+    /// The <c>Jobs</c> options the container will serve, for what must be set before the container exists (Wolverine's
+    /// job queue and retention schedule); not yet checked: an invalid value stops the server at start.
+    /// </param>
+    public static IServiceCollection AddServerOptions(this IServiceCollection services, IConfiguration configuration, out JobsOptions jobs)
     {
         services.AddValidatedOptions<WorkspaceOptions>(configuration, WorkspaceOptions.Section, (o, check) =>
         {
@@ -32,7 +39,7 @@ public static class ServerOptionsRegistration
             check(o.MinFreeBytes >= 0, "MinFreeBytes", "must not be negative");
         });
 
-        services.AddValidatedOptions<JobsOptions>(configuration, JobsOptions.Section, (o, check) =>
+        jobs = services.AddValidatedOptionsBoundNow<JobsOptions>(configuration, JobsOptions.Section, (o, check) =>
         {
             check(o.MaxConcurrent is >= 1 and <= 1000, "MaxConcurrent", "must be between 1 and 1000");
             o.MaxRunningPerUser = o.MaxRunningPerUser == 0 ? o.MaxConcurrent : o.MaxRunningPerUser;
@@ -44,6 +51,8 @@ public static class ServerOptionsRegistration
             check(o.DefaultTimeoutSeconds >= 1 && o.DefaultTimeoutSeconds <= o.TimeoutHours * 3600L,
                 "DefaultTimeoutSeconds", "must be at least 1 and within Jobs:TimeoutHours");
             check(o.RetentionDays >= 0, "RetentionDays", "must not be negative (0 removes a workspace at the first sweep after its job ends)");
+            check(Wolverine.CronSchedule.TryParse(o.RetentionSchedule, TimeZoneInfo.Utc, out _), "RetentionSchedule",
+                $"'{o.RetentionSchedule}' is not a cron expression (5 fields, or 6 with seconds first)");
             check(!string.IsNullOrWhiteSpace(o.NodeName), "NodeName", "must not be empty");
             check(o.StreamHeartbeatSeconds is >= 1 and <= 3600, "StreamHeartbeatSeconds", "must be between 1 and 3600");
             check(o.MemoryLimitBytes is null or >= 16 * 1024 * 1024, "MemoryLimitBytes", "must be at least 16777216 (16 MiB), or unset for no limit");
@@ -137,6 +146,53 @@ public static class ServerOptionsRegistration
 
         // Application code takes the plain options object; only the composition root knows IOptions.
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<T>>().Value);
+    }
+
+    /// <summary>
+    /// <see cref="AddValidatedOptions{T}"/> for a section needed before the container exists: bound now, once, and the
+    /// container serves that same object, normalized and checked at start like every other section (a value that
+    /// does not convert fails the start the same way too).
+    /// </summary>
+    private static T AddValidatedOptionsBoundNow<T>(
+        this IServiceCollection services,
+        IConfiguration configuration,
+        string section,
+        Action<T, Action<bool, string, string>> normalizeAndCheck)
+        where T : class, new()
+    {
+        var bound = new T();
+        InvalidOperationException? unbindable = null;
+        try
+        {
+            configuration.GetSection(section).Bind(bound);
+        }
+        catch (InvalidOperationException e)
+        {
+            (bound, unbindable) = (new T(), e);
+        }
+
+        services.AddOptions<T>().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<T>>(new SectionValidator<T>(section, normalizeAndCheck));
+        services.AddSingleton<IOptionsFactory<T>>(sp => new BoundOptionsFactory<T>(bound, unbindable, sp.GetServices<IValidateOptions<T>>()));
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<T>>().Value);
+        return bound;
+    }
+
+    /// <summary>Serves the object bound at registration, once its validators pass.</summary>
+    private sealed class BoundOptionsFactory<T>(T bound, InvalidOperationException? unbindable, IEnumerable<IValidateOptions<T>> validators)
+        : IOptionsFactory<T>
+        where T : class
+    {
+        public T Create(string name)
+        {
+            if (unbindable is not null)
+            {
+                throw new InvalidOperationException(unbindable.Message, unbindable);
+            }
+
+            var failures = validators.Select(v => v.Validate(name, bound)).Where(r => r.Failed).SelectMany(r => r.Failures ?? []).ToList();
+            return failures.Count == 0 ? bound : throw new OptionsValidationException(name, typeof(T), failures);
+        }
     }
 
     /// <summary>Normalizes the bound values (for example <c>~</c> in paths) and names each offending key.</summary>

@@ -1,5 +1,4 @@
 using ClaudeBatch.Application.Jobs;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Wolverine;
 using Wolverine.ErrorHandling;
@@ -21,12 +20,10 @@ public static class RunJobHandler
     /// order, decides who runs next: the queue admits <c>Jobs:MaxConcurrent</c> + <c>Jobs:MaxQueued</c> messages in
     /// flight (an idle one costs ~150 bytes), and after a restart the inbox recovery refills that many.
     /// </summary>
-    public static void UseFairJobQueue(this WolverineOptions options, IConfiguration configuration)
+    public static void UseFairJobQueue(this WolverineOptions options, JobsOptions jobs)
     {
-        var jobs = configuration.GetSection(JobsOptions.Section);
-        var running = int.TryParse(jobs[nameof(JobsOptions.MaxConcurrent)], out var n) && n > 0 ? n : new JobsOptions().MaxConcurrent;
-        var waiting = int.TryParse(jobs[nameof(JobsOptions.MaxQueued)], out var q) && q > 0 ? Math.Min(q, JobsOptions.MaxQueuedLimit) : new JobsOptions().MaxQueued;
-        var inFlight = running + waiting;
+        // The options are checked at start, after this (a bad value stops the server then): kept in range meanwhile.
+        var inFlight = Math.Clamp(jobs.MaxConcurrent, 1, JobsOptions.MaxQueuedLimit) + Math.Clamp(jobs.MaxQueued, 1, JobsOptions.MaxQueuedLimit);
         options.LocalQueue(Queue)
             .MaximumParallelMessages(inFlight)
             .UseDurableInbox(new BufferingLimits(inFlight + options.Durability.RecoveryBatchSize + 1, inFlight));

@@ -1,8 +1,6 @@
 using ClaudeBatch.Application.Jobs;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Wolverine;
 
 namespace ClaudeBatch.Infrastructure.Jobs;
@@ -18,19 +16,17 @@ public sealed record SweepExpiredWorkspaces(DateTimeOffset Occurrence);
 public static class WorkspaceRetention
 {
     public const string ScheduleName = "workspace-retention";
-    public const string DefaultSchedule = "0 * * * *";
 
-    /// <summary>Registers the schedule; an invalid expression stops the server naming the key.</summary>
-    public static void ScheduleWorkspaceRetention(this WolverineOptions options, IConfiguration configuration)
+    /// <summary>
+    /// Registers the schedule, <see cref="JobsOptions.RetentionSchedule"/>; an expression that is not cron is left out
+    /// here, and the options' check at start stops the server naming the key.
+    /// </summary>
+    public static void ScheduleWorkspaceRetention(this WolverineOptions options, JobsOptions jobs)
     {
-        var expression = configuration[$"{JobsOptions.Section}:RetentionSchedule"] ?? DefaultSchedule;
-        if (!CronSchedule.TryParse(expression, TimeZoneInfo.Utc, out var schedule))
+        if (CronSchedule.TryParse(jobs.RetentionSchedule, TimeZoneInfo.Utc, out var schedule))
         {
-            throw new OptionsValidationException($"{JobsOptions.Section}:RetentionSchedule", typeof(JobsOptions),
-                [$"{JobsOptions.Section}:RetentionSchedule: '{expression}' is not a cron expression (5 fields, or 6 with seconds first)"]);
+            options.Schedules.ScheduleRecurring(ScheduleName, schedule, occurrence => new SweepExpiredWorkspaces(occurrence));
         }
-
-        options.Schedules.ScheduleRecurring(ScheduleName, schedule, occurrence => new SweepExpiredWorkspaces(occurrence));
     }
 }
 
