@@ -15,6 +15,8 @@ namespace ClaudeBatch.Infrastructure.Processes;
 /// </summary>
 internal sealed class ProcessRunner(UserProcesses users, JobCgroups cgroups)
 {
+    private static readonly TimeSpan AbandonWait = TimeSpan.FromSeconds(5);
+
     /// <summary>Runs <paramref name="command"/>; a program that cannot start throws <see cref="System.ComponentModel.Win32Exception"/>.</summary>
     public Task<ProcessResult> RunAsync(ProcessCommand command, CancellationToken cancellationToken)
     {
@@ -90,6 +92,8 @@ internal sealed class ProcessRunner(UserProcesses users, JobCgroups cgroups)
             timeout.CancelAfter(limit);
         }
 
+        // Ends the reading of output abandoned on failure: no callback runs once this returns or throws.
+        using var abandon = new CancellationTokenSource();
         Task<string>? output = null;
         Task<string>? error = null;
         try
@@ -99,8 +103,10 @@ internal sealed class ProcessRunner(UserProcesses users, JobCgroups cgroups)
                 await started(pid);
             }
 
-            output = command.OutputLine is { } onLine ? StreamLinesAsync(process.StandardOutput, onLine) : CaptureHeadAsync(process.StandardOutput, command.OutputLimit);
-            error = CaptureTailAsync(process.StandardError, command.ErrorLimit, command.ErrorText);
+            output = command.OutputLine is { } onLine
+                ? StreamLinesAsync(process.StandardOutput, onLine, abandon.Token)
+                : CaptureHeadAsync(process.StandardOutput, command.OutputLimit, abandon.Token);
+            error = CaptureTailAsync(process.StandardError, command.ErrorLimit, command.ErrorText, abandon.Token);
             await WriteQuietlyAsync(process.StandardInput, command.Input);
             await process.WaitForExitAsync(timeout.Token);
         }
@@ -113,8 +119,7 @@ internal sealed class ProcessRunner(UserProcesses users, JobCgroups cgroups)
             }
 
             await process.WaitForExitAsync(CancellationToken.None);
-            Observe(output);
-            Observe(error);
+            await AbandonAsync(abandon, output, error);
             if (e is OperationCanceledException && !cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
             {
                 return ProcessResult.Killed;
@@ -158,8 +163,17 @@ internal sealed class ProcessRunner(UserProcesses users, JobCgroups cgroups)
         ProcFs.KillGroup(process.Id);
     }
 
-    private static void Observe(Task? pump) =>
-        pump?.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+    /// <summary>
+    /// Stops reading (a process outside the group may still hold the pipes) and waits, a bounded time, for a callback
+    /// under way. A pump's own failure (cancelled, or a callback failed) is not reported: the run has failed already.
+    /// </summary>
+    private static async Task AbandonAsync(CancellationTokenSource abandon, params Task?[] pumps)
+    {
+        await abandon.CancelAsync();
+        var reading = Task.WhenAll(pumps.OfType<Task>());
+        await Task.WhenAny(reading, Task.Delay(AbandonWait));
+        _ = reading.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
 
     private static async Task WriteQuietlyAsync(StreamWriter input, string? text)
     {
@@ -179,9 +193,9 @@ internal sealed class ProcessRunner(UserProcesses users, JobCgroups cgroups)
         }
     }
 
-    private static async Task<string> StreamLinesAsync(StreamReader output, Func<string, Task> onLine)
+    private static async Task<string> StreamLinesAsync(StreamReader output, Func<string, Task> onLine, CancellationToken abandon)
     {
-        while (await output.ReadLineAsync() is { } line)
+        while (await output.ReadLineAsync(abandon) is { } line)
         {
             await onLine(line);
         }
@@ -189,12 +203,12 @@ internal sealed class ProcessRunner(UserProcesses users, JobCgroups cgroups)
         return "";
     }
 
-    private static async Task<string> CaptureHeadAsync(StreamReader output, int limit)
+    private static async Task<string> CaptureHeadAsync(StreamReader output, int limit, CancellationToken abandon)
     {
         var head = new StringBuilder();
         var buffer = new char[4096];
         int read;
-        while ((read = await output.ReadAsync(buffer)) > 0)
+        while ((read = await output.ReadAsync(buffer, abandon)) > 0)
         {
             // Read to the end even past the cap, so the program never blocks on a full pipe.
             head.Append(buffer, 0, Math.Min(read, Math.Max(0, limit - head.Length)));
@@ -203,12 +217,12 @@ internal sealed class ProcessRunner(UserProcesses users, JobCgroups cgroups)
         return head.ToString();
     }
 
-    private static async Task<string> CaptureTailAsync(StreamReader errors, int limit, Func<ReadOnlyMemory<char>, Task>? onText)
+    private static async Task<string> CaptureTailAsync(StreamReader errors, int limit, Func<ReadOnlyMemory<char>, Task>? onText, CancellationToken abandon)
     {
         var tail = new StringBuilder();
         var buffer = new char[4096];
         int read;
-        while ((read = await errors.ReadAsync(buffer)) > 0)
+        while ((read = await errors.ReadAsync(buffer, abandon)) > 0)
         {
             if (onText is not null)
             {

@@ -198,6 +198,38 @@ public sealed class ProcessRunnerTests
     }
 
     [Fact]
+    public async Task A_timeout_returns_even_while_a_process_outside_the_group_and_tree_still_holds_the_output()
+    {
+        var pids = new ConcurrentQueue<int>();
+        // Its parent exits at once: the sleep is in no group, session or process tree of the runner's process, and keeps stdout.
+        var command = Shell("setsid sh -c 'sleep 300 & echo $!'; sleep 300") with
+        {
+            User = ServerAccount.Identity,
+            WorkingDirectory = Path.GetTempPath(),
+            Timeout = TimeSpan.FromSeconds(1),
+            OutputLine = Collect(pids),
+        };
+
+        try
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var run = runner.RunAsync(command, CancellationToken.None);
+
+            (await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(30)))).ShouldBe(run, "the runner waited for output held open by a stray process");
+            (await run).TimedOut.ShouldBeTrue();
+            // The reading is cancelled, not merely given up on after its bounded wait (5 s).
+            watch.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(5));
+        }
+        finally
+        {
+            foreach (var pid in pids)
+            {
+                Daemons.KillIfStillSleeping(pid);
+            }
+        }
+    }
+
+    [Fact]
     public async Task RunChecked_returns_stdout_or_throws_with_stderr()
     {
         (await ProcessRunner.RunCheckedAsync("sh", ["-c", "echo fine"], CancellationToken.None)).ShouldBe("fine\n");
