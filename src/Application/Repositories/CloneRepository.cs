@@ -1,3 +1,4 @@
+using ClaudeBatch.Application.CodeIndex;
 using ClaudeBatch.Application.Common;
 using ClaudeBatch.Domain.Repositories;
 using Mediator;
@@ -11,7 +12,7 @@ namespace ClaudeBatch.Application.Repositories;
 public sealed record CloneRepository(string Name) : ICommand
 {
     public sealed class Handler(
-        IEventStore store, IMasterClones clones, ISecretProtector secrets, IRepositoryLock locks, Jobs.ICodeIndex codeIndex, TimeProvider clock)
+        IEventStore store, IMasterClones clones, ISecretProtector secrets, IRepositoryLock locks, ICodeIndex codeIndex, TimeProvider clock)
         : ICommandHandler<CloneRepository>
     {
         public async ValueTask<Unit> Handle(CloneRepository command, CancellationToken cancellationToken)

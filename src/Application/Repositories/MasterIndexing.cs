@@ -1,5 +1,5 @@
+using ClaudeBatch.Application.CodeIndex;
 using ClaudeBatch.Application.Common;
-using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Domain.Repositories;
 
 namespace ClaudeBatch.Application.Repositories;
