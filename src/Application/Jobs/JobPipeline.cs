@@ -5,7 +5,7 @@ using ClaudeBatch.Application.Identity;
 using ClaudeBatch.Application.Repositories;
 using ClaudeBatch.Domain.Common;
 using ClaudeBatch.Domain.Jobs;
-using ClaudeBatch.Domain.Repositories;
+using Mediator;
 
 namespace ClaudeBatch.Application.Jobs;
 
@@ -25,9 +25,7 @@ public sealed class JobPipeline(
     IEventStore store,
     IJobCancellation cancellation,
     IMasterClones clones,
-    IRepositoryLock locks,
-    ISecretProtector secrets,
-    IGitClient git,
+    ISender sender,
     IWorkspaceCloner workspaces,
     ISystemPrompts prompts,
     IAgentRunner agent,
@@ -134,7 +132,7 @@ public sealed class JobPipeline(
             return Fail(runAs.Refusal ?? $"User '{job.User}' cannot run jobs.");
         }
 
-        if (await PullAsync(journal, repository, cancellationToken) is { } pullFailed)
+        if (await PullAsync(journal, cancellationToken) is { } pullFailed)
         {
             return pullFailed;
         }
@@ -199,8 +197,11 @@ public sealed class JobPipeline(
         return result;
     }
 
-    /// <summary>Fast-forwards the master clone under its lock; returns the decision that ends the job if the pull failed.</summary>
-    private async Task<Decision?> PullAsync(JobJournal journal, Repository repository, CancellationToken cancellationToken)
+    /// <summary>
+    /// Has the repository fast-forward its master (<see cref="PullRepository"/>, which stores the repository's facts
+    /// itself); records what it came to, and returns the decision that ends the job if the pull failed.
+    /// </summary>
+    private async Task<Decision?> PullAsync(JobJournal journal, CancellationToken cancellationToken)
     {
         var job = journal.Job;
         if (!job.Options.GitAware)
@@ -210,21 +211,7 @@ public sealed class JobPipeline(
         }
 
         await journal.RecordAsync((j, now) => j.StartPull(now));
-        PullOutcome outcome;
-        await using (await locks.AcquireAsync(job.Repository, cancellationToken))
-        {
-            outcome = await git.FastForwardAsync(clones.PathFor(job.Repository), secrets.SourceOf(repository), cancellationToken);
-            if (outcome is { Status: PullStatus.Pulled, CommitHash: { } pulled })
-            {
-                store.Append(RepositoryStream.For(job.Repository), new RepositoryPulled(job.Repository, pulled, outcome.Changed, journal.Now));
-                if (outcome.Changed && repository.CidxAware)
-                {
-                    store.Append(RepositoryStream.For(job.Repository), new RepositoryIndexStarted(job.Repository, journal.Now));
-                    await store.SaveChangesAsync(cancellationToken);
-                    await MasterIndexing.IndexAsync(store, codeIndex, clones, job.Repository, clock, cancellationToken);
-                }
-            }
-        }
+        var outcome = await sender.Send(new PullRepository(job.Repository), cancellationToken);
 
         switch (outcome)
         {

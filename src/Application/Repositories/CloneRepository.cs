@@ -26,7 +26,7 @@ public sealed record CloneRepository(string Name) : ICommand
 
             var prepared = await clones.CloneAsync(command.Name, secrets.SourceOf(before), cancellationToken);
 
-            await using (await locks.AcquireAsync(command.Name, cancellationToken))
+            await using (await locks.AcquireExclusiveAsync(command.Name, cancellationToken))
             {
                 var now = await store.LoadRepositoryAsync(command.Name, cancellationToken);
                 if (!now.AcceptsCloneResult)
@@ -51,7 +51,7 @@ public sealed record CloneRepository(string Name) : ICommand
                         // Indexed once here, so each job's copy only reconciles what changed.
                         store.AppendExpecting(stream, now.Version, cloned, new RepositoryIndexStarted(command.Name, clock.GetUtcNow()));
                         await store.SaveChangesAsync(cancellationToken);
-                        await MasterIndexing.IndexAsync(store, codeIndex, clones, command.Name, clock, cancellationToken);
+                        store.Append(stream, await MasterIndexing.IndexAsync(codeIndex, clones, command.Name, clock, cancellationToken));
                     }
                     else
                     {

@@ -11,7 +11,7 @@ public sealed record RecordCloneFailure(string Name, string Reason) : ICommand
     {
         public async ValueTask<Unit> Handle(RecordCloneFailure command, CancellationToken cancellationToken)
         {
-            await using (await locks.AcquireAsync(command.Name, cancellationToken))
+            await using (await locks.AcquireExclusiveAsync(command.Name, cancellationToken))
             {
                 var repository = await store.LoadRepositoryAsync(command.Name, cancellationToken);
                 if (repository.AcceptsCloneResult)
