@@ -25,6 +25,7 @@ public sealed class JobPipeline(
     IEventStore store,
     IJobCancellation cancellation,
     IMasterClones clones,
+    IRepositoryLock locks,
     ISender sender,
     IWorkspaceCloner workspaces,
     ISystemPrompts prompts,
@@ -145,7 +146,13 @@ public sealed class JobPipeline(
                 $"Not enough free space for the workspace: {free} bytes free on the jobs filesystem, Workspace:MinFreeBytes is {workspaceOptions.MinFreeBytes}.");
         }
 
-        var copy = await workspaces.CloneAsync(clones.PathFor(job.Repository), job.CowPath, cancellationToken);
+        // Shared with other copies, never with a pull (which holds it exclusively): a copy is of one commit, whole.
+        WorkspaceCopy copy;
+        await using (await locks.AcquireSharedAsync(job.Repository, cancellationToken))
+        {
+            copy = await workspaces.CloneAsync(clones.PathFor(job.Repository), job.CowPath, cancellationToken);
+        }
+
         await journal.RecordAsync((j, now) => j.RecordWorkspace(copy.Strategy, copy.FileCount, copy.Bytes, copy.Milliseconds, now));
 
         await staging.CopyIntoWorkspaceAsync(

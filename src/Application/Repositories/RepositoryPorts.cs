@@ -69,6 +69,9 @@ public interface IRepositoryLock
 {
     /// <summary>Waits until nobody else holds the lock, then holds it alone until disposed.</summary>
     Task<IAsyncDisposable> AcquireExclusiveAsync(string repositoryName, CancellationToken cancellationToken);
+
+    /// <summary>Waits until nobody holds the lock exclusively, then holds it beside other shared holders until disposed.</summary>
+    Task<IAsyncDisposable> AcquireSharedAsync(string repositoryName, CancellationToken cancellationToken);
 }
 
 /// <summary>Resolves host names to addresses (DNS is I/O).</summary>
