@@ -113,8 +113,7 @@ public sealed class JobPipeline(
     private async Task<Decision> StepsAsync(JobJournal journal, CancellationToken cancellationToken)
     {
         var job = journal.Job;
-        var repository = await store.LoadRepositoryAsync(job.Repository, cancellationToken);
-        if (!repository.IsRegistered)
+        if (!await sender.Send(new IsRepositoryRegistered(job.Repository), cancellationToken))
         {
             return Fail($"Repository '{job.Repository}' is no longer registered.");
         }
