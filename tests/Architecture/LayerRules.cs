@@ -18,11 +18,23 @@ public static class LayerRules
         "ClaudeBatch.Infrastructure", "ClaudeBatch.Api",
     ];
 
+    /// <summary>
+    /// The file system: what opens, lists, watches or removes files and folders. Inner layers may still name paths
+    /// (<c>System.IO.Path</c> only works on strings) and pass streams (<c>Stream</c> is an abstraction an adapter opens).
+    /// NetArchTest matches whole names: <c>System.IO.File</c> is that type alone, a namespace is everything in it.
+    /// </summary>
+    public static readonly string[] FileSystem =
+    [
+        "System.IO.File", "System.IO.Directory", "System.IO.FileInfo", "System.IO.DirectoryInfo", "System.IO.FileSystemInfo",
+        "System.IO.FileStream", "System.IO.FileSystemWatcher", "System.IO.DriveInfo", "System.IO.RandomAccess",
+        "System.IO.Enumeration", "System.IO.MemoryMappedFiles", "System.IO.Pipes",
+    ];
+
     public static TestResult DomainIsPure(PredicateList types) =>
-        types.ShouldNot().HaveDependencyOnAny([.. OuterDependencies, "ClaudeBatch.Application", "Mediator", "FluentValidation"]).GetResult();
+        types.ShouldNot().HaveDependencyOnAny([.. OuterDependencies, .. FileSystem, "ClaudeBatch.Application", "Mediator", "FluentValidation"]).GetResult();
 
     public static TestResult ApplicationTouchesNoIo(PredicateList types) =>
-        types.ShouldNot().HaveDependencyOnAny(OuterDependencies).GetResult();
+        types.ShouldNot().HaveDependencyOnAny([.. OuterDependencies, .. FileSystem]).GetResult();
 
     /// <summary>
     /// LINQ query shapes, so no query is built in the Application: reads go through narrow ports the Infrastructure

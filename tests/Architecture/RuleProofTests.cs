@@ -1,4 +1,6 @@
 using System.Reflection;
+using ClaudeBatch.Application.Common;
+using ClaudeBatch.Domain.Common;
 using ClaudeBatch.Infrastructure.Configuration;
 using NetArchTest.Rules;
 
@@ -8,6 +10,8 @@ namespace ClaudeBatch.Architecture.Tests;
 public sealed class RuleProofTests
 {
     private static readonly Assembly Self = typeof(RuleProofTests).Assembly;
+    private static readonly Assembly Domain = typeof(DomainError).Assembly;
+    private static readonly Assembly Application = typeof(IEventStore).Assembly;
 
     private static PredicateList Violation(string name) =>
         Types.InAssembly(Self).That().ResideInNamespace($"ClaudeBatch.Architecture.Tests.Violations.{name}");
@@ -64,5 +68,47 @@ public sealed class RuleProofTests
 
         forbidden.ShouldContain("Marten");
         forbidden.ShouldContain("ClaudeBatch.Application");
+    }
+
+    [Fact]
+    public void The_application_and_domain_rules_catch_the_file_system_but_not_paths_or_streams()
+    {
+        foreach (var result in (TestResult[])[
+            LayerRules.ApplicationTouchesNoIo(Violation("TouchesTheFileSystem")), LayerRules.DomainIsPure(Violation("TouchesTheFileSystem"))])
+        {
+            result.IsSuccessful.ShouldBeFalse();
+            var offenders = result.FailingTypeNames.Select(name => name.Split('.').Last()).Order().ToList();
+            offenders.ShouldBe(["ListsAFolder", "OpensAFileStream", "ReadsAFileDirectly"]);
+        }
+    }
+
+    [Fact]
+    public void The_module_rule_catches_another_module_s_handler_helper_and_service()
+    {
+        var result = ModuleRules.UsesOnlyContracts(Violation("ReachesIntoAnotherModule"), "Identity", Domain, Application);
+
+        result.IsSuccessful.ShouldBeFalse();
+        result.FailingTypeNames.Select(name => name.Split('.').Last()).Order()
+            .ShouldBe(["CallsAnotherModulesHandler", "RebuildsAnotherModulesAggregate", "UsesAnotherModulesService"]);
+    }
+
+    [Fact]
+    public void The_module_rule_lets_a_module_use_another_s_commands_results_ports_views_events_and_name_rules()
+    {
+        ModuleRules.UsesOnlyContracts(Violation("UsesAnotherModulesContract"), "Jobs", Domain, Application).IsSuccessful.ShouldBeTrue();
+
+        // The same types are the module's own business inside it: a rule over its own internals would be meaningless.
+        ModuleRules.UsesOnlyContracts(Violation("ReachesIntoAnotherModule"), "Repositories", Domain, Application).FailingTypeNames
+            .ShouldBe(["ClaudeBatch.Architecture.Tests.Violations.ReachesIntoAnotherModule.UsesAnotherModulesService"]);
+    }
+
+    [Fact]
+    public void The_domain_module_rule_catches_another_module_s_aggregate()
+    {
+        var result = ModuleRules.UsesOnlyContracts(Violation("HoldsAnotherModulesAggregate"), "Jobs", Domain);
+
+        result.IsSuccessful.ShouldBeFalse();
+        result.FailingTypeNames.ShouldContain(name => name.EndsWith("JobWithItsRepository"));
+        ModuleRules.UsesOnlyContracts(Violation("HoldsAnotherModulesAggregate"), "Repositories", Domain).IsSuccessful.ShouldBeTrue();
     }
 }

@@ -1,3 +1,4 @@
+using ClaudeBatch.Application.CodeIndex;
 using ClaudeBatch.Application.Common;
 using ClaudeBatch.Domain.Common;
 using ClaudeBatch.Domain.Jobs;

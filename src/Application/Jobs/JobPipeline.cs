@@ -1,10 +1,11 @@
+using ClaudeBatch.Application.CodeIndex;
 using ClaudeBatch.Application.Common;
 using ClaudeBatch.Application.Files;
 using ClaudeBatch.Application.Identity;
 using ClaudeBatch.Application.Repositories;
 using ClaudeBatch.Domain.Common;
 using ClaudeBatch.Domain.Jobs;
-using ClaudeBatch.Domain.Repositories;
+using Mediator;
 
 namespace ClaudeBatch.Application.Jobs;
 
@@ -25,8 +26,7 @@ public sealed class JobPipeline(
     IJobCancellation cancellation,
     IMasterClones clones,
     IRepositoryLock locks,
-    ISecretProtector secrets,
-    IGitClient git,
+    ISender sender,
     IWorkspaceCloner workspaces,
     ISystemPrompts prompts,
     IAgentRunner agent,
@@ -113,8 +113,7 @@ public sealed class JobPipeline(
     private async Task<Decision> StepsAsync(JobJournal journal, CancellationToken cancellationToken)
     {
         var job = journal.Job;
-        var repository = await store.LoadRepositoryAsync(job.Repository, cancellationToken);
-        if (!repository.IsRegistered)
+        if (!await sender.Send(new IsRepositoryRegistered(job.Repository), cancellationToken))
         {
             return Fail($"Repository '{job.Repository}' is no longer registered.");
         }
@@ -133,7 +132,7 @@ public sealed class JobPipeline(
             return Fail(runAs.Refusal ?? $"User '{job.User}' cannot run jobs.");
         }
 
-        if (await PullAsync(journal, repository, cancellationToken) is { } pullFailed)
+        if (await PullAsync(journal, cancellationToken) is { } pullFailed)
         {
             return pullFailed;
         }
@@ -146,7 +145,13 @@ public sealed class JobPipeline(
                 $"Not enough free space for the workspace: {free} bytes free on the jobs filesystem, Workspace:MinFreeBytes is {workspaceOptions.MinFreeBytes}.");
         }
 
-        var copy = await workspaces.CloneAsync(clones.PathFor(job.Repository), job.CowPath, cancellationToken);
+        // Shared with other copies, never with a pull (which holds it exclusively): a copy is of one commit, whole.
+        WorkspaceCopy copy;
+        await using (await locks.AcquireSharedAsync(job.Repository, cancellationToken))
+        {
+            copy = await workspaces.CloneAsync(clones.PathFor(job.Repository), job.CowPath, cancellationToken);
+        }
+
         await journal.RecordAsync((j, now) => j.RecordWorkspace(copy.Strategy, copy.FileCount, copy.Bytes, copy.Milliseconds, now));
 
         await staging.CopyIntoWorkspaceAsync(
@@ -198,8 +203,11 @@ public sealed class JobPipeline(
         return result;
     }
 
-    /// <summary>Fast-forwards the master clone under its lock; returns the decision that ends the job if the pull failed.</summary>
-    private async Task<Decision?> PullAsync(JobJournal journal, Repository repository, CancellationToken cancellationToken)
+    /// <summary>
+    /// Has the repository fast-forward its master (<see cref="PullRepository"/>, which stores the repository's facts
+    /// itself); records what it came to, and returns the decision that ends the job if the pull failed.
+    /// </summary>
+    private async Task<Decision?> PullAsync(JobJournal journal, CancellationToken cancellationToken)
     {
         var job = journal.Job;
         if (!job.Options.GitAware)
@@ -209,21 +217,7 @@ public sealed class JobPipeline(
         }
 
         await journal.RecordAsync((j, now) => j.StartPull(now));
-        PullOutcome outcome;
-        await using (await locks.AcquireAsync(job.Repository, cancellationToken))
-        {
-            outcome = await git.FastForwardAsync(clones.PathFor(job.Repository), secrets.SourceOf(repository), cancellationToken);
-            if (outcome is { Status: PullStatus.Pulled, CommitHash: { } pulled })
-            {
-                store.Append(RepositoryStream.For(job.Repository), new RepositoryPulled(job.Repository, pulled, outcome.Changed, journal.Now));
-                if (outcome.Changed && repository.CidxAware)
-                {
-                    store.Append(RepositoryStream.For(job.Repository), new RepositoryIndexStarted(job.Repository, journal.Now));
-                    await store.SaveChangesAsync(cancellationToken);
-                    await MasterIndexing.IndexAsync(store, codeIndex, clones, job.Repository, clock, cancellationToken);
-                }
-            }
-        }
+        var outcome = await sender.Send(new PullRepository(job.Repository), cancellationToken);
 
         switch (outcome)
         {

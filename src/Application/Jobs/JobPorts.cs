@@ -1,23 +1,6 @@
 using ClaudeBatch.Domain.Jobs;
-using ClaudeBatch.Domain.Repositories;
 
 namespace ClaudeBatch.Application.Jobs;
-
-public enum PullStatus
-{
-    Pulled,
-    NotGitRepo,
-    Failed,
-}
-
-public sealed record PullOutcome(PullStatus Status, string? CommitHash, bool Changed, string? Reason);
-
-/// <summary>Git operations on a master clone.</summary>
-public interface IGitClient
-{
-    /// <summary>Fetches and fast-forwards the checked-out branch; never merges or rewrites.</summary>
-    Task<PullOutcome> FastForwardAsync(string repositoryPath, GitSource source, CancellationToken cancellationToken);
-}
 
 public sealed record WorkspaceCopy(string Strategy, long FileCount, long Bytes, double Milliseconds);
 

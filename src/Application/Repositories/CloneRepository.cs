@@ -1,3 +1,4 @@
+using ClaudeBatch.Application.CodeIndex;
 using ClaudeBatch.Application.Common;
 using ClaudeBatch.Domain.Repositories;
 
@@ -11,7 +12,7 @@ namespace ClaudeBatch.Application.Repositories;
 public sealed record CloneRepository(string Name)
 {
     public sealed class Handler(
-        IEventStore store, IMasterClones clones, ISecretProtector secrets, IRepositoryLock locks, Jobs.ICodeIndex codeIndex, TimeProvider clock)
+        IEventStore store, IMasterClones clones, ISecretProtector secrets, IRepositoryLock locks, ICodeIndex codeIndex, TimeProvider clock)
     {
         public async Task Handle(CloneRepository command, CancellationToken cancellationToken)
         {
@@ -24,7 +25,7 @@ public sealed record CloneRepository(string Name)
 
             var prepared = await clones.CloneAsync(command.Name, secrets.SourceOf(before), cancellationToken);
 
-            await using (await locks.AcquireAsync(command.Name, cancellationToken))
+            await using (await locks.AcquireExclusiveAsync(command.Name, cancellationToken))
             {
                 var now = await store.LoadRepositoryAsync(command.Name, cancellationToken);
                 if (!now.AcceptsCloneResult)
@@ -49,7 +50,7 @@ public sealed record CloneRepository(string Name)
                         // Indexed once here, so each job's copy only reconciles what changed.
                         store.AppendExpecting(stream, now.Version, cloned, new RepositoryIndexStarted(command.Name, clock.GetUtcNow()));
                         await store.SaveChangesAsync(cancellationToken);
-                        await MasterIndexing.IndexAsync(store, codeIndex, clones, command.Name, clock, cancellationToken);
+                        store.Append(stream, await MasterIndexing.IndexAsync(codeIndex, clones, command.Name, clock, cancellationToken));
                     }
                     else
                     {

@@ -10,7 +10,7 @@ public sealed record RecordCloneFailure(string Name, string Reason)
     {
         public async Task Handle(RecordCloneFailure command, CancellationToken cancellationToken)
         {
-            await using (await locks.AcquireAsync(command.Name, cancellationToken))
+            await using (await locks.AcquireExclusiveAsync(command.Name, cancellationToken))
             {
                 var repository = await store.LoadRepositoryAsync(command.Name, cancellationToken);
                 if (repository.AcceptsCloneResult)

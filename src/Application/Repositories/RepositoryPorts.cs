@@ -34,6 +34,23 @@ public interface IMasterClones
     Task RemoveAsync(string name, CancellationToken cancellationToken);
 }
 
+public enum PullStatus
+{
+    Pulled,
+    NotGitRepo,
+    Failed,
+}
+
+/// <summary>What a pull came to: the commit now checked out and whether it moved, why it failed, or not a git repository.</summary>
+public sealed record PullOutcome(PullStatus Status, string? CommitHash, bool Changed, string? Reason);
+
+/// <summary>Git operations on a master clone (always under the repository's exclusive lock).</summary>
+public interface IGitClient
+{
+    /// <summary>Fetches and fast-forwards the checked-out branch; never merges or rewrites.</summary>
+    Task<PullOutcome> FastForwardAsync(string repositoryPath, GitSource source, CancellationToken cancellationToken);
+}
+
 /// <summary>Encrypts secrets (clone credentials) so they can be stored without being stored in clear.</summary>
 public interface ISecretProtector
 {
@@ -43,10 +60,18 @@ public interface ISecretProtector
     string? Unprotect(string protectedSecret);
 }
 
-/// <summary>A lock per repository that holds across server processes: git pulls, indexing and removal take it.</summary>
+/// <summary>
+/// A readers-writer lock per repository's master clone that holds across server processes. Whatever changes the master
+/// (a clone published, a pull and the indexing after it, removal) holds it exclusively; whatever reads the master as a
+/// whole (a job's workspace copy) holds it shared, so it never sees a master half-changed.
+/// </summary>
 public interface IRepositoryLock
 {
-    Task<IAsyncDisposable> AcquireAsync(string repositoryName, CancellationToken cancellationToken);
+    /// <summary>Waits until nobody else holds the lock, then holds it alone until disposed.</summary>
+    Task<IAsyncDisposable> AcquireExclusiveAsync(string repositoryName, CancellationToken cancellationToken);
+
+    /// <summary>Waits until nobody holds the lock exclusively, then holds it beside other shared holders until disposed.</summary>
+    Task<IAsyncDisposable> AcquireSharedAsync(string repositoryName, CancellationToken cancellationToken);
 }
 
 /// <summary>Resolves host names to addresses (DNS is I/O).</summary>

@@ -31,7 +31,7 @@ public sealed record UnregisterRepository(string Name, string User, bool Force) 
                 clones.CancelClone(command.Name);
             }
 
-            await using (await locks.AcquireAsync(command.Name, cancellationToken))
+            await using (await locks.AcquireExclusiveAsync(command.Name, cancellationToken))
             {
                 repository = await store.LoadRepositoryAsync(command.Name, cancellationToken);
                 var decision = repository.Unregister(

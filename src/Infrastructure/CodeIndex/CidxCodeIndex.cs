@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Text;
+using ClaudeBatch.Application.CodeIndex;
 using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Infrastructure.Containers;
 using ClaudeBatch.Infrastructure.Impersonation;

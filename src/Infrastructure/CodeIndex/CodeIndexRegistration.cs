@@ -1,4 +1,4 @@
-using ClaudeBatch.Application.Jobs;
+using ClaudeBatch.Application.CodeIndex;
 using ClaudeBatch.Infrastructure.Containers;
 using Microsoft.Extensions.DependencyInjection;
 

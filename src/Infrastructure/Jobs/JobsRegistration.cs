@@ -10,7 +10,7 @@ public static class JobsRegistration
     {
         services.AddSingleton<JobPaths>();
         services.AddScoped<JobPipeline>();
-        services.AddSingleton<IGitClient, LibGit2Client>();
+        services.AddSingleton<Application.Repositories.IGitClient, LibGit2Client>();
         services.AddSingleton<IWorkspaceCloner, Workspaces.CopyOnWriteWorkspaceCloner>();
         services.AddSingleton<IAgentRunner, ClaudeCodeRunner>();
         services.AddSingleton<Impersonation.UserProcesses>();

@@ -1,4 +1,3 @@
-using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Application.Repositories;
 using ClaudeBatch.Domain.Repositories;
 using ClaudeBatch.Infrastructure.Repositories;

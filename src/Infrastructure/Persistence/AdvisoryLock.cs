@@ -10,15 +10,26 @@ namespace ClaudeBatch.Infrastructure.Persistence;
 /// </summary>
 internal static class AdvisoryLock
 {
-    public static async Task<IAsyncDisposable> AcquireAsync(NpgsqlDataSource dataSource, string name, CancellationToken cancellationToken)
+    public static Task<IAsyncDisposable> AcquireAsync(NpgsqlDataSource dataSource, string name, CancellationToken cancellationToken) =>
+        AcquireAsync(dataSource, name, shared: false, cancellationToken);
+
+    /// <summary>
+    /// Held beside other shared holders of <paramref name="name"/>, never beside an exclusive one
+    /// (<c>pg_advisory_lock_shared</c>): a waiting exclusive holder waits for every shared one to let go.
+    /// </summary>
+    public static Task<IAsyncDisposable> AcquireSharedAsync(NpgsqlDataSource dataSource, string name, CancellationToken cancellationToken) =>
+        AcquireAsync(dataSource, name, shared: true, cancellationToken);
+
+    private static async Task<IAsyncDisposable> AcquireAsync(NpgsqlDataSource dataSource, string name, bool shared, CancellationToken cancellationToken)
     {
         var key = KeyFor(name);
         var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         try
         {
-            await using var command = new NpgsqlCommand("SELECT pg_advisory_lock($1)", connection) { Parameters = { new() { Value = key } } };
+            var sql = shared ? "SELECT pg_advisory_lock_shared($1)" : "SELECT pg_advisory_lock($1)";
+            await using var command = new NpgsqlCommand(sql, connection) { Parameters = { new() { Value = key } } };
             await command.ExecuteNonQueryAsync(cancellationToken);
-            return new Held(connection, key);
+            return new Held(connection, key, shared);
         }
         catch
         {
@@ -29,13 +40,14 @@ internal static class AdvisoryLock
 
     private static long KeyFor(string name) => BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes(name)), 0);
 
-    private sealed class Held(NpgsqlConnection connection, long key) : IAsyncDisposable
+    private sealed class Held(NpgsqlConnection connection, long key, bool shared) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {
             try
             {
-                await using var command = new NpgsqlCommand("SELECT pg_advisory_unlock($1)", connection) { Parameters = { new() { Value = key } } };
+                var sql = shared ? "SELECT pg_advisory_unlock_shared($1)" : "SELECT pg_advisory_unlock($1)";
+                await using var command = new NpgsqlCommand(sql, connection) { Parameters = { new() { Value = key } } };
                 await command.ExecuteNonQueryAsync();
             }
             finally

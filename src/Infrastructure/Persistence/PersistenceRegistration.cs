@@ -40,6 +40,7 @@ public static class PersistenceRegistration
             .ApplyAllDatabaseChangesOnStartup();
 
         services.AddScoped<Application.Common.IEventStore, MartenEventStore>();
+        services.AddSingleton<Application.Common.IEventStoreFactory, ScopedEventStoreFactory>();
         services.AddScoped<Application.Common.IReadModels, MartenReadModels>();
         services.AddScoped<IJobCounts, MartenJobCounts>();
         services.AddScoped<IQueuePosition, MartenQueuePosition>();

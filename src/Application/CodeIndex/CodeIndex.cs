@@ -1,4 +1,6 @@
-namespace ClaudeBatch.Application.Jobs;
+using ClaudeBatch.Application.Jobs;
+
+namespace ClaudeBatch.Application.CodeIndex;
 
 /// <summary>Whether a workspace's semantic index can be used, and if not, why.</summary>
 public sealed record CodeIndexResult(bool Ready, string? Reason)
@@ -30,6 +32,3 @@ public interface ICodeIndex
     /// <summary>On job deletion: uninstalls the workspace's index and removes its containers.</summary>
     Task UninstallAsync(string workspace, RunAs identity, CancellationToken cancellationToken);
 }
-
-/// <summary>What the system prompt templates may refer to: <c>{cidxStatus}</c>, <c>{repository}</c>, <c>{workspace}</c>.</summary>
-public sealed record PromptContext(bool CidxReady, string CidxStatus, string Repository, string Workspace);
