@@ -27,8 +27,16 @@ public sealed class JobJournal(IEventStore store, Job job, string node, TimeProv
     /// <summary>The job as the pipeline has made it so far.</summary>
     public Job Job => job;
 
-    /// <summary>Asks the job to decide a step, and records what it decided.</summary>
-    public async Task RecordAsync(Func<Job, DateTimeOffset, Result<object>> decide)
+    /// <summary>Asks the job to decide a step, and records what it decided (stored now, with any noted before it).</summary>
+    public Task RecordAsync(Func<Job, DateTimeOffset, Result<object>> decide) => DecideAsync(decide, storeNow: true);
+
+    /// <summary>
+    /// Asks the job to decide a step that another follows at once (the prompt resolved before the agent starts, say):
+    /// applied now, stored with the next recorded fact, in order — one commit fewer, and no watcher waits on it alone.
+    /// </summary>
+    public Task NoteAsync(Func<Job, DateTimeOffset, Result<object>> decide) => DecideAsync(decide, storeNow: false);
+
+    private async Task DecideAsync(Func<Job, DateTimeOffset, Result<object>> decide, bool storeNow)
     {
         await gate.WaitAsync();
         try
@@ -41,7 +49,7 @@ public sealed class JobJournal(IEventStore store, Job job, string node, TimeProv
 
             job.Evolve(decision.Value);
             unsaved.Add(decision.Value);
-            if (Now >= retryAt)
+            if (storeNow && Now >= retryAt)
             {
                 await TrySaveAsync();
             }

@@ -157,7 +157,7 @@ public sealed class JobPipeline(
         await staging.CopyIntoWorkspaceAsync(
             job.JobId, job.StagedFiles.Values.Select(f => (f.StoredName, f.FileName)), job.CowPath, cancellationToken);
         await identities.HandOverAsync(job.CowPath, identity, cancellationToken);
-        await journal.RecordAsync((j, now) => j.ResolvePrompt(now));
+        await journal.NoteAsync((j, now) => j.ResolvePrompt(now));
 
         // Every process of the job (cidx steps, the agent, whatever they leave) runs in the job's containment.
         var contained = identity with { JobId = job.JobId };
@@ -182,7 +182,7 @@ public sealed class JobPipeline(
             if (job.Options.CidxAware)
             {
                 var problem = await codeIndex.StopAsync(job.CowPath, contained, CancellationToken.None);
-                await journal.RecordAsync((j, now) => j.RecordIndexStopped(problem, now));
+                await journal.NoteAsync((j, now) => j.RecordIndexStopped(problem, now));
             }
 
             // Before the job's end is recorded: nothing it started outlives it, whatever ended it.
@@ -212,7 +212,7 @@ public sealed class JobPipeline(
         var job = journal.Job;
         if (!job.Options.GitAware)
         {
-            await journal.RecordAsync((j, now) => j.SkipPull(now));
+            await journal.NoteAsync((j, now) => j.SkipPull(now));
             return null;
         }
 
