@@ -64,6 +64,43 @@ public sealed class JobConditionalReadTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_waiting_job_s_tag_changes_when_its_place_in_the_queue_does_though_the_job_does_not()
+    {
+        var (client, repository, _) = await api.UserWithRepositoryAsync();
+        var ahead = await client.CreateJobAsync(repository, "ahead");
+        var behind = await client.CreateJobAsync(repository, "behind");
+        // Queued in the store only, with no message for a pipeline: both wait, in this order, until cancelled.
+        using (var scope = api.Services.CreateScope())
+        {
+            var store = scope.ServiceProvider.GetRequiredService<IEventStore>();
+            store.Append(JobStream.For(ahead), new JobQueued(ahead, DateTimeOffset.UtcNow));
+            store.Append(JobStream.For(behind), new JobQueued(behind, DateTimeOffset.UtcNow.AddMilliseconds(1)));
+            await store.SaveChangesAsync(CancellationToken.None);
+        }
+
+        try
+        {
+            var waiting = await client.GetAsync($"/jobs/{behind}");
+            var position = JsonDocument.Parse(await waiting.Content.ReadAsStringAsync()).RootElement.GetProperty("queuePosition").GetInt32();
+            position.ShouldBeGreaterThan(1);
+            var tag = waiting.Headers.ETag.ShouldNotBeNull().ToString();
+            (await GetIfNoneMatchAsync(client, $"/jobs/{behind}", tag)).StatusCode.ShouldBe(HttpStatusCode.NotModified);
+
+            (await client.PostAsync($"/jobs/{ahead}/cancel", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+            var moved = await GetIfNoneMatchAsync(client, $"/jobs/{behind}", tag);
+            moved.StatusCode.ShouldBe(HttpStatusCode.OK);
+            moved.Headers.ETag.ShouldNotBeNull().ToString().ShouldNotBe(tag);
+            JsonDocument.Parse(await moved.Content.ReadAsStringAsync()).RootElement.GetProperty("queuePosition").GetInt32().ShouldBe(position - 1);
+        }
+        finally
+        {
+            await client.PostAsync($"/jobs/{ahead}/cancel", null);
+            await client.PostAsync($"/jobs/{behind}/cancel", null);
+        }
+    }
+
+    [Fact]
     public async Task Another_user_s_job_or_a_deleted_one_is_a_404_whatever_tag_is_sent()
     {
         var (owner, repository, _) = await api.UserWithRepositoryAsync();
