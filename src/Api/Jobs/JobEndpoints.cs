@@ -3,6 +3,7 @@ using ClaudeBatch.Api.Identity;
 using ClaudeBatch.Application.Common;
 using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Domain.Jobs;
+using FluentValidation;
 using Mediator;
 
 namespace ClaudeBatch.Api.Jobs;
@@ -39,12 +40,32 @@ public static class JobEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict);
 
         jobs.MapGet("/{jobId:guid}", async (Guid jobId, HttpContext http, ISender sender, CancellationToken ct) =>
-                (await sender.Send(new GetJob(jobId.ToString(), http.User.Username()), ct)).ToHttp(job => TypedResults.Ok(job)))
-            .WithSummary("The job: status, output, git and cidx status, timings, cost.")
+            {
+                var (id, user) = (jobId.ToString(), http.User.Username());
+                // Read before the job, so the job read after it is as new or newer: versions only grow, so when this
+                // revision comes back, the job has not changed since.
+                var revision = await sender.Send(new GetJobRevision(id, user), ct);
+                if (!revision.IsSuccess)
+                {
+                    return revision.Error.ToProblem();
+                }
+
+                var version = revision.Value.Version;
+                if (ConditionalGet.Matches(http.Request, JobTag(version, revision.Value.QueuePosition)))
+                {
+                    return ConditionalGet.NotModified(http, JobTag(version, revision.Value.QueuePosition));
+                }
+
+                return (await sender.Send(new GetJob(id, user), ct))
+                    .ToHttp(job => ConditionalGet.Tagged(http, JobTag(version, job.QueuePosition), TypedResults.Ok(job)));
+            })
+            .WithSummary("The job: status, output, git and cidx status, timings, cost. ETag; If-None-Match answers 304 while it has not changed.")
             .Produces<JobDetails>()
+            .Produces(StatusCodes.Status304NotModified)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        jobs.MapGet("/", async (string? status, int? page, int? pageSize, HttpContext http, ISender sender, CancellationToken ct) =>
+        jobs.MapGet("/", async (
+                string? status, int? page, int? pageSize, HttpContext http, ISender sender, IValidator<ListJobs> validator, CancellationToken ct) =>
             {
                 JobStatus? wanted = null;
                 if (!string.IsNullOrEmpty(status))
@@ -60,10 +81,22 @@ public static class JobEndpoints
                     wanted = parsed;
                 }
 
-                return TypedResults.Ok(await sender.Send(new ListJobs(http.User.Username(), wanted, page ?? 1, pageSize ?? 50), ct));
+                var query = new ListJobs(http.User.Username(), wanted, page ?? 1, pageSize ?? 50);
+                if (!validator.Validate(query).IsValid)
+                {
+                    return TypedResults.Ok(await sender.Send(query, ct));
+                }
+
+                // Read before the page, as for one job: the user's revision only grows.
+                var tag = ConditionalGet.Tag(
+                    $"{await sender.Send(new GetJobListRevision(query.User), ct)}.{query.Status?.ToString() ?? "all"}.{query.Page}.{query.PageSize}");
+                return ConditionalGet.Matches(http.Request, tag)
+                    ? ConditionalGet.NotModified(http, tag)
+                    : ConditionalGet.Tagged(http, tag, TypedResults.Ok(await sender.Send(query, ct)));
             })
-            .WithSummary("The caller's jobs, newest first: ?status=&page=&pageSize= (default 50, at most 500).")
-            .Produces<ListJobs.Response>();
+            .WithSummary("The caller's jobs, newest first: ?status=&page=&pageSize= (default 50, at most 500). ETag; If-None-Match answers 304.")
+            .Produces<ListJobs.Response>()
+            .Produces(StatusCodes.Status304NotModified);
 
         jobs.MapPost("/{jobId:guid}/cancel", async (Guid jobId, HttpContext http, ISender sender, CancellationToken ct) =>
                 (await sender.Send(new CancelJob(jobId.ToString(), http.User.Username()), ct)).ToHttp(r => TypedResults.Ok(r)))
@@ -92,4 +125,8 @@ public static class JobEndpoints
 
         return app;
     }
+
+    /// <summary>A job as <c>GET /jobs/{id}</c> shows it is its view, fixed by its version, and its place in the queue.</summary>
+    private static Microsoft.Net.Http.Headers.EntityTagHeaderValue JobTag(long version, int queuePosition) =>
+        ConditionalGet.Tag($"{version}.{queuePosition}");
 }

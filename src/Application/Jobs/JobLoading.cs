@@ -24,7 +24,10 @@ public static class JobLoading
 
     /// <summary>1-based place among the jobs waiting to run, in the order the slots will go; 0 when the job is not waiting.</summary>
     public static async Task<int> QueuePositionAsync(this IQueuePosition positions, JobView view, CancellationToken cancellationToken) =>
-        view.Status != JobStatus.Queued || view.Node is not null || view.Deleted
-            ? 0
-            : await positions.OfAsync(view.JobId, cancellationToken);
+        WaitsForSlot(view.Status, view.Node is not null, view.Deleted)
+            ? await positions.OfAsync(view.JobId, cancellationToken)
+            : 0;
+
+    /// <summary>Whether a job has a place in the queue: queued, not taken by a server, not deleted.</summary>
+    public static bool WaitsForSlot(JobStatus status, bool taken, bool deleted) => status == JobStatus.Queued && !taken && !deleted;
 }

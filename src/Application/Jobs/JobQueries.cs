@@ -29,3 +29,18 @@ public interface IExpiredWorkspaces
     /// <summary>Deleted jobs whose folder's removal did not finish.</summary>
     Task<IReadOnlyList<JobView>> RemovalPendingAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>What a conditional read of a job needs, without the job: whose it is, whether it waits for a slot, and its version.</summary>
+public sealed record JobRevision(string User, bool Deleted, JobStatus Status, bool Taken, long Version);
+
+/// <summary>
+/// Revisions of the stored job views, read without loading them, so a conditional GET can answer 304 cheaply: a job's
+/// version (its stream's, raised by every event), and a user's revision, raised by every change to any of their jobs.
+/// </summary>
+public interface IJobRevisions
+{
+    Task<JobRevision?> OfJobAsync(string jobId, CancellationToken cancellationToken);
+
+    /// <summary>Grows with every change to any of the user's jobs, deleted ones included, and never goes back.</summary>
+    Task<long> OfUserAsync(string user, CancellationToken cancellationToken);
+}

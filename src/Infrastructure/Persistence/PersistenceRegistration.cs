@@ -46,6 +46,7 @@ public static class PersistenceRegistration
         services.AddScoped<IQueuePosition, MartenQueuePosition>();
         services.AddSingleton<IStartLock, PostgresStartLock>();
         services.AddScoped<IJobList, MartenJobList>();
+        services.AddScoped<IJobRevisions, MartenJobRevisions>();
         services.AddScoped<IInterruptedJobs, MartenInterruptedJobs>();
         services.AddScoped<IExpiredWorkspaces, MartenExpiredWorkspaces>();
         services.AddScoped<IRepositoryList, MartenRepositoryList>();
