@@ -13,7 +13,8 @@ namespace ClaudeBatch.Api.Identity;
 /// <summary>
 /// JwtBearer validates signature (HS256 only), issuer, audience and expiry; then, on every request, the account must
 /// still be usable (not locked, expired or gone from the account files, as of a few seconds ago) and the token id must
-/// not be on the revocation list in PostgreSQL. Everything but login, health and the API docs needs a token.
+/// not be revoked (a list kept in memory and current across servers; see <see cref="IsTokenRevoked"/>). Everything but
+/// login, health and the API docs needs a token.
 /// </summary>
 public static class AuthenticationSetup
 {
@@ -61,7 +62,7 @@ public static class AuthenticationSetup
             return;
         }
 
-        // A look-up in a snapshot of the account files: before the revocation list's database round trip.
+        // A look-up in a snapshot of the account files, then one in the revocation list (in memory once loaded).
         var state = context.HttpContext.RequestServices.GetRequiredService<IAccountStates>().Recent(username);
         if (state != AccountState.Usable)
         {

@@ -73,3 +73,16 @@ public static class AccountStates
         _ => $"The account '{username}' can be used.",
     };
 }
+
+/// <summary>
+/// The revoked token ids, kept in memory and current across servers, so a request's revocation check costs no database
+/// round trip.
+/// </summary>
+public interface IRevocationList
+{
+    /// <summary>Whether the token id is revoked; <c>null</c> while the list is not known to be current (ask the store).</summary>
+    bool? IsRevoked(string tokenId);
+
+    /// <summary>This server's own logout, once stored: holds here at once, before any notification.</summary>
+    void Add(string tokenId, DateTimeOffset expiresAt);
+}

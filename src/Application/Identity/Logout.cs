@@ -19,7 +19,7 @@ public sealed record Logout(string Username, string TokenId, DateTimeOffset Expi
         }
     }
 
-    public sealed class Handler(IEventStore store, TimeProvider clock) : ICommandHandler<Logout, Response>
+    public sealed class Handler(IEventStore store, IRevocationList revocations, TimeProvider clock) : ICommandHandler<Logout, Response>
     {
         public async ValueTask<Response> Handle(Logout command, CancellationToken cancellationToken)
         {
@@ -27,6 +27,8 @@ public sealed record Logout(string Username, string TokenId, DateTimeOffset Expi
                 AccountStream.For(command.Username),
                 new TokenRevoked(command.Username, command.TokenId, clock.GetUtcNow(), command.ExpiresAt));
             await store.SaveChangesAsync(cancellationToken);
+            // The other servers hear of it from the database (a notification sent with the commit).
+            revocations.Add(command.TokenId, command.ExpiresAt);
             return new Response(true, "Logged out; the token is revoked.");
         }
     }

@@ -79,6 +79,7 @@ public static class ServerOptionsRegistration
                 "was replaced by Auth:LoginRateLimit:FailuresPerUserAndAddress and Auth:LoginRateLimit:FailuresPerUser (only failed logins count now)");
             check(limit.PermitLimitPerAddress is null, "LoginRateLimit:PermitLimitPerAddress",
                 "was replaced by Auth:LoginRateLimit:FailuresPerAddress (only failed logins count now)");
+            check(o.RevocationReconcileSeconds >= 1, "RevocationReconcileSeconds", "must be at least 1");
         });
 
         services.AddValidatedOptions<HttpOptions>(configuration, HttpOptions.Section, (o, check) =>

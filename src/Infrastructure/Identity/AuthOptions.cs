@@ -17,6 +17,12 @@ public sealed class AuthOptions
     public string AdminGroup { get; set; } = "claude-batch-admins";
 
     public LoginRateLimitOptions LoginRateLimit { get; set; } = new();
+
+    /// <summary>
+    /// How often the in-memory revocation list is read again from the database, in case a notification was missed
+    /// (they normally arrive within milliseconds).
+    /// </summary>
+    public int RevocationReconcileSeconds { get; set; } = 30;
 }
 
 /// <summary>

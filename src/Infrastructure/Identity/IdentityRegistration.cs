@@ -12,6 +12,9 @@ public static class IdentityRegistration
         services.AddSingleton<IAccountStates, AccountStateCache>();
         services.AddSingleton<LoginFailureLimiter>();
         services.AddSingleton<ITokenIssuer, JwtTokenIssuer>();
+        services.AddSingleton<RevocationList>();
+        services.AddSingleton<IRevocationList>(sp => sp.GetRequiredService<RevocationList>());
+        services.AddHostedService<RevocationListener>();
         return services;
     }
 }

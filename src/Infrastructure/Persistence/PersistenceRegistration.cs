@@ -100,6 +100,7 @@ public static class PersistenceRegistration
         });
         options.Storage.Add(new JobCountsFeature(options.Advanced.Migrator));
         options.Schema.For<RevokedToken>().Index(x => x.ExpiresAt);
+        options.Storage.Add(new RevocationNotifyFeature(options.Advanced.Migrator));
         // Known up front, so a stream holding them can be read before this process appended one.
         options.Events.AddEventTypes([typeof(Domain.Jobs.AgentSaid), typeof(Domain.Jobs.AgentToolReturned)]);
         return options;

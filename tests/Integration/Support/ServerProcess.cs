@@ -124,6 +124,8 @@ public sealed class RunningServer(Process process, Uri url, StringBuilder output
 {
     public Uri Url { get; } = url;
 
+    public int ProcessId => process.Id;
+
     public string Output
     {
         get
