@@ -123,7 +123,7 @@ public static class JobEndpoints
             .Produces<JobDetails>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        return app;
+        return app.MapJobChangesEndpoints();
     }
 
     /// <summary>A job as <c>GET /jobs/{id}</c> shows it is its view, fixed by its version, and its place in the queue.</summary>

@@ -30,10 +30,12 @@ public sealed record JobDetails(
     string? CommitHash,
     string? WorkspaceStrategy,
     string? Error,
-    JobOptions Options)
+    JobOptions Options,
+    string? BaseCommit,
+    JobChanges? Changes)
 {
     public static JobDetails From(JobView v, int queuePosition) => new(
         v.JobId, v.User, v.Repository, v.Prompt, v.ResolvedPrompt, v.Images, v.Status, v.Output, v.ExitCode, v.CowPath, queuePosition,
         v.GitStatus, v.CidxStatus, v.CidxError, v.CreatedAt, v.QueuedAt, v.StartedAt, v.CompletedAt, v.SessionId, v.CostUsd,
-        v.NumTurns, v.DurationMs, v.ToolUses, v.CommitHash, v.WorkspaceStrategy, v.Error, v.Options);
+        v.NumTurns, v.DurationMs, v.ToolUses, v.CommitHash, v.WorkspaceStrategy, v.Error, v.Options, v.BaseCommit, v.Changes);
 }

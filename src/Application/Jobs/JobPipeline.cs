@@ -35,6 +35,7 @@ public sealed class JobPipeline(
     IAccountStates accounts,
     ICodeIndex codeIndex,
     IJobContainment containment,
+    IWorkspaceChanges changes,
     JobsOptions options,
     TimeProvider clock,
     JobPaths paths,
@@ -147,12 +148,14 @@ public sealed class JobPipeline(
 
         // Shared with other copies, never with a pull (which holds it exclusively): a copy is of one commit, whole.
         WorkspaceCopy copy;
+        string? baseCommit;
         await using (await locks.AcquireSharedAsync(job.Repository, cancellationToken))
         {
+            baseCommit = clones.HeadCommit(job.Repository);
             copy = await workspaces.CloneAsync(clones.PathFor(job.Repository), job.CowPath, cancellationToken);
         }
 
-        await journal.RecordAsync((j, now) => j.RecordWorkspace(copy.Strategy, copy.FileCount, copy.Bytes, copy.Milliseconds, now));
+        await journal.RecordAsync((j, now) => j.RecordWorkspace(copy.Strategy, copy.FileCount, copy.Bytes, copy.Milliseconds, baseCommit, now));
 
         await staging.CopyIntoWorkspaceAsync(
             job.JobId, job.StagedFiles.Values.Select(f => (f.StoredName, f.FileName)), job.CowPath, cancellationToken);
@@ -178,6 +181,8 @@ public sealed class JobPipeline(
         }
         finally
         {
+            await SummarizeChangesAsync(journal, contained);
+
             // Only once the agent has exited (or never started): its searches need the services up to the end.
             if (job.Options.CidxAware)
             {
@@ -187,6 +192,25 @@ public sealed class JobPipeline(
 
             // Before the job's end is recorded: nothing it started outlives it, whatever ended it.
             await containment.CloseAsync(job.JobId, CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// Once the agent has exited, however its turn ended: what it changed, kept with the job's end for views and lists. A
+    /// summary git cannot make (the agent broke the repository, say) is left out; the diff route says why.
+    /// </summary>
+    private async Task SummarizeChangesAsync(JobJournal journal, RunAs contained)
+    {
+        if (journal.Job is not { AgentProcessId: not null, BaseCommit: { } baseCommit } job)
+        {
+            return;
+        }
+
+        var stat = await changes.StatAsync(job.CowPath, baseCommit, contained, CancellationToken.None);
+        if (stat.IsSuccess)
+        {
+            var summary = stat.Value.Summary;
+            await journal.NoteAsync((j, now) => j.SummarizeChanges(summary.Files, summary.Additions, summary.Deletions, now));
         }
     }
 

@@ -41,6 +41,12 @@ public sealed class JobView
 
     public string? WorkspaceStrategy { get; set; }
 
+    /// <summary>The commit the workspace was copied from; diffs compare with it.</summary>
+    public string? BaseCommit { get; set; }
+
+    /// <summary>What the agent changed, as of its last turn's end.</summary>
+    public JobChanges? Changes { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     /// <summary>When the job was queued: the FIFO order of the queue.</summary>
@@ -134,7 +140,10 @@ public sealed class JobView
                 Finish(ended, failed.At, failed.Reason, null);
                 break;
             case WorkspacePrepared prepared:
-                WorkspaceStrategy = prepared.Strategy;
+                (WorkspaceStrategy, BaseCommit) = (prepared.Strategy, prepared.BaseCommit);
+                break;
+            case ChangesSummarized changes:
+                Changes = new JobChanges(changes.Files, changes.Additions, changes.Deletions);
                 break;
             case PromptResolved resolved:
                 ResolvedPrompt = resolved.Prompt;
@@ -213,3 +222,6 @@ public sealed class JobView
         }
     }
 }
+
+/// <summary>How much a job's workspace differs from its base commit: files changed, lines added and deleted.</summary>
+public sealed record JobChanges(int Files, int Additions, int Deletions);

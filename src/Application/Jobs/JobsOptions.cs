@@ -49,6 +49,12 @@ public sealed class JobsOptions
     /// </summary>
     public int? MaxProcesses { get; set; }
 
+    /// <summary>The most of a job's diff (<c>GET /jobs/{id}/diff</c>) served, in bytes; a longer one is cut and says so.</summary>
+    public long MaxDiffBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>How long git may take to compute a job's diff or its summary before it is stopped.</summary>
+    public int DiffTimeoutSeconds { get; set; } = 60;
+
     /// <summary>This server's name in job events; a restarted server fails the jobs its previous life left running.</summary>
     public string NodeName { get; set; } = Environment.MachineName;
 }

@@ -22,6 +22,12 @@ public interface IMasterClones
     /// </summary>
     Task<Result<PreparedClone>> CloneAsync(string name, GitSource source, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The commit checked out in the repository's master clone (read under its lock, so it is the commit a copy made now
+    /// holds); null when the folder is not a git repository or has no commit yet.
+    /// </summary>
+    string? HeadCommit(string name);
+
     /// <summary>Moves a prepared clone into place (atomically: same filesystem).</summary>
     Task PublishAsync(PreparedClone clone, CancellationToken cancellationToken);
 

@@ -46,6 +46,9 @@ public sealed class Job
 
     public long Version { get; private set; }
 
+    /// <summary>The master's HEAD when the workspace was copied from it; null for a repository that is not a git repository.</summary>
+    public string? BaseCommit { get; private set; }
+
     private bool pullDone;
     private bool workspaceReady;
     private bool indexStarted;
@@ -197,8 +200,10 @@ public sealed class Job
     public Result<object> RecordPullFailed(string reason, DateTimeOffset now) =>
         Step("a pull's result", Status == JobStatus.GitPulling, () => new GitPullFailed(JobId, reason, now));
 
-    public Result<object> RecordWorkspace(string strategy, long fileCount, long bytes, double milliseconds, DateTimeOffset now) =>
-        Step("a workspace", pullDone && !workspaceReady, () => new WorkspacePrepared(JobId, CowPath, strategy, fileCount, bytes, milliseconds, now));
+    public Result<object> RecordWorkspace(
+        string strategy, long fileCount, long bytes, double milliseconds, string? baseCommit, DateTimeOffset now) =>
+        Step("a workspace", pullDone && !workspaceReady,
+            () => new WorkspacePrepared(JobId, CowPath, strategy, fileCount, bytes, milliseconds, now, baseCommit));
 
     /// <summary>The prompt as the agent will get it: placeholders replaced by the uploaded files' paths.</summary>
     public Result<object> ResolvePrompt(DateTimeOffset now) =>
@@ -236,6 +241,10 @@ public sealed class Job
 
     public Result<object> RecordToolReturn(bool isError, string summary, DateTimeOffset now) =>
         Step("a tool's answer", agentStarted, () => new AgentToolReturned(JobId, isError, summary, now));
+
+    /// <summary>What the agent's turn changed, once it is over (the job's end is recorded after it).</summary>
+    public Result<object> SummarizeChanges(int files, int additions, int deletions, DateTimeOffset now) =>
+        Step("the changes' summary", agentStarted && BaseCommit is not null, () => new ChangesSummarized(JobId, files, additions, deletions, now));
 
     /// <summary>The agent exited: completed or failed by what it said and how it exited.</summary>
     public Result<object> Finish(AgentRun run, DateTimeOffset now) => Step("the agent's end", agentStarted, () => run.Verdict(JobId, now));
@@ -288,8 +297,8 @@ public sealed class Job
             case GitPullSkipped or GitPulled:
                 pullDone = true;
                 break;
-            case WorkspacePrepared:
-                workspaceReady = true;
+            case WorkspacePrepared prepared:
+                (workspaceReady, BaseCommit) = (true, prepared.BaseCommit);
                 break;
             case CodeIndexStarted:
                 indexStarted = true;
@@ -317,7 +326,7 @@ public sealed class Job
                 ResolvedPrompt = resolved.Prompt;
                 break;
             case JobQueued or GitPullStarted or GitPullFailed or CodeIndexServicesStarted or CodeIndexReady
-                or CodeIndexFailed or AgentSessionStarted or AgentToolUsed or AgentSaid or AgentToolReturned or JobCompleted
+                or CodeIndexFailed or AgentSessionStarted or AgentToolUsed or AgentSaid or AgentToolReturned or ChangesSummarized or JobCompleted
                 or JobFailed or JobTimedOut or JobCancelled or WorkspaceRemoved or WorkspaceRemovalFailed:
                 break;
             default:

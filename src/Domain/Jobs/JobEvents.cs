@@ -19,7 +19,12 @@ public sealed record GitPullFailed(string JobId, string Reason, DateTimeOffset A
 
 public sealed record GitPullSkipped(string JobId, GitStatus Status, string Reason, DateTimeOffset At);
 
-public sealed record WorkspacePrepared(string JobId, string Path, string Strategy, long FileCount, long Bytes, double Milliseconds, DateTimeOffset At);
+/// <summary>
+/// The job's workspace was made: a copy of the master clone, whose HEAD was then <see cref="BaseCommit"/> (null when the
+/// repository is not a git repository; absent from workspaces made before it was recorded). Diffs compare with it.
+/// </summary>
+public sealed record WorkspacePrepared(
+    string JobId, string Path, string Strategy, long FileCount, long Bytes, double Milliseconds, DateTimeOffset At, string? BaseCommit = null);
 
 public sealed record AgentStarted(string JobId, int ProcessId, long ProcessStartTicks, string Node, DateTimeOffset At);
 
@@ -53,6 +58,13 @@ public sealed record AgentToolReturned(string JobId, bool IsError, string Summar
 
 /// <summary>What the agent's final result line said.</summary>
 public sealed record AgentResult(string Output, string? SessionId, decimal? CostUsd, int? NumTurns, long? DurationMs, int ExitCode);
+
+/// <summary>
+/// When the agent's turn ended: how much of the workspace differs from its <see cref="WorkspacePrepared.BaseCommit"/>
+/// (files changed, lines added and deleted; uploads under <c>files/</c> not counted), so views and lists show it without
+/// computing a diff.
+/// </summary>
+public sealed record ChangesSummarized(string JobId, int Files, int Additions, int Deletions, DateTimeOffset At);
 
 public sealed record JobCompleted(string JobId, AgentResult Result, DateTimeOffset At);
 

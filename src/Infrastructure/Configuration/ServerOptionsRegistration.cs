@@ -57,6 +57,8 @@ public static class ServerOptionsRegistration
             check(o.StreamHeartbeatSeconds is >= 1 and <= 3600, "StreamHeartbeatSeconds", "must be between 1 and 3600");
             check(o.MemoryLimitBytes is null or >= 16 * 1024 * 1024, "MemoryLimitBytes", "must be at least 16777216 (16 MiB), or unset for no limit");
             check(o.MaxProcesses is null or >= 16, "MaxProcesses", "must be at least 16 (it counts threads too), or unset for no limit");
+            check(o.MaxDiffBytes is >= 1024 and <= 1L << 30, "MaxDiffBytes", "must be between 1024 and 1073741824 (1 GiB)");
+            check(o.DiffTimeoutSeconds is >= 1 and <= 3600, "DiffTimeoutSeconds", "must be between 1 and 3600");
         });
 
         services.AddValidatedOptions<RepositoriesOptions>(configuration, RepositoriesOptions.Section, (o, check) =>

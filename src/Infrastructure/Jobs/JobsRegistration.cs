@@ -18,6 +18,7 @@ public static class JobsRegistration
         services.AddSingleton(sp => JobCgroups.Detect(sp.GetRequiredService<JobsOptions>(), sp.GetRequiredService<ILogger<JobCgroups>>()));
         services.AddSingleton<IJobContainment>(sp => sp.GetRequiredService<JobCgroups>());
         services.AddSingleton<IJobIdentity, Impersonation.OsJobIdentity>();
+        services.AddSingleton<IWorkspaceChanges, GitWorkspaceChanges>();
         services.AddSingleton<ISystemPrompts, FileSystemPrompts>();
         services.AddSingleton<IJobCancellation, JobCancellationRegistry>();
         services.AddSingleton<IJobSlots, FairJobScheduler>();

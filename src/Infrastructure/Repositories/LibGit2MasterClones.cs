@@ -98,6 +98,18 @@ internal sealed class LibGit2MasterClones(
         }
     }
 
+    public string? HeadCommit(string name)
+    {
+        var path = InsideRoot(name);
+        if (!LibGit2Sharp.Repository.IsValid(path))
+        {
+            return null;
+        }
+
+        using var repository = new LibGit2Sharp.Repository(path);
+        return repository.Head.Tip?.Sha;
+    }
+
     private static CloneOptions Options(GitSource source, CancellationToken cancel)
     {
         var options = new CloneOptions { RecurseSubmodules = false };

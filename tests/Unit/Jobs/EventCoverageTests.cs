@@ -69,10 +69,10 @@ public sealed class EventCoverageTests
         ["completed with git and index"] =
         [
             Created, new JobQueued("j1", Now), new JobPipelineStarted("j1", "n", Now), new GitPullStarted("j1", Now),
-            new GitPulled("j1", "abc", true, Now), new WorkspacePrepared("j1", "/w", "reflink", 1, 1, 1, Now), new PromptResolved("j1", "p", Now),
+            new GitPulled("j1", "abc", true, Now), new WorkspacePrepared("j1", "/w", "reflink", 1, 1, 1, Now, "abc"), new PromptResolved("j1", "p", Now),
             new CodeIndexStarted("j1", Now), new CodeIndexServicesStarted("j1", Now), new CodeIndexFailed("j1", "no", Now),
-            new AgentStarted("j1", 1, 1, "n", Now), new AgentSaid("j1", "hi", Now), new CodeIndexStopped("j1", null, Now),
-            new JobCompleted("j1", Result, Now), new WorkspaceRemoved("j1", "retention", Now),
+            new AgentStarted("j1", 1, 1, "n", Now), new AgentSaid("j1", "hi", Now), new ChangesSummarized("j1", 2, 3, 1, Now),
+            new CodeIndexStopped("j1", null, Now), new JobCompleted("j1", Result, Now), new WorkspaceRemoved("j1", "retention", Now),
         ],
         ["cancelled while preparing"] =
         [

@@ -46,7 +46,7 @@ public sealed class JobPipelineStepTests
 
         var (job, recorded) = When(Given(Created(), Queued, Taken),
             j => j.SkipPull(Now),
-            j => j.RecordWorkspace("reflink", 3, 30, 1, Now),
+            j => j.RecordWorkspace("reflink", 3, 30, 1, "abc", Now),
             j => j.ResolvePrompt(Now),
             j => j.RecordAgentStarted(42, 7, "node", Now),
             j => j.RecordSaid("working", Now),
@@ -65,7 +65,7 @@ public sealed class JobPipelineStepTests
         var job = Given(Created(gitAware: true, cidxAware: true), Queued, Taken);
         foreach (var step in new Func<Job, Result<object>>[]
                  {
-                     j => j.StartPull(Now), j => j.RecordPulled("abc", true, Now), j => j.RecordWorkspace("reflink", 1, 1, 1, Now),
+                     j => j.StartPull(Now), j => j.RecordPulled("abc", true, Now), j => j.RecordWorkspace("reflink", 1, 1, 1, "abc", Now),
                      j => j.ResolvePrompt(Now), j => j.StartIndex(Now), j => j.RecordIndexServicesStarted(Now),
                      j => j.RecordIndex(true, null, 5, Now), j => j.RecordAgentStarted(1, 1, "node", Now),
                      j => j.RecordIndexStopped(null, Now), j => j.Finish(Success, Now),
@@ -79,12 +79,37 @@ public sealed class JobPipelineStepTests
     }
 
     [Fact]
+    public void What_the_agent_changed_is_summarized_after_it_ran_against_the_commit_the_workspace_was_made_from()
+    {
+        var (job, recorded) = When(Given(Created(), Queued, Taken),
+            j => j.SkipPull(Now),
+            j => j.RecordWorkspace("reflink", 3, 30, 1, "abc123", Now),
+            j => j.ResolvePrompt(Now),
+            j => j.RecordAgentStarted(42, 7, "node", Now),
+            j => j.SummarizeChanges(2, 10, 4, Now),
+            j => j.Finish(Success, Now));
+
+        job.BaseCommit.ShouldBe("abc123");
+        recorded.OfType<ChangesSummarized>().Single().ShouldBe(new ChangesSummarized("j1", 2, 10, 4, Now));
+        job.SummarizeChanges(1, 1, 1, Now).Error!.Code.ShouldBe("job-finished");
+    }
+
+    [Fact]
+    public void No_summary_before_the_agent_ran_nor_for_a_workspace_without_a_base_commit()
+    {
+        Given(Created(), Queued, Taken, new GitPullSkipped("j1", GitStatus.NotChecked, "", Now), Workspace with { BaseCommit = "abc" })
+            .SummarizeChanges(1, 1, 1, Now).Error!.Code.ShouldBe("job-step-out-of-order");
+        Given(Created(), Queued, Taken, new GitPullSkipped("j1", GitStatus.NotGitRepo, "", Now), Workspace, Agent)
+            .SummarizeChanges(1, 1, 1, Now).Error!.Code.ShouldBe("job-step-out-of-order");
+    }
+
+    [Fact]
     public void A_failed_pull_ends_the_job_and_nothing_follows()
     {
         var (job, _) = When(Given(Created(gitAware: true), Queued, Taken), j => j.StartPull(Now), j => j.RecordPullFailed("unreachable", Now));
 
         job.Status.ShouldBe(JobStatus.GitFailed);
-        job.RecordWorkspace("reflink", 1, 1, 1, Now).Error!.Code.ShouldBe("job-finished");
+        job.RecordWorkspace("reflink", 1, 1, 1, "abc", Now).Error!.Code.ShouldBe("job-finished");
         job.Stop(StopReason.Cancelled, null, null, Now).Error!.Code.ShouldBe("job-finished");
     }
 

@@ -1,0 +1,47 @@
+using ClaudeBatch.Api.Errors;
+using ClaudeBatch.Api.Identity;
+using ClaudeBatch.Application.Jobs;
+using ClaudeBatch.Domain.Common;
+using Mediator;
+
+namespace ClaudeBatch.Api.Jobs;
+
+/// <summary>What a job's agent changed: <c>GET /jobs/{id}/diff</c> (unified) and <c>?format=stat</c> (JSON).</summary>
+public static class JobChangesEndpoints
+{
+    /// <summary>Set to <c>true</c> on a diff cut at <c>Jobs:MaxDiffBytes</c> (the body stays a valid diff of whole lines).</summary>
+    public const string TruncatedHeader = "Diff-Truncated";
+
+    public static IEndpointRouteBuilder MapJobChangesEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/jobs/{jobId:guid}/diff", async (Guid jobId, string? format, HttpContext http, ISender sender, CancellationToken ct) =>
+            {
+                var user = http.User.Username();
+                switch (format)
+                {
+                    case "stat":
+                        return (await sender.Send(new GetJobChangeStat(jobId.ToString(), user), ct)).ToHttp(stat => TypedResults.Ok(stat));
+                    case null or "" or "unified":
+                        return (await sender.Send(new GetJobDiff(jobId.ToString(), user), ct)).ToHttp(diff =>
+                        {
+                            if (diff.Truncated)
+                            {
+                                http.Response.Headers[TruncatedHeader] = "true";
+                            }
+
+                            return TypedResults.Text(diff.Text, "text/x-diff; charset=utf-8");
+                        });
+                    default:
+                        return DomainError.Invalid("diff-format", $"format must be 'unified' (the default) or 'stat', not '{format}'.").ToProblem();
+                }
+            })
+            .WithTags("Jobs")
+            .WithSummary($"The workspace's changes against the commit it was copied from (baseCommit), computed as the job's user: a unified diff (text/x-diff; cut at Jobs:MaxDiffBytes, then {TruncatedHeader}: true), or ?format=stat for the files changed with lines added and deleted.")
+            .Produces<string>(contentType: "text/x-diff")
+            .Produces<ChangeStat>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status410Gone);
+        return app;
+    }
+}
