@@ -38,7 +38,7 @@ internal sealed class GitWorkspaceChanges(ProcessRunner processes, IJobContainme
         export GIT_INDEX_FILE="$tmp/index" GIT_OBJECT_DIRECTORY="$tmp/objects" GIT_ALTERNATE_OBJECT_DIRECTORIES="$objects"
         if [ -f "$index" ]; then cp "$index" "$tmp/index" || exit 5; else git read-tree "$base" || exit 5; fi
         set -- -c core.fsmonitor=false -c core.untrackedCache=false -c core.quotePath=false -c core.checkStat=minimal \
-            -c core.trustctime=false -c "core.excludesFile=$tmp/exclude" -c diff.renames=true
+            -c core.trustctime=false -c core.hooksPath=/dev/null -c "core.excludesFile=$tmp/exclude" -c diff.renames=true
         git "$@" add --all --ignore-errors -- . >/dev/null 2>"$tmp/add.err"
         compare="diff --cached -M --no-ext-diff --no-textconv --no-color --no-relative --src-prefix=a/ --dst-prefix=b/"
         case $mode in
