@@ -36,7 +36,7 @@ public sealed class JobPipelineTests(ApiFactory api)
 
         var types = (await client.EventsAsync(jobId)).Select(e => e.GetProperty("type").GetString()).ToList();
         types.ShouldBe(["JobCreated", "JobQueued", "JobPipelineStarted", "GitPullStarted", "GitPulled", "WorkspacePrepared", "PromptResolved",
-            "AgentStarted", "AgentSessionStarted", "AgentSaid", "JobCompleted"]);
+            "AgentStarted", "AgentSessionStarted", "AgentSaid", "ChangesSummarized", "JobCompleted"]);
         File.ReadAllText(Path.Combine(api.JobsPath, jobId, "workspace", "src", "main.py")).ShouldBe("print(1)\n");
         File.ReadAllLines(Path.Combine(api.JobsPath, jobId, "agent.jsonl")).Length.ShouldBe(3);
     }
