@@ -33,6 +33,14 @@ public static class RepositoryEndpoints
             .Produces<RepositoryView>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        repositories.MapPost("/{name}/pull", async (string name, HttpContext http, ISender sender, CancellationToken ct) =>
+                (await sender.Send(new RefreshRepository(name, http.User.Username()), ct))
+                    .ToHttp(response => TypedResults.Accepted($"/repositories/{name}", response)))
+            .WithSummary("Bring the master up to date now: a failed clone is cloned again, a cloned master fast-forwarded, in the background (follow GET /repositories/{name}). 409 while it is being cloned or indexed.")
+            .Produces<RefreshRepository.Response>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
         repositories.MapDelete("/{name}", async (string name, bool? force, HttpContext http, ISender sender, CancellationToken ct) =>
                 (await sender.Send(new UnregisterRepository(name, http.User.Username(), force ?? false), ct))
                     .ToHttp(response => TypedResults.Ok(response)))

@@ -37,6 +37,13 @@ public sealed record PullRepository(string Name) : ICommand<PullOutcome>
                 }
 
                 var outcome = await git.FastForwardAsync(clones.PathFor(name), secrets.SourceOf(repository), cancellationToken);
+                if (outcome is { Status: PullStatus.Failed })
+                {
+                    // The repository's view says why its master is behind, whoever pulled.
+                    await StoreAsync(store, stream, [new RepositoryPullFailed(name, outcome.Reason ?? "git pull failed.", clock.GetUtcNow())], cancellationToken);
+                    return outcome;
+                }
+
                 if (outcome is not { Status: PullStatus.Pulled, CommitHash: { } pulled })
                 {
                     return outcome;

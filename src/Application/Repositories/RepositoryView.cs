@@ -80,7 +80,15 @@ public sealed class RepositoryView
                 Error = null;
                 break;
             case RepositoryPulled pulled:
-                (CommitHash, LastPull) = (pulled.CommitHash, pulled.At);
+                (CommitHash, LastPull, Error) = (pulled.CommitHash, pulled.At, null);
+                break;
+            case RepositoryPullFailed failed:
+                Error = failed.Reason;
+                break;
+            case RepositoryRefreshRequested { Reclone: true }:
+                (CloneStatus, Error) = (CloneStatus.Cloning, null);
+                break;
+            case RepositoryRefreshRequested:
                 break;
             case RepositoryIndexStarted:
                 CloneStatus = CloneStatus.CidxIndexing;

@@ -55,6 +55,19 @@ public sealed class Repository
     /// <summary>Only the clone in flight may finish; a repository unregistered meanwhile stays gone.</summary>
     public bool AcceptsCloneResult => IsRegistered && CloneStatus == CloneStatus.Cloning;
 
+    /// <summary>
+    /// Brings the master up to date now: a failed clone is cloned again, a cloned master fast-forwarded. While a clone or
+    /// the master's indexing runs there is nothing to ask for yet.
+    /// </summary>
+    public Result<RepositoryRefreshRequested> RequestRefresh(string by, DateTimeOffset now) => CloneStatus switch
+    {
+        _ when !IsRegistered => RepositoryErrors.NotFound(Name),
+        CloneStatus.Failed => new RepositoryRefreshRequested(Name, by, Reclone: true, now),
+        CloneStatus.Completed => new RepositoryRefreshRequested(Name, by, Reclone: false, now),
+        _ => DomainError.Conflict(
+            "repository-busy", $"Repository '{Name}' is {(CloneStatus == CloneStatus.Cloning ? "being cloned" : "being indexed")}; pull it once that is done."),
+    };
+
     public Result<RepositoryUnregistered> Unregister(string caller, bool callerIsAdmin, int activeJobs, bool force, DateTimeOffset now)
     {
         if (!IsRegistered)
@@ -111,7 +124,10 @@ public sealed class Repository
             case RepositoryUnregistered:
                 IsRegistered = false;
                 break;
-            case RepositoryPulled:
+            case RepositoryRefreshRequested { Reclone: true }:
+                CloneStatus = CloneStatus.Cloning;
+                break;
+            case RepositoryPulled or RepositoryPullFailed or RepositoryRefreshRequested:
                 break;
             default:
                 return false;

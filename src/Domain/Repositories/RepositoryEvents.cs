@@ -26,7 +26,16 @@ public static class RepositoryStream
     public static string For(string name) => name;
 }
 
-/// <summary>A job's git step fast-forwarded the master clone.</summary>
+/// <summary>
+/// A user asked for the master to be brought up to date now (<c>POST /repositories/{name}/pull</c>): cloned again
+/// (<see cref="Reclone"/>, after a failed clone) or fast-forwarded.
+/// </summary>
+public sealed record RepositoryRefreshRequested(string Name, string By, bool Reclone, DateTimeOffset At);
+
+/// <summary>Fast-forwarding the master clone failed; it stays at the commit it had.</summary>
+public sealed record RepositoryPullFailed(string Name, string Reason, DateTimeOffset At);
+
+/// <summary>A job's git step (or a user's pull) fast-forwarded the master clone.</summary>
 public sealed record RepositoryPulled(string Name, string CommitHash, bool Changed, DateTimeOffset At);
 
 /// <summary>The master clone of a <c>cidxAware</c> repository is being indexed (after its clone or a pull that changed it).</summary>

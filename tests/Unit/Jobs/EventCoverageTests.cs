@@ -28,7 +28,8 @@ public sealed class EventCoverageTests
         DomainEvents.Of<JobCreated>().ShouldNotContain(typeof(JobOptions));
         DomainEvents.Of<RepositoryRegistered>().ShouldBe(
             [typeof(RepositoryCloneFailed), typeof(RepositoryCloned), typeof(RepositoryIndexStarted), typeof(RepositoryIndexed),
-             typeof(RepositoryPulled), typeof(RepositoryRegistered), typeof(RepositoryUnregistered)]);
+             typeof(RepositoryPullFailed), typeof(RepositoryPulled), typeof(RepositoryRefreshRequested), typeof(RepositoryRegistered),
+             typeof(RepositoryUnregistered)]);
     }
 
     [Theory]

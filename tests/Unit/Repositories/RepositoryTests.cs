@@ -36,6 +36,25 @@ public sealed class RepositoryTests
     }
 
     [Fact]
+    public void A_pull_now_clones_a_failed_repository_again_fast_forwards_a_cloned_one_and_waits_for_a_clone_or_index()
+    {
+        var failed = Repository.From([Registered(), new RepositoryCloneFailed("repo", "x", Now)]);
+        var again = failed.RequestRefresh("bob", Now).Value;
+        again.ShouldBe(new RepositoryRefreshRequested("repo", "bob", true, Now));
+        failed.Evolve(again);
+        (failed.CloneStatus, failed.AcceptsCloneResult).ShouldBe((CloneStatus.Cloning, true));
+
+        Repository.From([Registered(), new RepositoryCloned("repo", "main", "abc", "m", 1, 1, 1, Now)])
+            .RequestRefresh("bob", Now).Value.Reclone.ShouldBeFalse();
+
+        Repository.From([Registered()]).RequestRefresh("bob", Now).Error!.Code.ShouldBe("repository-busy");
+        Repository.From([Registered(), new RepositoryCloned("repo", "main", "abc", "m", 1, 1, 1, Now), new RepositoryIndexStarted("repo", Now)])
+            .RequestRefresh("bob", Now).Error!.Code.ShouldBe("repository-busy");
+        Repository.From([Registered(), new RepositoryUnregistered("repo", "alice", false, Now)])
+            .RequestRefresh("bob", Now).Error!.Kind.ShouldBe(ErrorKind.NotFound);
+    }
+
+    [Fact]
     public void Only_a_clone_in_flight_accepts_a_result()
     {
         Repository.From([Registered()]).AcceptsCloneResult.ShouldBeTrue();

@@ -9,7 +9,7 @@ namespace Internal.Generated.WolverineHandlers
     {
         public override System.Type[] HandlerTypes()
         {
-            return new System.Type[] { typeof(ClaudeBatch.Infrastructure.Jobs.RunJobHandler), typeof(ClaudeBatch.Infrastructure.Jobs.SweepExpiredWorkspacesHandler), typeof(ClaudeBatch.Infrastructure.Repositories.CloneRepositoryHandler) };
+            return new System.Type[] { typeof(ClaudeBatch.Infrastructure.Jobs.RunJobHandler), typeof(ClaudeBatch.Infrastructure.Jobs.SweepExpiredWorkspacesHandler), typeof(ClaudeBatch.Infrastructure.Repositories.CloneRepositoryHandler), typeof(ClaudeBatch.Infrastructure.Repositories.PullRepositoryNowHandler) };
         }
 
         public override System.Type[] MessageTypes()
@@ -29,13 +29,16 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GeneratedHandlerRegistry))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.CloneRepositoryHandler192242669))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.PullRepositoryNowHandler1154847197))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.RunJobHandler2096929336))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.SweepExpiredWorkspacesHandler577209774))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::ClaudeBatch.Infrastructure.Jobs.RunJobHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::ClaudeBatch.Infrastructure.Jobs.SweepExpiredWorkspacesHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::ClaudeBatch.Infrastructure.Repositories.CloneRepositoryHandler))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::ClaudeBatch.Infrastructure.Repositories.PullRepositoryNowHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::ClaudeBatch.Application.Jobs.RunJob))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::ClaudeBatch.Application.Repositories.CloneRepository))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::ClaudeBatch.Application.Repositories.PullRepositoryNow))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::ClaudeBatch.Infrastructure.Jobs.SweepExpiredWorkspaces))]
         public static void Pin()
         {
