@@ -62,6 +62,28 @@ public sealed class TreeCopyTests : IDisposable
         Directory.EnumerateFileSystemEntries(Path.Combine(root, "elsewhere")).ShouldBeEmpty();
     }
 
+    [Fact]
+    public void Giving_a_tree_to_a_user_changes_every_entry_itself_and_nothing_a_link_leads_to()
+    {
+        var root = Folder(Path.GetTempPath());
+        var source = MakeTree(Path.Combine(root, "tree"));
+        var victim = Path.Combine(root, "victim");
+        File.WriteAllText(victim, "root's");
+        Directory.CreateDirectory(Path.Combine(root, "victim-folder"));
+        File.CreateSymbolicLink(Path.Combine(source, "sub", "to-victim"), victim);
+        Directory.CreateSymbolicLink(Path.Combine(source, "to-victim-folder"), Path.Combine(root, "victim-folder"));
+
+        TreeOwner.Give(root, "tree", 4545, 4646, (UnixFileMode)0x1c0).ShouldBeTrue(); // 0700
+
+        Run("find", source, "!", "-user", "4545", "-printf", "%P\n").ShouldBeEmpty();
+        Run("find", source, "!", "-group", "4646", "-printf", "%P\n").ShouldBeEmpty();
+        Run("stat", "-c", "%u:%g", victim).Trim().ShouldBe("0:0");
+        Run("stat", "-c", "%u:%g", Path.Combine(root, "victim-folder")).Trim().ShouldBe("0:0");
+        Run("stat", "-c", "%a", source).Trim().ShouldBe("700");
+        Run("stat", "-c", "%a", Path.Combine(source, "read-only")).Trim().ShouldBe("555");
+        TreeOwner.Give(root, "nothing-here", 4545, 4646).ShouldBeFalse();
+    }
+
     [Theory]
     [InlineData("CLAUDEBATCH_TEST_XFS")]
     [InlineData("CLAUDEBATCH_TEST_BTRFS")]
