@@ -4,7 +4,6 @@ using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Application.Workspaces;
 using ClaudeBatch.Infrastructure.Files;
 using ClaudeBatch.Infrastructure.Jobs;
-using ClaudeBatch.Infrastructure.Processes;
 using Microsoft.Extensions.Logging;
 
 namespace ClaudeBatch.Infrastructure.Workspaces;
