@@ -77,8 +77,34 @@ def sample():
     while sampling[0]:
         most[0] = max(most[0], agents_alive()); time.sleep(0.003)
 
+def ticks(pid, children):
+    """utime + stime of a process (and of its reaped children: cutime + cstime), in clock ticks; 0 if gone."""
+    try:
+        stat = open(f"/proc/{pid}/stat").read()
+    except OSError:
+        return 0
+    fields = stat[stat.rindex(")") + 2:].split()
+    return sum(int(x) for x in fields[11:15 if children else 13])
+
+def cpu_seconds():
+    """(server, PostgreSQL) CPU so far: the server's own threads (not the programs it starts: cp, the agent), and the
+    postmaster with every backend, live (their own time) or gone (reaped into the postmaster's children's time)."""
+    server = ticks(os.environ["BENCH_PID"], False)
+    postmaster = open(os.path.join(os.environ["BENCH_DIR"], "postgres", "cluster", "postmaster.pid")).readline().strip()
+    pg = ticks(postmaster, True)
+    for pid in os.listdir("/proc"):
+        try:
+            if pid.isdigit() and open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1] == postmaster:
+                pg += ticks(pid, True)
+        except OSError:
+            pass
+    children = ticks(os.environ["BENCH_PID"], True) - server  # the programs it started and reaped (cp, setsid, agents)
+    hz = os.sysconf("SC_CLK_TCK")
+    return server / hz, pg / hz, children / hz
+
 baseline = completed_total()
 ids = [create() for _ in range(count)]
+cpu0 = cpu_seconds()
 sampler = threading.Thread(target=sample); sampler.start()
 t0 = time.time()
 with ThreadPoolExecutor(8) as pool:
@@ -86,6 +112,7 @@ with ThreadPoolExecutor(8) as pool:
 while completed_total() - baseline < count and time.time() - t0 < 600:
     time.sleep(0.05)
 elapsed = time.time() - t0
+cpu1 = cpu_seconds()
 sampling[0] = False; sampler.join()
 done = completed_total() - baseline
 
@@ -103,3 +130,7 @@ def most_overlapping(ids):
 print(f"throughput at MaxConcurrent {concurrent}: {count} jobs in {elapsed:.1f} s = {count / elapsed:.1f} jobs/s; "
       f"completed {done}/{count}; most agents alive at once: {most[0]} sampled from /proc, "
       f"{most_overlapping(ids)} from the agents' own start/end records (limit {concurrent})")
+server_ms, pg_ms, children_ms = ((b - a) * 1000 / count for a, b in zip(cpu0, cpu1))
+print(f"CPU per job at MaxConcurrent {concurrent}: server {server_ms:.1f} ms + PostgreSQL {pg_ms:.1f} ms = {server_ms + pg_ms:.1f} ms "
+      f"(the server's own threads, with the benchmark's polling of /jobs); the programs it starts (agent and its shell, "
+      f"setsid, setpriv, cp if any): {children_ms:.1f} ms")

@@ -1,7 +1,7 @@
 using ClaudeBatch.Application.Identity;
 using ClaudeBatch.Application.Jobs;
+using ClaudeBatch.Infrastructure.Files;
 using ClaudeBatch.Infrastructure.Identity;
-using ClaudeBatch.Infrastructure.Processes;
 
 namespace ClaudeBatch.Infrastructure.Impersonation;
 
@@ -36,17 +36,16 @@ internal sealed class OsJobIdentity(ImpersonationOptions options, AuthOptions au
 
     public async Task HandOverAsync(string path, RunAs identity, CancellationToken cancellationToken)
     {
-        if (!identity.SwitchesUser || !Path.Exists(path))
+        if (!identity.SwitchesUser)
         {
             return;
         }
 
-        // -R -P: recurse without following any symbolic link; -h: change the link itself, never its target.
-        await ProcessRunner.RunCheckedAsync("chown", ["-R", "-P", "-h", $"{identity.Uid}:{identity.Gid}", "--", path], cancellationToken);
-        if (Directory.Exists(path))
-        {
-            OwnerOnly.Restrict(path);
-        }
+        // As chown -R -P -h would, in the server's process: never following a link; the folder itself then 0700.
+        var full = Path.GetFullPath(path);
+        await Task.Run(
+            () => TreeOwner.Give(Path.GetDirectoryName(full)!, Path.GetFileName(full), identity.Uid, identity.Gid, OwnerOnly.Folder),
+            cancellationToken);
     }
 
     private List<int> SupplementaryGroups(OsAccount account) =>

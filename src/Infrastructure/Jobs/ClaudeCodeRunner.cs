@@ -1,6 +1,7 @@
 using System.Text;
 using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Domain.Jobs;
+using ClaudeBatch.Infrastructure.Files;
 using ClaudeBatch.Infrastructure.Impersonation;
 using ClaudeBatch.Infrastructure.Processes;
 using Microsoft.Extensions.Logging;
@@ -61,6 +62,26 @@ internal sealed class ClaudeCodeRunner(ClaudeOptions options, ProcessRunner proc
         }
     }
 
+    /// <summary>The job's own config folder: the job's user's (when it switches user), 0700; opened once, never through a link.</summary>
+    private static void GiveConfigDirectory(string jobFolder, RunAs identity)
+    {
+        var error = LinuxFs.OpenDirectory(Path.Combine(jobFolder, "claude-config"), out var folder);
+        using (folder)
+        {
+            if (error != 0)
+            {
+                throw LinuxFs.Failure(error, $"open {jobFolder}/claude-config");
+            }
+
+            if (identity.SwitchesUser)
+            {
+                LinuxFs.ChangeOwner(folder, identity.Uid, identity.Gid);
+            }
+
+            LinuxFs.ChangeMode(folder, OwnerOnly.Folder);
+        }
+    }
+
     private async Task<ProcessCommand> CommandAsync(AgentRequest request, CancellationToken cancellationToken)
     {
         var variables = new Dictionary<string, string>(options.Environment);
@@ -69,12 +90,7 @@ internal sealed class ClaudeCodeRunner(ClaudeOptions options, ProcessRunner proc
             // Kept beside the workspace for the job's lifetime, so the session can be resumed from the same place.
             var configDirectory = Path.Combine(request.JobFolder, "claude-config");
             Directory.CreateDirectory(configDirectory);
-            if (request.Identity.SwitchesUser)
-            {
-                await ProcessRunner.RunCheckedAsync("chown", ["-h", $"{request.Identity.Uid}:{request.Identity.Gid}", "--", configDirectory], cancellationToken);
-            }
-
-            OwnerOnly.Restrict(configDirectory);
+            GiveConfigDirectory(request.JobFolder, request.Identity);
             variables["CLAUDE_CONFIG_DIR"] = configDirectory;
         }
 

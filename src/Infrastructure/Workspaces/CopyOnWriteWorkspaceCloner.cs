@@ -4,7 +4,6 @@ using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Application.Workspaces;
 using ClaudeBatch.Infrastructure.Files;
 using ClaudeBatch.Infrastructure.Jobs;
-using ClaudeBatch.Infrastructure.Processes;
 using Microsoft.Extensions.Logging;
 
 namespace ClaudeBatch.Infrastructure.Workspaces;
@@ -12,7 +11,8 @@ namespace ClaudeBatch.Infrastructure.Workspaces;
 /// <summary>
 /// Makes a job's workspace the cheapest way the filesystems allow, never with hardlinks (a job editing a file in
 /// place must not change the master): a btrfs snapshot when the master is a subvolume, else a reflink copy
-/// (<c>cp --reflink=always</c>: XFS, btrfs, …), else a full copy. What worked is remembered and tried first; when it
+/// (<see cref="TreeCopy"/> with <c>FICLONE</c>: XFS, btrfs, …), else a full copy (<see cref="TreeCopy"/>, bytes
+/// copied), all in the server's process. What worked is remembered and tried first; when it
 /// fails, the chain is walked again. A forced <c>Workspace:CopyStrategy</c> that fails fails the job, saying why.
 /// </summary>
 internal sealed class CopyOnWriteWorkspaceCloner(WorkspaceOptions options, JobPaths paths, ILogger<CopyOnWriteWorkspaceCloner> logger)
@@ -30,9 +30,7 @@ internal sealed class CopyOnWriteWorkspaceCloner(WorkspaceOptions options, JobPa
         PrivateJobFolders.CreateJobFolder(Path.GetDirectoryName(workspacePath)!);
         await Btrfs.DeleteTreeAsync(workspacePath, cancellationToken);
         var key = $"{Path.GetDirectoryName(masterPath)}|{Path.GetDirectoryName(Path.GetDirectoryName(workspacePath))}";
-        var candidates = await CandidatesAsync(masterPath, workspacePath, key, cancellationToken);
-        // The workspace is an exact copy (cp -a or a snapshot): count the master, whose metadata is cached, meanwhile.
-        var size = Task.Run(() => FolderSize.Measure(masterPath), cancellationToken);
+        var candidates = Candidates(masterPath, workspacePath, key);
 
         for (var i = 0; ; i++)
         {
@@ -40,10 +38,9 @@ internal sealed class CopyOnWriteWorkspaceCloner(WorkspaceOptions options, JobPa
             var watch = Stopwatch.StartNew();
             try
             {
-                await CopyAsync(strategy, masterPath, workspacePath, cancellationToken);
+                var (files, bytes) = await CopyAsync(strategy, masterPath, workspacePath, cancellationToken);
                 worked[key] = strategy;
                 detected = strategy;
-                var (files, bytes) = await size;
                 return new WorkspaceCopy(strategy, files, bytes, watch.Elapsed.TotalMilliseconds);
             }
             catch (IOException e) when (i + 1 < candidates.Count)
@@ -107,32 +104,33 @@ internal sealed class CopyOnWriteWorkspaceCloner(WorkspaceOptions options, JobPa
     }
 
     /// <summary>What the two folders support: btrfs → snapshots; a reflink copy of a probe file → reflink; else a full copy.</summary>
-    private async Task<string> ProbeAsync(CancellationToken cancellationToken)
+    private Task<string> ProbeAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(options.RepositoriesPath);
         Directory.CreateDirectory(options.JobsPath);
         // Both on btrfs: snapshots (if they are two filesystems, the first clone falls back and this is detected again).
         if (Btrfs.IsBtrfs(options.RepositoriesPath) && Btrfs.IsBtrfs(options.JobsPath))
         {
-            return BtrfsSnapshot;
+            return Task.FromResult(BtrfsSnapshot);
         }
 
         var source = Path.Combine(options.RepositoriesPath, $".reflink-probe-{Guid.NewGuid():N}");
         var target = Path.Combine(options.JobsPath, $".reflink-probe-{Guid.NewGuid():N}");
         try
         {
-            await File.WriteAllBytesAsync(source, new byte[4096], cancellationToken);
-            await ProcessRunner.RunCheckedAsync("cp", ["--reflink=always", source, target], cancellationToken);
-            return Reflink;
+            Directory.CreateDirectory(source);
+            File.WriteAllBytes(Path.Combine(source, "probe"), new byte[4096]);
+            TreeCopy.Copy(source, target, reflink: true, cancellationToken);
+            return Task.FromResult(Reflink);
         }
         catch (IOException)
         {
-            return FullCopy;
+            return Task.FromResult(FullCopy);
         }
         finally
         {
-            File.Delete(source);
-            File.Delete(target);
+            TreeRemoval.Remove(options.RepositoriesPath, Path.GetFileName(source));
+            TreeRemoval.Remove(options.JobsPath, Path.GetFileName(target));
         }
     }
 
@@ -147,7 +145,7 @@ internal sealed class CopyOnWriteWorkspaceCloner(WorkspaceOptions options, JobPa
         return new DriveInfo(existing).AvailableFreeSpace;
     }
 
-    private async Task<List<string>> CandidatesAsync(string master, string workspace, string key, CancellationToken cancellationToken)
+    private List<string> Candidates(string master, string workspace, string key)
     {
         if (options.CopyStrategy != "auto")
         {
@@ -160,7 +158,7 @@ internal sealed class CopyOnWriteWorkspaceCloner(WorkspaceOptions options, JobPa
             chain.Add(known);
         }
 
-        if (Btrfs.IsBtrfs(workspace) && await Btrfs.IsSubvolumeAsync(master, cancellationToken))
+        if (Btrfs.IsBtrfs(workspace) && Btrfs.IsSubvolume(master))
         {
             chain.Add(BtrfsSnapshot);
         }
@@ -172,10 +170,19 @@ internal sealed class CopyOnWriteWorkspaceCloner(WorkspaceOptions options, JobPa
 
     private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 
-    private static Task CopyAsync(string strategy, string master, string workspace, CancellationToken cancellationToken) => strategy switch
+    /// <summary>Makes the workspace; answers the files it holds and their bytes.</summary>
+    private static Task<(long Files, long Bytes)> CopyAsync(string strategy, string master, string workspace, CancellationToken cancellationToken) => strategy switch
     {
-        BtrfsSnapshot => Btrfs.SnapshotAsync(master, workspace, cancellationToken),
-        Reflink => ProcessRunner.RunCheckedAsync("cp", ["-a", "--reflink=always", "--no-target-directory", master, workspace], cancellationToken),
-        _ => ProcessRunner.RunCheckedAsync("cp", ["-a", "--reflink=never", "--no-target-directory", master, workspace], cancellationToken),
+        BtrfsSnapshot => SnapshotAsync(master, workspace, cancellationToken),
+        Reflink => Task.Run(() => TreeCopy.Copy(master, workspace, reflink: true, cancellationToken), cancellationToken),
+        _ => Task.Run(() => TreeCopy.Copy(master, workspace, reflink: false, cancellationToken), cancellationToken),
     };
+
+    private static async Task<(long Files, long Bytes)> SnapshotAsync(string master, string workspace, CancellationToken cancellationToken)
+    {
+        // The snapshot is the master exactly: count the master, whose metadata is cached, meanwhile.
+        var size = Task.Run(() => FolderSize.Measure(master), cancellationToken);
+        Btrfs.Snapshot(master, workspace);
+        return await size;
+    }
 }
