@@ -17,8 +17,6 @@ namespace ClaudeBatch.Infrastructure.Jobs;
 /// </summary>
 internal sealed class GitWorkspaceChanges(ProcessRunner processes, IJobContainment containment, JobsOptions options) : IWorkspaceChanges
 {
-    private const string NumstatMark = "#numstat";
-
     /// <summary>
     /// <c>sh -c Script claude-batch-diff BASE MODE</c>, in the workspace: exit 3 when it is not a git working tree of its
     /// own, 4 when the base commit is not in it. Everything else git says goes to stderr.
@@ -26,16 +24,20 @@ internal sealed class GitWorkspaceChanges(ProcessRunner processes, IJobContainme
     private const string Script = """
         set -u
         base=$1 mode=$2
-        top=$(git rev-parse --show-toplevel 2>/dev/null) && [ "$top" = "$(pwd -P)" ] || {
+        paths=$(git rev-parse --show-toplevel --git-path objects --git-path index 2>/dev/null) || paths=""
+        { IFS= read -r top && IFS= read -r objects && IFS= read -r index; } <<EOF
+        $paths
+        EOF
+        [ -n "$paths" ] && [ "$top" = "$(pwd -P)" ] || {
             echo "the workspace is not a git working tree (its .git is missing or broken)" >&2; exit 3; }
         git cat-file -e "$base^{commit}" 2>/dev/null || {
             echo "the base commit $base is no longer in the workspace's repository" >&2; exit 4; }
-        objects=$(cd "$(git rev-parse --git-path objects)" && pwd -P) || exit 5
-        index=$(git rev-parse --git-path index) || exit 5
+        objects=$(cd "$objects" && pwd -P) || exit 5
         tmp=$(mktemp -d "${TMPDIR:-/tmp}/claude-batch-diff.XXXXXX") || exit 5
         trap 'rm -rf "$tmp"' EXIT
-        mkdir "$tmp/objects" && printf '/files/\n' > "$tmp/exclude" || exit 5
-        export GIT_INDEX_FILE="$tmp/index" GIT_OBJECT_DIRECTORY="$tmp/objects" GIT_ALTERNATE_OBJECT_DIRECTORIES="$objects"
+        printf '/files/\n' > "$tmp/exclude"
+        # New objects go into the temporary folder itself (their subfolders are two hex digits: no clash with the rest).
+        export GIT_INDEX_FILE="$tmp/index" GIT_OBJECT_DIRECTORY="$tmp" GIT_ALTERNATE_OBJECT_DIRECTORIES="$objects"
         if [ -f "$index" ]; then cp "$index" "$tmp/index" || exit 5; else git read-tree "$base" || exit 5; fi
         set -- -c core.fsmonitor=false -c core.untrackedCache=false -c core.quotePath=false -c core.checkStat=minimal \
             -c core.trustctime=false -c core.hooksPath=/dev/null -c "core.excludesFile=$tmp/exclude" -c diff.renames=true
@@ -43,8 +45,7 @@ internal sealed class GitWorkspaceChanges(ProcessRunner processes, IJobContainme
         compare="diff --cached -M --no-ext-diff --no-textconv --no-color --no-relative --src-prefix=a/ --dst-prefix=b/"
         case $mode in
             diff) git "$@" $compare "$base" -- ;;
-            stat) git "$@" $compare --name-status -z "$base" -- && printf '#numstat\0' &&
-                  git "$@" $compare --numstat -z "$base" -- ;;
+            stat) git "$@" $compare --raw --numstat -z "$base" -- ;;
         esac
         """;
 
@@ -146,24 +147,19 @@ internal sealed class GitWorkspaceChanges(ProcessRunner processes, IJobContainme
     }
 
     /// <summary>
-    /// <c>--name-status -z</c> (status, path, and for a rename or copy the new path), then <see cref="NumstatMark"/>, then
-    /// <c>--numstat -z</c> (<c>added\tdeleted\tpath</c>, or <c>added\tdeleted\t</c> then the old and new path; <c>-</c>
-    /// for a binary file).
+    /// <c>--raw --numstat -z</c>: first each file's raw entry (<c>:modes shas STATUS</c>, the path, and for a rename or
+    /// copy the new path), then its numstat (<c>added\tdeleted\tpath</c>, or <c>added\tdeleted\t</c> then the old and new
+    /// path; <c>-</c> for a binary file).
     /// </summary>
     internal static Result<ChangeStat> Parse(string baseCommit, string output)
     {
         var tokens = output.Split('\0');
         var files = new List<FileChange>();
         var at = 0;
-        while (at < tokens.Length && tokens[at] != NumstatMark)
+        while (at < tokens.Length && tokens[at].StartsWith(':'))
         {
-            var status = tokens[at++];
-            if (status.Length == 0)
-            {
-                continue;
-            }
-
-            if (at >= tokens.Length)
+            var status = tokens[at++].Split(' ')[^1];
+            if (status.Length == 0 || at >= tokens.Length)
             {
                 return WorkspaceChangeErrors.Failed("git's summary ended early.");
             }
@@ -191,7 +187,7 @@ internal sealed class GitWorkspaceChanges(ProcessRunner processes, IJobContainme
         }
 
         var byPath = files.Select((file, index) => (file.Path, index)).ToDictionary(p => p.Path, p => p.index, StringComparer.Ordinal);
-        for (at++; at < tokens.Length; at++)
+        for (; at < tokens.Length; at++)
         {
             var fields = tokens[at].Split('\t');
             if (fields.Length != 3)

@@ -10,8 +10,9 @@ public sealed class GitWorkspaceChangesParsingTests
     public void Name_status_and_numstat_make_one_entry_per_file_with_renames_and_binaries()
     {
         var output = string.Join('\0',
-            "M", "src/a.cs", "A", "new file.txt", "D", "gone.md", "R087", "old/name.cs", "new/name.cs", "A", "logo.png",
-            "#numstat",
+            ":100644 100644 d00491f 0000000 M", "src/a.cs", ":000000 100644 0000000 0000000 A", "new file.txt",
+            ":100644 000000 1a2b3c4 0000000 D", "gone.md", ":100644 100644 0cfbf08 0cfbf08 R087", "old/name.cs", "new/name.cs",
+            ":000000 100644 0000000 0000000 A", "logo.png",
             "3\t1\tsrc/a.cs", "2\t0\tnew file.txt", "0\t7\tgone.md", "1\t1\t", "old/name.cs", "new/name.cs", "-\t-\tlogo.png", "");
 
         var stat = GitWorkspaceChanges.Parse("base", output);
@@ -31,7 +32,7 @@ public sealed class GitWorkspaceChangesParsingTests
     [Fact]
     public void No_changes_is_an_empty_stat()
     {
-        var stat = GitWorkspaceChanges.Parse("base", "#numstat\0");
+        var stat = GitWorkspaceChanges.Parse("base", "");
 
         stat.Value.Files.ShouldBeEmpty();
         stat.Value.Summary.ShouldBe(new JobChanges(0, 0, 0));
@@ -40,7 +41,7 @@ public sealed class GitWorkspaceChangesParsingTests
     [Fact]
     public void A_summary_cut_short_is_an_error_not_a_guess()
     {
-        GitWorkspaceChanges.Parse("base", "R100\0only-old").Error!.Code.ShouldBe("diff-failed");
+        GitWorkspaceChanges.Parse("base", ":100644 100644 0cfbf08 0cfbf08 R100\0only-old").Error!.Code.ShouldBe("diff-failed");
     }
 
     [Fact]
