@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Issue #20's figures from one run, as ratios to a floor measured in the same run (one published server, one database):
+#   1. reads: /health/live without a token (the floor) vs GET /jobs/{id} with a token, a 304 revalidation of it
+#      (If-None-Match), and the server's CPU per job listed by GET /jobs?pageSize=500 (wrk -t2 -c32, 3 s warm-up, 10 s);
+#   2. CPU per instant job, server + PostgreSQL, after WARM_ROUNDS rounds of 200 jobs (bench/lib/pipeline.py);
+#   3. idle CPU over IDLE_SECONDS (30) after SETTLE_SECONDS (10), server and PostgreSQL;
+#   4. start-up: start → first 200 on /health/live, then /health/ready (median of RESTARTS, 3).
+#   bench/ratios.sh [APP_FOLDER]    a published server (default: dotnet publish src/Api -c Release into a temp folder)
+# Targets (2 cores): job ≥ 50 % of the floor, p99 ≤ 2×; 304 ≥ 70 %; ≤ 2 µs per job listed; ≤ 28 ms per job;
+# idle ≤ 0.5 % of a core; live ≤ 1.0 s.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=lib/server.sh
+source "$here/lib/server.sh"
+app="${1:-}"
+if [ -z "$app" ]; then
+  app="$(mktemp -d /tmp/claudebatch-ratios-pub.XXXXXX)"
+  dotnet publish "$root/src/Api/Api.csproj" -c Release -o "$app" -nologo -v q -clp:ErrorsOnly >/dev/null
+fi
+export BENCH_APP="$app"
+apt_install wrk
+hz="$(getconf CLK_TCK)"
+warm_rounds="${WARM_ROUNDS:-3}"
+idle="${IDLE_SECONDS:-30}"
+settle="${SETTLE_SECONDS:-10}"
+restarts="${RESTARTS:-3}"
+
+bench_start Jobs__MaxConcurrent=5 Jobs__MaxQueuedPerUser=10000 Claude__Command="$here/lib/instant-agent"
+trap bench_stop EXIT
+
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+pg_ticks() { # the cluster: the postmaster with its exited children, plus the live children
+  local postmaster sum
+  postmaster="$(head -1 "$BENCH_DIR/postgres/cluster/postmaster.pid")"
+  sum="$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$postmaster/stat")"
+  for child in $(pgrep -P "$postmaster"); do sum=$((sum + $(ticks "$child" 2>/dev/null || echo 0))); done
+  echo "$sum"
+}
+load() { # load PATH [HEADER] → "req/s p99-ms"
+  local header=(-H "Authorization: Bearer $BENCH_TOKEN")
+  [ "$1" = /health/live ] && header=()
+  [ -n "${2:-}" ] && header+=(-H "$2")
+  wrk -t2 -c32 -d3s "${header[@]}" "$BENCH_URL$1" >/dev/null
+  wrk -t2 -c32 -d10s --latency "${header[@]}" "$BENCH_URL$1" | awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /[0-9]s$/) return v * 1000; return v * 60000 }
+    /Requests\/sec/ {rps = $2} /^ +99%/ {p99 = ms($2)} /^ +[0-9]+ requests in/ {n = $1}
+    END {printf "%.0f %.2f %d\n", rps, p99, n}'
+}
+
+mkdir -p "$BENCH_SOURCES/tiny" && echo hi >"$BENCH_SOURCES/tiny/README.md"
+git -C "$BENCH_SOURCES/tiny" init -q -b main && git -C "$BENCH_SOURCES/tiny" add -A && git -C "$BENCH_SOURCES/tiny" -c user.name=b -c user.email=b@b commit -qm tiny
+curl -sf -X POST "$BENCH_URL/repositories/register" -H "Authorization: Bearer $BENCH_TOKEN" -H 'Content-Type: application/json' \
+  -d "{\"name\":\"tiny\",\"gitUrl\":\"$BENCH_SOURCES/tiny\"}" >/dev/null
+while [ "$(curl -sf "$BENCH_URL/repositories/tiny" -H "Authorization: Bearer $BENCH_TOKEN" | jq -r .cloneStatus)" = cloning ]; do sleep 0.05; done
+
+echo "CPU per instant job (200 jobs a round at MaxConcurrent 5; the last round counts):"
+for round in $(seq 1 "$warm_rounds"); do
+  line="$(python3 "$here/lib/pipeline.py" "$BENCH_URL" "$BENCH_TOKEN" "$BENCH_DIR/jobs" 200 0 5 "$here/lib/instant-agent" | grep '^CPU per job')"
+  echo "  round $round: ${line#CPU per job at MaxConcurrent 5: }"
+done
+per_job="$(sed -E 's/.*= ([0-9.]+) ms.*/\1/' <<<"$line")"
+
+job="$(curl -sf "$BENCH_URL/jobs?pageSize=1" -H "Authorization: Bearer $BENCH_TOKEN" | jq -r '.jobs[0].jobId')"
+etag="$(curl -sfI "$BENCH_URL/jobs/$job" -H "Authorization: Bearer $BENCH_TOKEN" | awk -F': ' 'tolower($1) == "etag" {print $2}' | tr -d '\r')"
+read -r floor floor_p99 _ <<<"$(load /health/live)"
+read -r single single_p99 _ <<<"$(load "/jobs/$job")"
+read -r revalidated revalidated_p99 _ <<<"$(load "/jobs/$job" "If-None-Match: $etag")"
+before="$(ticks "$BENCH_PID")"
+read -r listed _ listed_requests <<<"$(load "/jobs?pageSize=500")"
+# The warm-up's requests count too: the ticks cover both runs. Its count is estimated from the measured rate.
+listing_ticks=$(($(ticks "$BENCH_PID") - before))
+per_listed_us="$(awk -v t="$listing_ticks" -v hz="$hz" -v n="$listed_requests" -v r="$listed" \
+  'BEGIN { printf "%.2f", t / hz * 1e6 / ((n + 3 * r) * 500) }')"
+
+sleep "$settle"
+server_before="$(ticks "$BENCH_PID")"; pg_before="$(pg_ticks)"
+sleep "$idle"
+idle_server="$(awk -v t="$(($(ticks "$BENCH_PID") - server_before))" -v hz="$hz" -v s="$idle" 'BEGIN { printf "%.2f", 100 * t / hz / s }')"
+idle_pg="$(awk -v t="$(($(pg_ticks) - pg_before))" -v hz="$hz" -v s="$idle" 'BEGIN { printf "%.2f", 100 * t / hz / s }')"
+
+# Restarted on the same database (the schema is there, as after a deploy), with the same settings.
+start_env=()
+while IFS= read -r -d '' var; do start_env+=("$var"); done < <(tr '\0' '\n' <"/proc/$BENCH_PID/environ" \
+  | grep -E '^(ASPNETCORE_|ConnectionStrings__|Jwt__|Workspace__|Auth__|Repositories__|Serilog__|Impersonation__|Jobs__|Claude__)' | tr '\n' '\0')
+kill "$BENCH_PID" && wait "$BENCH_PID" 2>/dev/null || true
+lives=() readies=()
+for _ in $(seq 1 "$restarts"); do
+  started=$(now_ms) live="" ready=""
+  (cd "$app" && exec env "${start_env[@]}" dotnet "$app/ClaudeBatch.Api.dll" >>"$BENCH_DIR/server.log" 2>&1) &
+  BENCH_PID=$!
+  for _ in $(seq 1 3000); do
+    if [ -z "$live" ] && curl -sf -o /dev/null "$BENCH_URL/health/live" 2>/dev/null; then live=$(($(now_ms) - started)); fi
+    if [ -n "$live" ] && curl -sf -o /dev/null "$BENCH_URL/health/ready" 2>/dev/null; then ready=$(($(now_ms) - started)); break; fi
+    sleep 0.01
+  done
+  lives+=("${live:-99999}") readies+=("${ready:-99999}")
+  kill "$BENCH_PID" && wait "$BENCH_PID" 2>/dev/null || true
+done
+BENCH_PID=""
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+live_ms="$(median "${lives[@]}")" ready_ms="$(median "${readies[@]}")"
+
+echo
+echo "figure                                   | value                 | target"
+awk -v f="$floor" -v fp="$floor_p99" -v s="$single" -v sp="$single_p99" -v r="$revalidated" -v rp="$revalidated_p99" \
+  -v l="$per_listed_us" -v j="$per_job" -v is="$idle_server" -v ip="$idle_pg" -v lv="$live_ms" -v rd="$ready_ms" 'BEGIN {
+  printf "/health/live, no token (floor)           | %6d req/s, p99 %5.2f ms |\n", f, fp
+  printf "GET /jobs/{id} with a token              | %5.0f %% of floor, p99 %.2fx | >= 50 %%, p99 <= 2x\n", 100 * s / f, sp / fp
+  printf "GET /jobs/{id} revalidated (304)         | %5.0f %% of floor, p99 %.2fx | >= 70 %%\n", 100 * r / f, rp / fp
+  printf "GET /jobs?pageSize=500, server CPU       | %6.2f us per job listed | <= 2 us\n", l
+  printf "server + PostgreSQL CPU per instant job  | %6.1f ms             | <= 28 ms\n", j
+  printf "idle CPU, server (PostgreSQL)            | %5.2f %% (%.2f %%) of a core | <= 0.5 %%\n", is, ip
+  printf "start -> /health/live (-> ready)         | %6d ms (%d ms)     | <= 1000 ms\n", lv, rd
+}'
