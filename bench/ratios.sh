@@ -82,7 +82,8 @@ idle_pg="$(awk -v t="$(($(pg_ticks) - pg_before))" -v hz="$hz" -v s="$idle" 'BEG
 start_env=()
 while IFS= read -r -d '' var; do start_env+=("$var"); done < <(tr '\0' '\n' <"/proc/$BENCH_PID/environ" \
   | grep -E '^(ASPNETCORE_|ConnectionStrings__|Jwt__|Workspace__|Auth__|Repositories__|Serilog__|Impersonation__|Jobs__|Claude__)' | tr '\n' '\0')
-kill "$BENCH_PID" && wait "$BENCH_PID" 2>/dev/null || true
+stop_server() { if kill "$BENCH_PID" 2>/dev/null; then wait "$BENCH_PID" 2>/dev/null || true; fi; }
+stop_server
 lives=() readies=()
 for _ in $(seq 1 "$restarts"); do
   started=$(now_ms) live="" ready=""
@@ -94,7 +95,7 @@ for _ in $(seq 1 "$restarts"); do
     sleep 0.01
   done
   lives+=("${live:-99999}") readies+=("${ready:-99999}")
-  kill "$BENCH_PID" && wait "$BENCH_PID" 2>/dev/null || true
+  stop_server
 done
 BENCH_PID=""
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }

@@ -6,21 +6,29 @@
 # Usage: bench/lib/cpu-rounds.sh [OUT [ROUNDS]]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=server.sh
 source "$here/lib/server.sh"
 out="${1:-/tmp/cpu-rounds}"; rounds="${2:-5}"
 mkdir -p "$out"
-bench_start ${EXTRA_ENV:-} Jobs__MaxConcurrent=5 Jobs__MaxQueuedPerUser=10000 Claude__Command="$here/lib/instant-agent"
+read -ra extra_env <<<"${EXTRA_ENV:-}"
+bench_start "${extra_env[@]}" Jobs__MaxConcurrent=5 Jobs__MaxQueuedPerUser=10000 Claude__Command="$here/lib/instant-agent"
 mkdir -p "$BENCH_SOURCES/tiny" && echo hi >"$BENCH_SOURCES/tiny/README.md"
 git -C "$BENCH_SOURCES/tiny" init -q -b main && git -C "$BENCH_SOURCES/tiny" add -A && git -C "$BENCH_SOURCES/tiny" -c user.name=b -c user.email=b@b commit -qm tiny
 curl -sf -X POST "$BENCH_URL/repositories/register" -H "Authorization: Bearer $BENCH_TOKEN" -H 'Content-Type: application/json' \
   -d "{\"name\":\"tiny\",\"gitUrl\":\"$BENCH_SOURCES/tiny\"}" >/dev/null
 while [ "$(curl -sf "$BENCH_URL/repositories/tiny" -H "Authorization: Bearer $BENCH_TOKEN" | jq -r .cloneStatus)" = cloning ]; do sleep 0.05; done
-threads() { for t in /proc/$BENCH_PID/task/*; do s=$(cat $t/stat 2>/dev/null) || continue; n=${s#*(}; n=${n%%)*}; f=(${s##*)}); echo "$n|$(( ${f[11]} + ${f[12]} ))"; done | python3 -c '
-import sys,collections
-c=collections.Counter()
-for l in sys.stdin:
-  n,t=l.rsplit("|",1); c[n.strip()]+=int(t)
-print(dict(c))'; }
+threads() { # CPU ticks (utime + stime) of the server's live threads, summed by thread name
+  python3 -c '
+import collections, glob, sys
+c = collections.Counter()
+for stat in glob.glob(f"/proc/{sys.argv[1]}/task/*/stat"):
+    try:
+        s = open(stat).read()
+    except OSError:
+        continue
+    name, rest = s[s.index("(") + 1:s.rindex(")")], s[s.rindex(")") + 2:].split()
+    c[name.strip()] += int(rest[11]) + int(rest[12])
+print(dict(c))' "$BENCH_PID"; }
 for r in $(seq 1 "$rounds"); do
   before="$(threads)"
   if [ -n "${PERF:-}" ] && [ "$r" = "$rounds" ]; then
