@@ -57,6 +57,8 @@ public static class ServerOptionsRegistration
             check(o.StreamHeartbeatSeconds is >= 1 and <= 3600, "StreamHeartbeatSeconds", "must be between 1 and 3600");
             check(o.MemoryLimitBytes is null or >= 16 * 1024 * 1024, "MemoryLimitBytes", "must be at least 16777216 (16 MiB), or unset for no limit");
             check(o.MaxProcesses is null or >= 16, "MaxProcesses", "must be at least 16 (it counts threads too), or unset for no limit");
+            check(o.ViewCacheMegabytes is >= 0 and <= 65_536, "ViewCacheMegabytes", "must be between 0 (no cache) and 65536");
+            check(o.ViewCacheReconcileSeconds is >= 1 and <= 86_400, "ViewCacheReconcileSeconds", "must be between 1 and 86400");
         });
 
         services.AddValidatedOptions<RepositoriesOptions>(configuration, RepositoriesOptions.Section, (o, check) =>
