@@ -63,11 +63,8 @@ internal sealed class JobViewListener(
 
                 // Listening first: every change committed from now on is heard; the cache starts empty.
                 cache.Listening();
-                if (failing)
-                {
-                    logger.LogInformation("Job view notifications are heard again; job views are served from memory");
-                    failing = false;
-                }
+                logger.LogInformation("Job view notifications are heard{Again}; unchanged job views are served from memory", failing ? " again" : "");
+                failing = false;
 
                 var last = clock.GetTimestamp();
                 while (true)
