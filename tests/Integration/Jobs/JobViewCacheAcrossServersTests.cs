@@ -4,6 +4,7 @@ using System.Text.Json;
 using ClaudeBatch.Infrastructure.Jobs;
 using ClaudeBatch.Integration.Tests.Support;
 using Npgsql;
+using Xunit.Abstractions;
 
 namespace ClaudeBatch.Integration.Tests.Jobs;
 
@@ -11,7 +12,7 @@ namespace ClaudeBatch.Integration.Tests.Jobs;
 /// Two real server processes on one database: each serves unchanged job views from memory, told of the other's changes
 /// by PostgreSQL notifications, and reads from the database while it cannot hear them.
 /// </summary>
-public sealed class JobViewCacheAcrossServersTests
+public sealed class JobViewCacheAcrossServersTests(ITestOutputHelper output)
 {
     private const string Views = "claudebatch.mt_doc_jobview";
 
@@ -44,6 +45,7 @@ public sealed class JobViewCacheAcrossServersTests
         await onB.StartJobAsync(jobId);
         await onB.WaitForJobAsync(jobId, j => j.Status() == "running");
         var (running, runningTag) = await SeenOnAsync(onA, jobId, createdTag, j => j.Status() == "running");
+        output.WriteLine($"running seen on A after {running.TotalMilliseconds:F1} ms");
         running.ShouldBeLessThan(Promptly, a.Output);
         runningTag.ShouldNotBe(createdTag);
         (await GetAsync(onA, jobId, runningTag)).StatusCode.ShouldBe(HttpStatusCode.NotModified);
@@ -52,6 +54,7 @@ public sealed class JobViewCacheAcrossServersTests
         (await onB.PostAsync($"/jobs/{jobId}/cancel", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
         await onB.WaitForJobAsync(jobId, j => j.Status() == "cancelled");
         var (finished, finishedTag) = await SeenOnAsync(onA, jobId, runningTag, j => j.Status() == "cancelled");
+        output.WriteLine($"cancelled seen on A after {finished.TotalMilliseconds:F1} ms");
         finished.ShouldBeLessThan(Promptly, a.Output);
         finishedTag.ShouldNotBeOneOf(createdTag, runningTag);
         (await GetAsync(onA, jobId, finishedTag)).StatusCode.ShouldBe(HttpStatusCode.NotModified);
@@ -66,6 +69,7 @@ public sealed class JobViewCacheAcrossServersTests
             await Task.Delay(5);
         }
 
+        output.WriteLine($"deletion seen on A after {gone.Elapsed.TotalMilliseconds:F1} ms");
         gone.Elapsed.ShouldBeLessThan(Promptly, a.Output);
         await (await GetAsync(onA, jobId)).ShouldBeProblem(HttpStatusCode.NotFound);
         await (await GetAsync(onA, jobId, "*")).ShouldBeProblem(HttpStatusCode.NotFound);
@@ -141,6 +145,7 @@ public sealed class JobViewCacheAcrossServersTests
 
             // Without the reconcile A, listening all along, would serve the created job for good.
             var (after, _) = await SeenOnAsync(onA, jobId, tag, j => j.Status() == "cancelled", TimeSpan.FromSeconds(15));
+            output.WriteLine($"missed change seen on A after {after.TotalMilliseconds:F0} ms");
             after.ShouldBeLessThan(TimeSpan.FromSeconds(10), a.Output);
         }
         finally
