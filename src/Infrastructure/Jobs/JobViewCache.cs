@@ -11,6 +11,7 @@ namespace ClaudeBatch.Infrastructure.Jobs;
 /// it is already that new. A view read from the store is kept only if nothing about it was heard since the read began
 /// (<see cref="Reserve"/> then <see cref="Offer"/>), so a read that raced a change can never put back an older view.
 /// Losing the notifications (<see cref="MarkStale"/>) or finding them again (<see cref="Listening"/>) empties it.
+/// A deleted job's view is not kept: its change drops it, and it is not read back in.
 /// Bounded by an estimate of the views' size: past <see cref="CapacityBytes"/> the least recently used go.
 /// </summary>
 internal sealed class JobViewCache(long capacityBytes)
@@ -81,12 +82,13 @@ internal sealed class JobViewCache(long capacityBytes)
 
     /// <summary>
     /// What the store held for the reserved id: kept if the cache has stayed current, the slot is still the one reserved,
-    /// no change was heard since, and it is newer than what is cached. Absence is not kept: the slot goes.
+    /// no change was heard since, and it is newer than what is cached. Absence, or a deleted job, is not kept: the slot
+    /// goes (a deleted job's reads are 404s, asked of the store).
     /// </summary>
     public void Offer(Ticket ticket, VersionedJobView? stored)
     {
         var slot = ticket.Slot;
-        if (stored is null)
+        if (stored is null or { View.Deleted: true })
         {
             lock (slot)
             {

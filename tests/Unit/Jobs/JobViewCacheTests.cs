@@ -109,7 +109,7 @@ public sealed class JobViewCacheTests
     }
 
     [Fact]
-    public void A_removed_or_absent_view_is_not_served_and_a_reset_drops_everything()
+    public void A_removed_absent_or_deleted_view_is_not_kept_and_a_reset_drops_everything()
     {
         cache.Listening();
         Read(View(1));
@@ -120,7 +120,12 @@ public sealed class JobViewCacheTests
         cache.Offer(absent, null);
         cache.Count.ShouldBe(0);
 
-        Read(View(2));
+        var deleted = cache.Reserve(Id).ShouldNotBeNull();
+        cache.Offer(deleted, new VersionedJobView(2, new JobView { Id = Id, Deleted = true }));
+        cache.TryGet(Id, out _).ShouldBeFalse();
+        cache.Count.ShouldBe(0);
+
+        Read(View(3));
         cache.Reset();
         cache.TryGet(Id, out _).ShouldBeFalse();
         cache.Bytes.ShouldBe(0);
