@@ -1,4 +1,3 @@
-using ClaudeBatch.Application.Common;
 using ClaudeBatch.Domain.Common;
 using Mediator;
 
@@ -6,14 +5,15 @@ namespace ClaudeBatch.Application.Jobs;
 
 public sealed record GetJob(string JobId, string User) : IQuery<Result<JobDetails>>
 {
-    public sealed class Handler(IReadModels readModels, IQueuePosition positions) : IQueryHandler<GetJob, Result<JobDetails>>
+    /// <summary>The view from <see cref="IJobViews"/> (memory, while it has not changed); the queue position is always the store's.</summary>
+    public sealed class Handler(IJobViews views, IQueuePosition positions) : IQueryHandler<GetJob, Result<JobDetails>>
     {
         public async ValueTask<Result<JobDetails>> Handle(GetJob query, CancellationToken cancellationToken)
         {
-            var view = await readModels.LoadOwnViewAsync(query.JobId, query.User, cancellationToken);
-            return view.IsSuccess
-                ? JobDetails.From(view.Value, await positions.QueuePositionAsync(view.Value, cancellationToken))
-                : view.Error;
+            var found = await views.LoadOwnViewAsync(query.JobId, query.User, cancellationToken);
+            return found.IsSuccess
+                ? JobDetails.From(found.Value.View, await positions.QueuePositionAsync(found.Value.View, cancellationToken))
+                : found.Error;
         }
     }
 }

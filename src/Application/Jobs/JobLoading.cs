@@ -22,6 +22,12 @@ public static class JobLoading
             ? view
             : JobErrors.NotFound(jobId);
 
+    /// <summary>The caller's job view with its version, or a 404 that does not tell whether the job exists for someone else.</summary>
+    public static async Task<Result<VersionedJobView>> LoadOwnViewAsync(this IJobViews views, string jobId, string user, CancellationToken cancellationToken) =>
+        await views.LoadAsync(jobId, cancellationToken) is { View: { Deleted: false } view } found && view.User == user
+            ? found
+            : JobErrors.NotFound(jobId);
+
     /// <summary>1-based place among the jobs waiting to run, in the order the slots will go; 0 when the job is not waiting.</summary>
     public static async Task<int> QueuePositionAsync(this IQueuePosition positions, JobView view, CancellationToken cancellationToken) =>
         WaitsForSlot(view.Status, view.Node is not null, view.Deleted)

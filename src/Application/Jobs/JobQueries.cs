@@ -30,6 +30,20 @@ public interface IExpiredWorkspaces
     Task<IReadOnlyList<JobView>> RemovalPendingAsync(CancellationToken cancellationToken);
 }
 
+/// <summary>A stored job view and its version: its stream's, raised by every event appended to the job.</summary>
+public sealed record VersionedJobView(long Version, JobView View);
+
+/// <summary>
+/// The stored job views one at a time, with their versions, answered from memory while the server knows a view has not
+/// changed since it was read (see the README's "Polling is cheap"). The view may be shared with other readers: read
+/// it, never change it.
+/// </summary>
+public interface IJobViews
+{
+    /// <summary>The job's view as last stored (deleted ones included), or null when there is none.</summary>
+    Task<VersionedJobView?> LoadAsync(string jobId, CancellationToken cancellationToken);
+}
+
 /// <summary>What a conditional read of a job needs, without the job: whose it is, whether it waits for a slot, and its version.</summary>
 public sealed record JobRevision(string User, bool Deleted, JobStatus Status, bool Taken, long Version);
 

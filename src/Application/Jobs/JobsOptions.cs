@@ -55,6 +55,15 @@ public sealed class JobsOptions
     /// <summary>How long git may take to compute a job's diff or its summary before it is stopped.</summary>
     public int DiffTimeoutSeconds { get; set; } = 60;
 
+    /// <summary>
+    /// Memory (MiB, estimated) for job views kept by <c>GET /jobs/{id}</c> so that an unchanged job is answered without
+    /// asking the database; the least recently read go first. 0 turns the cache off.
+    /// </summary>
+    public int ViewCacheMegabytes { get; set; } = 64;
+
+    /// <summary>How often the cached job views' versions are compared with the stored ones, in case a notification was missed.</summary>
+    public int ViewCacheReconcileSeconds { get; set; } = 30;
+
     /// <summary>This server's name in job events; a restarted server fails the jobs its previous life left running.</summary>
     public string NodeName { get; set; } = Environment.MachineName;
 }

@@ -24,6 +24,8 @@ public static class JobsRegistration
         services.AddSingleton<IJobSlots, FairJobScheduler>();
         services.AddSingleton<JobChangeSignals>();
         services.AddSingleton<IJobChanges>(sp => sp.GetRequiredService<JobChangeSignals>());
+        services.AddSingleton(sp => new JobViewCache(sp.GetRequiredService<JobsOptions>().ViewCacheMegabytes * 1024L * 1024L));
+        services.AddHostedService<JobViewListener>();
         services.AddScoped<RecoverInterruptedJobs.Handler>();
         services.AddScoped<RemoveExpiredWorkspaces.Handler>();
         services.AddHostedService<InterruptedJobsRecovery>();

@@ -33,6 +33,7 @@ public static class PersistenceRegistration
 
                 var options = CreateStoreOptions(connectionString);
                 options.Listeners.Add(sp.GetRequiredService<Jobs.JobChangeSignals>());
+                options.Listeners.Add(new Jobs.JobViewCommits(sp.GetRequiredService<Jobs.JobViewCache>()));
                 return options;
             })
             .UseLightweightSessions()
@@ -47,6 +48,8 @@ public static class PersistenceRegistration
         services.AddSingleton<IStartLock, PostgresStartLock>();
         services.AddScoped<IJobList, MartenJobList>();
         services.AddScoped<IJobRevisions, MartenJobRevisions>();
+        services.AddScoped<MartenJobViews>();
+        services.AddScoped<IJobViews>(sp => sp.GetRequiredService<MartenJobViews>());
         services.AddScoped<IInterruptedJobs, MartenInterruptedJobs>();
         services.AddScoped<IExpiredWorkspaces, MartenExpiredWorkspaces>();
         services.AddScoped<IRepositoryList, MartenRepositoryList>();
@@ -99,6 +102,7 @@ public static class PersistenceRegistration
             }
         });
         options.Storage.Add(new JobCountsFeature(options.Advanced.Migrator));
+        options.Storage.Add(new JobViewNotifyFeature(options.Advanced.Migrator));
         options.Schema.For<RevokedToken>().Index(x => x.ExpiresAt);
         options.Storage.Add(new RevocationNotifyFeature(options.Advanced.Migrator));
         // Known up front, so a stream holding them can be read before this process appended one.
