@@ -65,6 +65,7 @@ builder.Host.UseWolverine(options =>
 
     // A single server owns its queues: after a crash it takes its unfinished messages back at once.
     options.Durability.Mode = DurabilityMode.Solo;
+    options.UseQuietDurabilityAgent();
     // Background handlers live in Infrastructure, next to the adapters they drive; their generated code is
     // pre-built into this assembly (Internal/Generated, `codegen write`), so Roslyn is not loaded at run time.
     options.ApplicationAssembly = typeof(Program).Assembly;
