@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # An idle server: its CPU (and its PostgreSQL's) over IDLE_SECONDS with no traffic, and its start-up time.
-#   bench/idle.sh [APP_FOLDER]    a published server (default: `dotnet publish src/Api -c Release` into a temp folder)
+#   bench/idle.sh [APP_FOLDER] [KEY=VALUE ...]
+#     APP_FOLDER: a published server (default, or "-": `dotnet publish src/Api -c Release` into a temp folder);
+#     KEY=VALUE: extra environment for the server (e.g. DOTNET_TieredPGO=0), kept across the restarts.
 # Prints, for a server that has started and settled (SETTLE_SECONDS, default 10):
 #   - the server's CPU (utime + stime from /proc/<pid>/stat) over IDLE_SECONDS (default 30) as % of one core;
 #   - the PostgreSQL cluster's CPU over the same window (postmaster + backends, exited ones included);
 # then, RESTARTS times (default 3) against the same database (schema already there, as after a deploy):
-#   - start → first 200 on /health/live and on /health/ready (polled every 10 ms).
+#   - start → first 200 on /health/live and on /health/ready (polled every 10 ms), and the server's CPU time until
+#     live (less sensitive than the wall time to other load on the machine).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib/server.sh
@@ -14,14 +17,16 @@ settle="${SETTLE_SECONDS:-10}"
 idle="${IDLE_SECONDS:-30}"
 restarts="${RESTARTS:-3}"
 app="${1:-}"
-if [ -z "$app" ]; then
+[ $# -gt 0 ] && shift
+extra_env=("$@")
+if [ -z "$app" ] || [ "$app" = "-" ]; then
   app="$(mktemp -d /tmp/claudebatch-idle-pub.XXXXXX)"
   dotnet publish "$root/src/Api/Api.csproj" -c Release -o "$app" -nologo -v q -clp:ErrorsOnly >/dev/null
 fi
 export BENCH_APP="$app"
 ticks_per_second="$(getconf CLK_TCK)"
 
-bench_start
+bench_start "${extra_env[@]}"
 trap bench_stop EXIT
 
 # utime + stime of one process, in clock ticks.
@@ -58,15 +63,18 @@ while IFS= read -r -d '' var; do start_env+=("$var"); done < <(tr '\0' '\n' <"/p
 kill "$BENCH_PID" && wait "$BENCH_PID" 2>/dev/null || true
 for run in $(seq 1 "$restarts"); do
   started=$(now_ms)
-  (cd "$app" && exec env "${start_env[@]}" dotnet "$app/ClaudeBatch.Api.dll" >>"$BENCH_DIR/server.log" 2>&1) &
+  (cd "$app" && exec env "${start_env[@]}" "${extra_env[@]}" dotnet "$app/ClaudeBatch.Api.dll" >>"$BENCH_DIR/server.log" 2>&1) &
   BENCH_PID=$!
-  live="" ready=""
+  live="" ready="" live_cpu=""
   for _ in $(seq 1 3000); do
-    if [ -z "$live" ] && curl -sf -o /dev/null "$api_url/health/live" 2>/dev/null; then live=$(($(now_ms) - started)); fi
+    if [ -z "$live" ] && curl -sf -o /dev/null "$api_url/health/live" 2>/dev/null; then
+      live=$(($(now_ms) - started))
+      live_cpu=$(ticks "$BENCH_PID")
+    fi
     if [ -n "$live" ] && curl -sf -o /dev/null "$api_url/health/ready" 2>/dev/null; then ready=$(($(now_ms) - started)); break; fi
     sleep 0.01
   done
-  echo "restart $run: start → /health/live ${live:-never} ms, → /health/ready ${ready:-never} ms"
+  echo "restart $run: start → /health/live ${live:-never} ms (server CPU $(( ${live_cpu:-0} * 1000 / ticks_per_second )) ms), → /health/ready ${ready:-never} ms"
   kill "$BENCH_PID" && wait "$BENCH_PID" 2>/dev/null || true
 done
 BENCH_PID=""

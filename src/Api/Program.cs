@@ -86,6 +86,8 @@ builder.Services.AddJobStreamLimits();
 // Kestrel reads only its endpoints from the "Kestrel" section by itself; its limits (README, "Connections") too.
 builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(builder.Configuration.GetSection("Kestrel"));
 builder.Services.AddServerHealthChecks();
+// Last: Kestrel answers /health/live at once; the hosted services registered above start behind it (Health/BackgroundStart).
+builder.Services.StartHostedServicesInBackground();
 
 var app = builder.Build();
 
@@ -95,6 +97,7 @@ app.UseKnownProxies();
 app.UseServerRequestLogging();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseBackgroundStartGate();
 app.UseServerApiExplorer();
 app.UseAuthentication();
 app.UseAuthorization();
@@ -116,6 +119,12 @@ try
     }
 
     await app.RunAsync();
+    // A service that failed to start in the background stopped the server: report it as a failed start.
+    if (app.Services.GetRequiredService<BackgroundStart>().Failure is { } failure)
+    {
+        throw failure;
+    }
+
     return 0;
 }
 catch (Exception e) when (e is not OperationCanceledException)

@@ -45,7 +45,7 @@ public static class ServerProcess
         {
             try
             {
-                if ((await probe.GetAsync("/health/live")).IsSuccessStatusCode)
+                if ((await probe.GetAsync("/health/live")).IsSuccessStatusCode && await HasStartedAsync(probe))
                 {
                     return server;
                 }
@@ -65,6 +65,19 @@ public static class ServerProcess
 
             await Task.Delay(100);
         }
+    }
+
+    /// <summary>
+    /// Whether every service has started behind Kestrel (readiness's <c>start</c> check; the other checks may fail
+    /// on purpose in a test).
+    /// </summary>
+    public static async Task<bool> HasStartedAsync(HttpClient client)
+    {
+        // 503 when a check fails: the report is read all the same.
+        using var response = await client.GetAsync("/health/ready");
+        var report = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        return report.TryGetProperty("checks", out var checks) && checks.TryGetProperty("start", out var start)
+            && start.GetProperty("status").GetString() == "Healthy";
     }
 
     private static int FreePort()
