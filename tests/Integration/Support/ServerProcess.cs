@@ -15,8 +15,10 @@ public static class ServerProcess
     /// given settings as environment variables, and waits until it answers.
     /// </summary>
     /// <param name="launcher">A command line the server is started through (it must exec its arguments), e.g. <c>unshare</c>.</param>
+    /// <param name="waitForStart">Whether to wait, after <c>/health/live</c>, until every service behind it has started.</param>
     public static async Task<RunningServer> StartAsync(
-        IReadOnlyDictionary<string, string?> settings, string? applicationFolder = null, IReadOnlyList<string>? launcher = null)
+        IReadOnlyDictionary<string, string?> settings, string? applicationFolder = null, IReadOnlyList<string>? launcher = null,
+        bool waitForStart = true)
     {
         var port = FreePort();
         var start = StartInfo(settings, $"http://127.0.0.1:{port}", applicationFolder ?? AppContext.BaseDirectory);
@@ -45,7 +47,7 @@ public static class ServerProcess
         {
             try
             {
-                if ((await probe.GetAsync("/health/live")).IsSuccessStatusCode && await HasStartedAsync(probe))
+                if ((await probe.GetAsync("/health/live")).IsSuccessStatusCode && (!waitForStart || await HasStartedAsync(probe)))
                 {
                     return server;
                 }
