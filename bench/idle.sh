@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # An idle server: its CPU (and its PostgreSQL's) over IDLE_SECONDS with no traffic, and its start-up time.
 #   bench/idle.sh [APP_FOLDER] [KEY=VALUE ...]
-#     APP_FOLDER: a published server (default, or "-": `dotnet publish src/Api -c Release` into a temp folder);
+#     APP_FOLDER: a published server (default, or "-": published ReadyToRun, as scripts/install.sh does, into a temp folder);
 #     KEY=VALUE: extra environment for the server (e.g. DOTNET_TieredPGO=0), kept across the restarts.
 # Prints, for a server that has started and settled (SETTLE_SECONDS, default 10):
 #   - the server's CPU (utime + stime from /proc/<pid>/stat) over IDLE_SECONDS (default 30) as % of one core;
@@ -21,7 +21,9 @@ app="${1:-}"
 extra_env=("$@")
 if [ -z "$app" ] || [ "$app" = "-" ]; then
   app="$(mktemp -d /tmp/claudebatch-idle-pub.XXXXXX)"
-  dotnet publish "$root/src/Api/Api.csproj" -c Release -o "$app" -nologo -v q -clp:ErrorsOnly >/dev/null
+  # As scripts/install.sh and docker/Dockerfile publish it: ReadyToRun.
+  dotnet publish "$root/src/Api/Api.csproj" -c Release --use-current-runtime --self-contained false -p:PublishReadyToRun=true \
+    -o "$app" -nologo -v q -clp:ErrorsOnly >/dev/null
 fi
 export BENCH_APP="$app"
 ticks_per_second="$(getconf CLK_TCK)"

@@ -5,8 +5,8 @@ namespace ClaudeBatch.Api.Health;
 /// <summary>
 /// Lets Kestrel answer <c>/health/live</c> while the slow part of a start runs: Marten's and Wolverine's schema checks,
 /// the durability agent, the recovery of interrupted jobs and the other hosted services. They are started one after
-/// the other, in their registration order as the host would, but in the background once the host has started, instead
-/// of before Kestrel listens. Until they all have started:
+/// the other, in their registration order as the host would, but in the background once Kestrel listens, instead of
+/// before. Until they all have started:
 /// <list type="bullet">
 /// <item><c>/health/live</c> answers; <c>/health/ready</c> and <c>/health</c> answer 503 (check <c>start</c>);</item>
 /// <item>every other request waits for the start (at most <see cref="RequestWait"/>, then 503 with Retry-After), so a
@@ -35,7 +35,14 @@ public sealed class BackgroundStart(IServiceProvider services, IHostApplicationL
 
     Task IHostedService.StartAsync(CancellationToken cancellationToken)
     {
-        starting = Task.Run(StartAllAsync, CancellationToken.None);
+        // Once Kestrel listens (the host starts it last), so that the way to the first answer has the CPU to itself.
+        lifetime.ApplicationStarted.Register(() =>
+        {
+            lock (running)
+            {
+                starting ??= Task.Run(StartAllAsync, CancellationToken.None);
+            }
+        });
         return Task.CompletedTask;
     }
 
@@ -70,10 +77,15 @@ public sealed class BackgroundStart(IServiceProvider services, IHostApplicationL
     async Task IHostedService.StopAsync(CancellationToken cancellationToken)
     {
         await stopping.CancelAsync();
-        if (starting is not null)
+        Task? start;
+        lock (running)
         {
-            await starting.WaitAsync(cancellationToken);
+            // Never started (the host stopped before Kestrel listened): nothing will start any more.
+            start = starting ??= Task.CompletedTask;
         }
+
+        done.TrySetCanceled();
+        await start.WaitAsync(cancellationToken);
 
         List<IHostedService> started;
         lock (running)
