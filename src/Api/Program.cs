@@ -65,6 +65,7 @@ builder.Host.UseWolverine(options =>
 
     // A single server owns its queues: after a crash it takes its unfinished messages back at once.
     options.Durability.Mode = DurabilityMode.Solo;
+    options.UseQuietDurabilityAgent();
     // Background handlers live in Infrastructure, next to the adapters they drive; their generated code is
     // pre-built into this assembly (Internal/Generated, `codegen write`), so Roslyn is not loaded at run time.
     options.ApplicationAssembly = typeof(Program).Assembly;
@@ -85,6 +86,8 @@ builder.Services.AddJobStreamLimits();
 // Kestrel reads only its endpoints from the "Kestrel" section by itself; its limits (README, "Connections") too.
 builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(builder.Configuration.GetSection("Kestrel"));
 builder.Services.AddServerHealthChecks();
+// Last: Kestrel answers /health/live at once; the hosted services registered above start behind it (Health/BackgroundStart).
+builder.Services.StartHostedServicesInBackground();
 
 var app = builder.Build();
 
@@ -94,6 +97,7 @@ app.UseKnownProxies();
 app.UseServerRequestLogging();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseBackgroundStartGate();
 app.UseServerApiExplorer();
 app.UseAuthentication();
 app.UseAuthorization();
@@ -115,6 +119,12 @@ try
     }
 
     await app.RunAsync();
+    // A service that failed to start in the background stopped the server: report it as a failed start.
+    if (app.Services.GetRequiredService<BackgroundStart>().Failure is { } failure)
+    {
+        throw failure;
+    }
+
     return 0;
 }
 catch (Exception e) when (e is not OperationCanceledException)

@@ -26,7 +26,9 @@ public static class HealthSetup
             .AddCheck<WorkspaceFoldersHealthCheck>("workspace", tags: [Ready], timeout: CheckTimeout)
             // Without Docker jobs still run (without semantic search): it degrades readiness, it never fails it.
             .AddCheck<Infrastructure.Containers.DockerHealthCheck>("docker", HealthStatus.Degraded, tags: [Ready], timeout: CheckTimeout)
-            .AddContainmentCheck(Ready);
+            .AddContainmentCheck(Ready)
+            // Not ready until the database schema, the message queues and the other services have started.
+            .AddCheck<BackgroundStartHealthCheck>("start", tags: [Ready]);
         return services;
     }
 

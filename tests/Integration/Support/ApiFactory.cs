@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace ClaudeBatch.Integration.Tests.Support;
 
@@ -192,6 +193,23 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             using var reader = new StreamReader(stream);
             return reader.ReadToEnd();
         }));
+    }
+
+    /// <summary>Started as a test expects it: with every hosted service running (they start behind Kestrel, BackgroundStart).</summary>
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        var host = base.CreateHost(builder);
+        try
+        {
+            host.Services.GetRequiredService<ClaudeBatch.Api.Health.BackgroundStart>().Started.GetAwaiter().GetResult();
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+
+        return host;
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

@@ -15,8 +15,10 @@ public static class ServerProcess
     /// given settings as environment variables, and waits until it answers.
     /// </summary>
     /// <param name="launcher">A command line the server is started through (it must exec its arguments), e.g. <c>unshare</c>.</param>
+    /// <param name="waitForStart">Whether to wait, after <c>/health/live</c>, until every service behind it has started.</param>
     public static async Task<RunningServer> StartAsync(
-        IReadOnlyDictionary<string, string?> settings, string? applicationFolder = null, IReadOnlyList<string>? launcher = null)
+        IReadOnlyDictionary<string, string?> settings, string? applicationFolder = null, IReadOnlyList<string>? launcher = null,
+        bool waitForStart = true)
     {
         var port = FreePort();
         var start = StartInfo(settings, $"http://127.0.0.1:{port}", applicationFolder ?? AppContext.BaseDirectory);
@@ -45,7 +47,7 @@ public static class ServerProcess
         {
             try
             {
-                if ((await probe.GetAsync("/health/live")).IsSuccessStatusCode)
+                if ((await probe.GetAsync("/health/live")).IsSuccessStatusCode && (!waitForStart || await HasStartedAsync(probe)))
                 {
                     return server;
                 }
@@ -65,6 +67,19 @@ public static class ServerProcess
 
             await Task.Delay(100);
         }
+    }
+
+    /// <summary>
+    /// Whether every service has started behind Kestrel (readiness's <c>start</c> check; the other checks may fail
+    /// on purpose in a test).
+    /// </summary>
+    public static async Task<bool> HasStartedAsync(HttpClient client)
+    {
+        // 503 when a check fails: the report is read all the same.
+        using var response = await client.GetAsync("/health/ready");
+        var report = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        return report.TryGetProperty("checks", out var checks) && checks.TryGetProperty("start", out var start)
+            && start.GetProperty("status").GetString() == "Healthy";
     }
 
     private static int FreePort()
