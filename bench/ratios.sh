@@ -13,13 +13,12 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib/server.sh
 source "$here/lib/server.sh"
 app="${1:-}"
-if [ -z "$app" ]; then
-  app="$(mktemp -d /tmp/claudebatch-ratios-pub.XXXXXX)"
-  dotnet publish "$root/src/Api/Api.csproj" -c Release -o "$app" -nologo -v q -clp:ErrorsOnly >/dev/null
-fi
+# shellcheck source=lib/cpu.sh
+source "$here/lib/cpu.sh"
+if [ -z "$app" ]; then app="$(publish_app)"; fi
 export BENCH_APP="$app"
 apt_install wrk
-hz="$(getconf CLK_TCK)"
+hz="$ticks_per_second"
 warm_rounds="${WARM_ROUNDS:-3}"
 idle="${IDLE_SECONDS:-30}"
 settle="${SETTLE_SECONDS:-10}"
@@ -28,14 +27,6 @@ restarts="${RESTARTS:-3}"
 bench_start Jobs__MaxConcurrent=5 Jobs__MaxQueuedPerUser=10000 Claude__Command="$here/lib/instant-agent"
 trap bench_stop EXIT
 
-ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-pg_ticks() { # the cluster: the postmaster with its exited children, plus the live children
-  local postmaster sum
-  postmaster="$(head -1 "$BENCH_DIR/postgres/cluster/postmaster.pid")"
-  sum="$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$postmaster/stat")"
-  for child in $(pgrep -P "$postmaster"); do sum=$((sum + $(ticks "$child" 2>/dev/null || echo 0))); done
-  echo "$sum"
-}
 load() { # load PATH [HEADER] → "req/s p99-ms"
   local header=(-H "Authorization: Bearer $BENCH_TOKEN")
   [ "$1" = /health/live ] && header=()
@@ -75,29 +66,11 @@ per_listed_us="$(awk -v t="$listing_ticks" -v hz="$hz" -v n="$listed_requests" -
 sleep "$settle"
 server_before="$(ticks "$BENCH_PID")"; pg_before="$(pg_ticks)"
 sleep "$idle"
-idle_server="$(awk -v t="$(($(ticks "$BENCH_PID") - server_before))" -v hz="$hz" -v s="$idle" 'BEGIN { printf "%.2f", 100 * t / hz / s }')"
-idle_pg="$(awk -v t="$(($(pg_ticks) - pg_before))" -v hz="$hz" -v s="$idle" 'BEGIN { printf "%.2f", 100 * t / hz / s }')"
+idle_server="$(percent_of_core $(($(ticks "$BENCH_PID") - server_before)) "$idle")"
+idle_pg="$(percent_of_core $(($(pg_ticks) - pg_before)) "$idle")"
 
-# Restarted on the same database (the schema is there, as after a deploy), with the same settings.
-start_env=()
-while IFS= read -r -d '' var; do start_env+=("$var"); done < <(tr '\0' '\n' <"/proc/$BENCH_PID/environ" \
-  | grep -E '^(ASPNETCORE_|ConnectionStrings__|Jwt__|Workspace__|Auth__|Repositories__|Serilog__|Impersonation__|Jobs__|Claude__)' | tr '\n' '\0')
-stop_server() { if kill "$BENCH_PID" 2>/dev/null; then wait "$BENCH_PID" 2>/dev/null || true; fi; }
-stop_server
 lives=() readies=()
-for _ in $(seq 1 "$restarts"); do
-  started=$(now_ms) live="" ready=""
-  (cd "$app" && exec env "${start_env[@]}" dotnet "$app/ClaudeBatch.Api.dll" >>"$BENCH_DIR/server.log" 2>&1) &
-  BENCH_PID=$!
-  for _ in $(seq 1 3000); do
-    if [ -z "$live" ] && curl -sf -o /dev/null "$BENCH_URL/health/live" 2>/dev/null; then live=$(($(now_ms) - started)); fi
-    if [ -n "$live" ] && curl -sf -o /dev/null "$BENCH_URL/health/ready" 2>/dev/null; then ready=$(($(now_ms) - started)); break; fi
-    sleep 0.01
-  done
-  lives+=("${live:-99999}") readies+=("${ready:-99999}")
-  stop_server
-done
-BENCH_PID=""
+while read -r live ready _; do lives+=("$live"); readies+=("$ready"); done < <(restart_times "$app" "$restarts")
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 live_ms="$(median "${lives[@]}")" ready_ms="$(median "${readies[@]}")"
 
