@@ -52,7 +52,7 @@ done
 per_job="$(sed -E 's/.*= ([0-9.]+) ms.*/\1/' <<<"$line")"
 
 job="$(curl -sf "$BENCH_URL/jobs?pageSize=1" -H "Authorization: Bearer $BENCH_TOKEN" | jq -r '.jobs[0].jobId')"
-etag="$(curl -sfI "$BENCH_URL/jobs/$job" -H "Authorization: Bearer $BENCH_TOKEN" | awk -F': ' 'tolower($1) == "etag" {print $2}' | tr -d '\r')"
+etag="$(curl -sf -D - -o /dev/null "$BENCH_URL/jobs/$job" -H "Authorization: Bearer $BENCH_TOKEN" | awk -F': ' 'tolower($1) == "etag" {print $2}' | tr -d '\r')"
 read -r floor floor_p99 _ <<<"$(load /health/live)"
 read -r single single_p99 _ <<<"$(load "/jobs/$job")"
 read -r revalidated revalidated_p99 _ <<<"$(load "/jobs/$job" "If-None-Match: $etag")"
