@@ -54,6 +54,10 @@ public sealed class JobDiffTests : IAsyncLifetime
         var changes = job.GetProperty("changes");
         (changes.GetProperty("files").GetInt32(), changes.GetProperty("additions").GetInt32(), changes.GetProperty("deletions").GetInt32())
             .ShouldBe((6, 203, 3));
+        var listed = JsonDocument.Parse(await client.GetStringAsync("/jobs")).RootElement.GetProperty("jobs").EnumerateArray()
+            .Single(j => j.GetProperty("jobId").GetString() == jobId);
+        listed.GetProperty("changes").GetProperty("additions").GetInt32().ShouldBe(203);
+        listed.GetProperty("costUsd").GetDecimal().ShouldBe(job.GetProperty("costUsd").GetDecimal());
 
         var response = await client.GetAsync($"/jobs/{jobId}/diff");
         var diff = await response.Content.ReadAsStringAsync();

@@ -31,6 +31,7 @@ public sealed class RouteFuzzer
             ("GET /repositories", 2, () => Get("GET /repositories", Pick("/repositories", "/repositories/") + JunkQuery())),
             ("GET /repositories/{name}", 4, () => Get("GET /repositories/{name}", $"/repositories/{RepositorySegment()}" + JunkQuery())),
             ("DELETE /repositories/{name}", 3, UnregisterRepository),
+            ("POST /repositories/{name}/pull", 3, () => Post("POST /repositories/{name}/pull", $"/repositories/{RepositorySegment()}/pull" + JunkQuery())),
             ("POST /jobs", 10, CreateJob),
             ("GET /jobs", 5, ListJobs),
             ("GET /jobs/{jobId}", 3, () => Get("GET /jobs/{jobId}", $"/jobs/{JobSegment(mutable: false)}" + JunkQuery())),
@@ -39,6 +40,7 @@ public sealed class RouteFuzzer
             ("DELETE /jobs/{jobId}", 2, () => Send("DELETE /jobs/{jobId}", HttpMethod.Delete, $"/jobs/{JobSegment(mutable: true)}" + JunkQuery())),
             ("GET /jobs/{jobId}/events", 3, () => Get("GET /jobs/{jobId}/events", $"/jobs/{JobSegment(mutable: false)}/events" + JunkQuery())),
             ("GET /jobs/{jobId}/history", 4, History),
+            ("GET /jobs/{jobId}/diff", 3, Diff),
             ("GET /jobs/{jobId}/stream", 4, Stream),
             ("POST /jobs/{jobId}/files", 10, Upload),
             ("GET /jobs/{jobId}/files/staged", 2, () => Get("GET /jobs/{jobId}/files/staged", $"/jobs/{JobSegment(mutable: false)}/files/staged" + JunkQuery())),
@@ -371,6 +373,18 @@ public sealed class RouteFuzzer
                 "1700000000", "2024-01-01", "%2B275760-09-13T00:00:00Z", "2024-01-01T25:00:00Z", "-0001-01-01T00:00:00Z", "2024-01-01T00:00:00Z&at=bogus"),
         };
         return Get("GET /jobs/{jobId}/history", $"/jobs/{JobSegment(mutable: false)}/history{at}");
+    }
+
+    private FuzzRequest Diff()
+    {
+        var format = input.Random.Next(4) switch
+        {
+            0 => "",
+            1 => "?format=" + input.HostileQueryValue(),
+            2 => "?format=" + Pick("stat", "unified", "STAT", "", "html", "stat&format=unified", "%00"),
+            _ => "?format=stat",
+        };
+        return Get("GET /jobs/{jobId}/diff", $"/jobs/{JobSegment(mutable: false)}/diff{format}");
     }
 
     private FuzzRequest Stream()
