@@ -1,7 +1,6 @@
 using System.Text.Json;
 using ClaudeBatch.Infrastructure.Persistence;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -20,97 +19,37 @@ internal sealed class RevocationListener(
     IConfiguration configuration,
     AuthOptions auth,
     TimeProvider clock,
-    ILogger<RevocationListener> logger) : BackgroundService
+    ILogger<RevocationListener> logger) : PostgresListener(configuration, clock, logger)
 {
     public const string Channel = "claudebatch_revocations";
 
     /// <summary>Names the connection in <c>pg_stat_activity</c>, with the process id (tests cut it to see the reload).</summary>
     public static string ApplicationName(int processId) => $"claude-batch revocations {processId}";
 
-    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
-
-    private volatile bool reloadNow;
-
     private static readonly string Stored =
         $"SELECT id, data ->> 'expiresAt' FROM {PersistenceRegistration.SchemaName}.mt_doc_revokedtoken " +
         $"WHERE {PersistenceRegistration.SchemaName}.mt_immutable_timestamptz(data ->> 'expiresAt') > $1";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var connectionString = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString("Postgres"))
-        {
-            Pooling = false,
-            // A connection that died without a word is noticed while waiting for notifications.
-            KeepAlive = 5,
-            ApplicationName = ApplicationName(Environment.ProcessId),
-        }.ConnectionString;
-        var reconcile = TimeSpan.FromSeconds(auth.RevocationReconcileSeconds);
-        var failing = false;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await using var connection = new NpgsqlConnection(connectionString);
-                await connection.OpenAsync(stoppingToken);
-                connection.Notification += (_, e) => Heard(e.Payload);
-                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
-                {
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
-                }
+    protected override string ListenChannel => Channel;
 
-                // Listening first: what commits from now on is heard, what committed before is read.
-                await LoadAsync(connection, stoppingToken);
-                if (failing)
-                {
-                    logger.LogInformation("Revocation notifications are heard again; revoked tokens are checked in memory");
-                    failing = false;
-                }
+    protected override string ConnectionName => ApplicationName(Environment.ProcessId);
 
-                var last = clock.GetTimestamp();
-                while (true)
-                {
-                    var left = reconcile - clock.GetElapsedTime(last);
-                    var heard = left > TimeSpan.Zero && await connection.WaitAsync(left, stoppingToken);
-                    if (!heard || reloadNow)
-                    {
-                        reloadNow = false;
-                        await LoadAsync(connection, stoppingToken);
-                        last = clock.GetTimestamp();
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                list.MarkStale();
-                if (!failing)
-                {
-                    logger.LogWarning(
-                        "Revocation notifications are cut off ({Reason}); until they are back, every request asks the database",
-                        e.Message);
-                    failing = true;
-                }
-            }
+    protected override TimeSpan ReconcileInterval => TimeSpan.FromSeconds(auth.RevocationReconcileSeconds);
 
-            try
-            {
-                await Task.Delay(RetryDelay, clock, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    protected override string Subject => "Revocation notifications";
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        list.MarkStale();
-        await base.StopAsync(cancellationToken);
-    }
+    protected override (string Heard, string CutOff) Effects =>
+        ("revoked tokens are checked in memory", "every request asks the database");
+
+    /// <summary>Listening first: what commits from now on is heard, what committed before is read.</summary>
+    protected override Task ListeningAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+        LoadAsync(connection, cancellationToken);
+
+    /// <summary>All of them again, in case one was missed.</summary>
+    protected override Task ReconcileAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+        LoadAsync(connection, cancellationToken);
+
+    protected override void MarkStale() => list.MarkStale();
 
     private async Task LoadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
@@ -118,7 +57,7 @@ internal sealed class RevocationListener(
         await using (var command = new NpgsqlCommand(Stored, connection))
         {
             // Generously before now: the list itself drops what is past its token's expiry and clock skew.
-            command.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow().AddHours(-1) });
+            command.Parameters.Add(new NpgsqlParameter { Value = Clock.GetUtcNow().AddHours(-1) });
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -133,7 +72,7 @@ internal sealed class RevocationListener(
     }
 
     /// <summary>A notification's payload: <c>{"id": …, "expiresAt": …}</c>, as the trigger writes it.</summary>
-    private void Heard(string payload)
+    protected override void Heard(string payload)
     {
         try
         {
@@ -151,7 +90,7 @@ internal sealed class RevocationListener(
         // Not understood: the list cannot be trusted to hold it until it is read again from the store, right away.
         logger.LogWarning("A revocation notification was not understood: {Payload}", payload);
         list.MarkStale();
-        reloadNow = true;
+        ReconcileSoon();
     }
 
     private sealed record Notified(string Id, DateTimeOffset ExpiresAt);

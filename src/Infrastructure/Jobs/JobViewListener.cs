@@ -2,7 +2,6 @@ using System.Text.Json;
 using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Infrastructure.Persistence;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -22,95 +21,39 @@ internal sealed class JobViewListener(
     IConfiguration configuration,
     JobsOptions jobs,
     TimeProvider clock,
-    ILogger<JobViewListener> logger) : BackgroundService
+    ILogger<JobViewListener> logger) : PostgresListener(configuration, clock, logger)
 {
     public const string Channel = "claudebatch_job_views";
 
     /// <summary>Names the connection in <c>pg_stat_activity</c>, with the process id (tests cut it to see the cache go stale).</summary>
     public static string ApplicationName(int processId) => $"claude-batch job views {processId}";
 
-    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
-
     private const string Stored = $"SELECT id, mt_version FROM {MartenQueuePosition.Views} WHERE id = ANY($1)";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override string ListenChannel => Channel;
+
+    protected override string ConnectionName => ApplicationName(Environment.ProcessId);
+
+    protected override TimeSpan ReconcileInterval => TimeSpan.FromSeconds(jobs.ViewCacheReconcileSeconds);
+
+    protected override string Subject => "Job view notifications";
+
+    protected override (string Heard, string CutOff) Effects =>
+        ("unchanged job views are served from memory", "every job read asks the database");
+
+    protected override bool Enabled => cache.Enabled;
+
+    /// <summary>Listening first: every change committed from now on is heard; the cache starts empty.</summary>
+    protected override Task ListeningAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        if (!cache.Enabled)
-        {
-            return;
-        }
-
-        var connectionString = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString("Postgres"))
-        {
-            Pooling = false,
-            // A connection that died without a word is noticed while waiting for notifications.
-            KeepAlive = 5,
-            ApplicationName = ApplicationName(Environment.ProcessId),
-        }.ConnectionString;
-        var reconcile = TimeSpan.FromSeconds(jobs.ViewCacheReconcileSeconds);
-        var failing = false;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await using var connection = new NpgsqlConnection(connectionString);
-                await connection.OpenAsync(stoppingToken);
-                connection.Notification += (_, e) => Heard(e.Payload);
-                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
-                {
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
-                }
-
-                // Listening first: every change committed from now on is heard; the cache starts empty.
-                cache.Listening();
-                logger.LogInformation("Job view notifications are heard{Again}; unchanged job views are served from memory", failing ? " again" : "");
-                failing = false;
-
-                var last = clock.GetTimestamp();
-                while (true)
-                {
-                    var left = reconcile - clock.GetElapsedTime(last);
-                    if (left <= TimeSpan.Zero || !await connection.WaitAsync(left, stoppingToken))
-                    {
-                        await ReconcileAsync(connection, stoppingToken);
-                        last = clock.GetTimestamp();
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                cache.MarkStale();
-                if (!failing)
-                {
-                    logger.LogWarning(
-                        "Job view notifications are cut off ({Reason}); until they are back, every job read asks the database", e.Message);
-                    failing = true;
-                }
-            }
-
-            try
-            {
-                await Task.Delay(RetryDelay, clock, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
+        cache.Listening();
+        return Task.CompletedTask;
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        cache.MarkStale();
-        await base.StopAsync(cancellationToken);
-    }
+    protected override void MarkStale() => cache.MarkStale();
 
     /// <summary>The cached versions against the stored ones: a view that changed or went is dropped.</summary>
-    private async Task ReconcileAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    protected override async Task ReconcileAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         var cached = cache.Snapshot();
         if (cached.Count == 0)
@@ -143,7 +86,7 @@ internal sealed class JobViewListener(
     }
 
     /// <summary>A notification's payload, as the trigger writes it: <c>{"id": …, "version": …}</c>, version null when the row was deleted, <c>{}</c> when the table was emptied.</summary>
-    private void Heard(string payload)
+    protected override void Heard(string payload)
     {
         try
         {

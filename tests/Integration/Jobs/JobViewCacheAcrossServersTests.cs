@@ -94,7 +94,7 @@ public sealed class JobViewCacheAcrossServersTests(ITestOutputHelper output)
             await ExecuteAsync(
                 settings.ConnectionString,
                 $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '{JobViewListener.ApplicationName(a.ProcessId)}'");
-            await WaitUntilAsync(() => a.Output.Contains("Job view notifications are cut off", StringComparison.Ordinal), a);
+            await WaitUntilAsync(() => Logged(a, "are cut off") >= 1, a);
             (await onA.GetJobAsync(first)).Status().ShouldBe("cancelled", a.Output);
 
             // Listening again, it starts empty: the change it was never told of is read, then kept.
@@ -194,7 +194,12 @@ public sealed class JobViewCacheAcrossServersTests(ITestOutputHelper output)
 
     private static Task WaitUntilListeningAsync(RunningServer server, int times) =>
         WaitUntilAsync(
-            () => server.Output.Split("Job view notifications are heard").Length - 1 >= times, server);
+            () => Logged(server, "are heard") >= times, server);
+
+    /// <summary>How many of the job view listener's log lines say <paramref name="what"/> (the lines are JSON: template and subject apart).</summary>
+    private static int Logged(RunningServer server, string what) =>
+        server.Output.Split('\n').Count(line => line.Contains(what, StringComparison.Ordinal)
+            && line.Contains("\"Subject\":\"Job view notifications\"", StringComparison.Ordinal));
 
     private static async Task WaitUntilAsync(Func<bool> condition, RunningServer server)
     {
