@@ -1,3 +1,4 @@
+using ClaudeBatch.Application.Files;
 using ClaudeBatch.Application.Common;
 using ClaudeBatch.Domain.Common;
 
@@ -49,32 +50,16 @@ public static class JobChangesAccess
     public static async Task<Result<(string Workspace, string BaseCommit, RunAs Identity)>> ResolveChangesAsync(
         this IReadModels readModels, IJobIdentity identities, string jobId, string user, CancellationToken cancellationToken)
     {
-        var loaded = await readModels.LoadOwnViewAsync(jobId, user, cancellationToken);
-        if (!loaded.IsSuccess)
+        var workspace = await readModels.ResolveWorkspaceAsync(identities, jobId, user, cancellationToken);
+        if (!workspace.IsSuccess)
         {
-            return loaded.Error;
+            return workspace.Error;
         }
 
-        var view = loaded.Value;
-        if (view.WorkspaceRemovedAt is { } removed)
-        {
-            return new DomainError("workspace-removed", $"The job's workspace was removed on {removed:u} (Jobs:RetentionDays).", ErrorKind.Gone);
-        }
-
-        if (view.WorkspaceStrategy is null)
-        {
-            return DomainError.NotFound("workspace-not-ready", "The job's workspace has not been prepared yet.");
-        }
-
-        if (view.BaseCommit is not { } baseCommit)
-        {
-            return WorkspaceChangeErrors.NotGit(
-                $"repository '{view.Repository}' was not a git repository with a commit when the workspace was made, so there is no commit to compare with.");
-        }
-
-        var resolved = await identities.ResolveAsync(view.User, cancellationToken);
-        return resolved.Identity is { } identity
+        var (view, identity) = workspace.Value;
+        return view.BaseCommit is { } baseCommit
             ? (view.CowPath, baseCommit, identity)
-            : new DomainError("no-reader", resolved.Refusal ?? $"User '{view.User}' cannot read the workspace.", ErrorKind.Forbidden);
+            : WorkspaceChangeErrors.NotGit(
+                $"repository '{view.Repository}' was not a git repository with a commit when the workspace was made, so there is no commit to compare with.");
     }
 }
