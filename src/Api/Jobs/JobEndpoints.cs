@@ -14,6 +14,8 @@ public static class JobEndpoints
 
     public sealed record CreateJobRequest(string? Prompt, string? Repository, List<string>? Images, CreateJobOptions? Options);
 
+    public sealed record FollowUpRequest(string? Prompt);
+
     public static IEndpointRouteBuilder MapJobEndpoints(this IEndpointRouteBuilder app)
     {
         var jobs = app.MapGroup("/jobs").WithTags("Jobs");
@@ -38,6 +40,17 @@ public static class JobEndpoints
             .Produces<StartJob.Response>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
+
+        jobs.MapPost("/{jobId:guid}/prompts", async (Guid jobId, FollowUpRequest request, HttpContext http, ISender sender, CancellationToken ct) =>
+                (await sender.Send(new FollowUpJob(jobId.ToString(), http.User.Username(), request.Prompt ?? ""), ct))
+                    .ToHttp(queued => TypedResults.Accepted($"/jobs/{jobId}", queued)))
+            .WithSummary("Answer a finished job: its next turn resumes the agent's session in the same workspace. 202 with the turn and its place in the queue.")
+            .Produces<FollowUpJob.Response>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status410Gone)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         jobs.MapGet("/{jobId:guid}", async (Guid jobId, HttpContext http, ISender sender, CancellationToken ct) =>
             {

@@ -16,8 +16,12 @@ public interface IFileStaging
 
     void Delete(string jobId, string storedName);
 
-    /// <summary>Copies staged files to <c>files/&lt;name&gt;</c> in the workspace, never through a link the repository planted.</summary>
-    Task CopyIntoWorkspaceAsync(string jobId, IEnumerable<(string StoredName, string FileName)> files, string workspacePath, CancellationToken cancellationToken);
+    /// <summary>
+    /// Copies staged files to <c>files/&lt;name&gt;</c> in the workspace, never through a link the repository (or the
+    /// user) planted; what it creates is given to <paramref name="owner"/> when the workspace is already theirs.
+    /// </summary>
+    Task CopyIntoWorkspaceAsync(
+        string jobId, IEnumerable<(string StoredName, string FileName)> files, string workspacePath, RunAs? owner, CancellationToken cancellationToken);
 }
 
 public enum WorkspaceEntryType

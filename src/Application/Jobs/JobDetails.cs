@@ -32,10 +32,14 @@ public sealed record JobDetails(
     string? Error,
     JobOptions Options,
     string? BaseCommit,
-    JobChanges? Changes)
+    JobChanges? Changes,
+    int Turn,
+    IReadOnlyList<JobTurn> Turns,
+    decimal? TotalCostUsd)
 {
     public static JobDetails From(JobView v, int queuePosition) => new(
         v.JobId, v.User, v.Repository, v.Prompt, v.ResolvedPrompt, v.Images, v.Status, v.Output, v.ExitCode, v.CowPath, queuePosition,
         v.GitStatus, v.CidxStatus, v.CidxError, v.CreatedAt, v.QueuedAt, v.StartedAt, v.CompletedAt, v.SessionId, v.CostUsd,
-        v.NumTurns, v.DurationMs, v.ToolUses, v.CommitHash, v.WorkspaceStrategy, v.Error, v.Options, v.BaseCommit, v.Changes);
+        v.NumTurns, v.DurationMs, v.ToolUses, v.CommitHash, v.WorkspaceStrategy, v.Error, v.Options, v.BaseCommit, v.Changes,
+        v.Turn, v.AllTurns(), v.TotalCostUsd());
 }

@@ -110,11 +110,14 @@ public sealed class JobPipeline(
         }
     }
 
-    /// <summary>The steps up to the agent's exit; returns the decision that ends the job, taken once all is stopped.</summary>
+    /// <summary>
+    /// The steps up to the agent's exit; returns the decision that ends the job, taken once all is stopped. A follow-up
+    /// turn skips the pull and the copy: it resumes the agent's session in the workspace the first turn made.
+    /// </summary>
     private async Task<Decision> StepsAsync(JobJournal journal, CancellationToken cancellationToken)
     {
         var job = journal.Job;
-        if (!await sender.Send(new IsRepositoryRegistered(job.Repository), cancellationToken))
+        if (job.Turn == 1 && !await sender.Send(new IsRepositoryRegistered(job.Repository), cancellationToken))
         {
             return Fail($"Repository '{job.Repository}' is no longer registered.");
         }
@@ -133,6 +136,65 @@ public sealed class JobPipeline(
             return Fail(runAs.Refusal ?? $"User '{job.User}' cannot run jobs.");
         }
 
+        if (job.Turn == 1)
+        {
+            if (await PrepareWorkspaceAsync(journal, identity, cancellationToken) is { } notPrepared)
+            {
+                return notPrepared;
+            }
+        }
+        else
+        {
+            // The workspace is the user's now: what was uploaded since the last turn is placed by descriptor and given to them.
+            await staging.CopyIntoWorkspaceAsync(
+                job.JobId, job.UnplacedFiles.Select(f => (f.StoredName, f.FileName)).ToList(), job.CowPath, identity, cancellationToken);
+        }
+
+        await journal.NoteAsync((j, now) => j.ResolvePrompt(now));
+
+        // Every process of the job (cidx steps, the agent, whatever they leave) runs in the job's containment.
+        var contained = identity with { JobId = job.JobId };
+        try
+        {
+            await containment.OpenAsync(job.JobId, cancellationToken);
+            var cidx = job.Options.CidxAware
+                ? await IndexAsync(journal, contained, cancellationToken)
+                : CodeIndexResult.Unavailable("cidxAware is false.");
+
+            var systemPrompt = await prompts.ForAsync(
+                new PromptContext(cidx.Ready, cidx.Ready ? "ready" : $"unavailable ({cidx.Reason})", job.Repository, job.CowPath), cancellationToken);
+            var request = new AgentRequest(
+                job.JobId, job.ResolvedPrompt!, systemPrompt, job.CowPath, job.Options.Model, job.Options.MaxTurns,
+                paths.AgentLog(job.JobId), paths.AgentErrorLog(job.JobId), contained, paths.Folder(job.JobId))
+            {
+                ResumeSessionId = job.Turn > 1 ? job.SessionId : null,
+            };
+            var run = await agent.RunAsync(request, journal, cancellationToken);
+            return (j, now) => j.Finish(run, now);
+        }
+        finally
+        {
+            await SummarizeChangesAsync(journal, contained);
+
+            // Only once the agent has exited (or never started): its searches need the services up to the end.
+            if (job.Options.CidxAware)
+            {
+                var problem = await codeIndex.StopAsync(job.CowPath, contained, CancellationToken.None);
+                await journal.NoteAsync((j, now) => j.RecordIndexStopped(problem, now));
+            }
+
+            // Before the job's end is recorded: nothing it started outlives it, whatever ended it.
+            await containment.CloseAsync(job.JobId, CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// The first turn's workspace: the master pulled (when <c>gitAware</c>), copied, the uploads placed in it, all given
+    /// to the job's user. Returns the decision that ends the job when it cannot be made.
+    /// </summary>
+    private async Task<Decision?> PrepareWorkspaceAsync(JobJournal journal, RunAs identity, CancellationToken cancellationToken)
+    {
+        var job = journal.Job;
         if (await PullAsync(journal, cancellationToken) is { } pullFailed)
         {
             return pullFailed;
@@ -158,41 +220,9 @@ public sealed class JobPipeline(
         await journal.RecordAsync((j, now) => j.RecordWorkspace(copy.Strategy, copy.FileCount, copy.Bytes, copy.Milliseconds, baseCommit, now));
 
         await staging.CopyIntoWorkspaceAsync(
-            job.JobId, job.StagedFiles.Values.Select(f => (f.StoredName, f.FileName)), job.CowPath, cancellationToken);
+            job.JobId, job.StagedFiles.Values.Select(f => (f.StoredName, f.FileName)), job.CowPath, null, cancellationToken);
         await identities.HandOverAsync(job.CowPath, identity, cancellationToken);
-        await journal.NoteAsync((j, now) => j.ResolvePrompt(now));
-
-        // Every process of the job (cidx steps, the agent, whatever they leave) runs in the job's containment.
-        var contained = identity with { JobId = job.JobId };
-        try
-        {
-            await containment.OpenAsync(job.JobId, cancellationToken);
-            var cidx = job.Options.CidxAware
-                ? await IndexAsync(journal, contained, cancellationToken)
-                : CodeIndexResult.Unavailable("cidxAware is false.");
-
-            var systemPrompt = await prompts.ForAsync(
-                new PromptContext(cidx.Ready, cidx.Ready ? "ready" : $"unavailable ({cidx.Reason})", job.Repository, job.CowPath), cancellationToken);
-            var request = new AgentRequest(
-                job.JobId, job.ResolvedPrompt!, systemPrompt, job.CowPath, job.Options.Model, job.Options.MaxTurns,
-                paths.AgentLog(job.JobId), paths.AgentErrorLog(job.JobId), contained, paths.Folder(job.JobId));
-            var run = await agent.RunAsync(request, journal, cancellationToken);
-            return (j, now) => j.Finish(run, now);
-        }
-        finally
-        {
-            await SummarizeChangesAsync(journal, contained);
-
-            // Only once the agent has exited (or never started): its searches need the services up to the end.
-            if (job.Options.CidxAware)
-            {
-                var problem = await codeIndex.StopAsync(job.CowPath, contained, CancellationToken.None);
-                await journal.NoteAsync((j, now) => j.RecordIndexStopped(problem, now));
-            }
-
-            // Before the job's end is recorded: nothing it started outlives it, whatever ended it.
-            await containment.CloseAsync(job.JobId, CancellationToken.None);
-        }
+        return null;
     }
 
     /// <summary>

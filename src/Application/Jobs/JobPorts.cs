@@ -41,7 +41,11 @@ public interface IWorkspaceCloner
 /// <summary>What to run and where.</summary>
 public sealed record AgentRequest(
     string JobId, string Prompt, string SystemPrompt, string WorkingDirectory, string? Model, int? MaxTurns, string LogPath, string ErrorLogPath,
-    RunAs Identity, string JobFolder);
+    RunAs Identity, string JobFolder)
+{
+    /// <summary>A follow-up turn: the agent's session to resume (same workspace, user and config folder as before).</summary>
+    public string? ResumeSessionId { get; init; }
+}
 
 /// <summary>Live facts from a running agent, reported as they happen.</summary>
 public interface IAgentObserver

@@ -16,7 +16,17 @@ public sealed class JobView
 
     public string Repository { get; set; } = "";
 
+    /// <summary>The prompt the job was created with; each turn's is in <see cref="Turns"/>.</summary>
     public string Prompt { get; set; } = "";
+
+    /// <summary>The current turn: 1 for the first prompt, n + 1 after each follow-up.</summary>
+    public int Turn { get; set; } = 1;
+
+    /// <summary>
+    /// Every turn so far, the current one last (its status, session, cost and output are also the view's own fields).
+    /// Empty in views stored before turns were kept; <see cref="JobDetails"/> then shows the one turn from the view.
+    /// </summary>
+    public List<JobTurn> Turns { get; set; } = [];
 
     /// <summary>The prompt as sent to the agent, placeholders replaced.</summary>
     public string? ResolvedPrompt { get; set; }
@@ -94,6 +104,7 @@ public sealed class JobView
         CowPath = created.CowPath,
         Status = JobStatus.Created,
         CreatedAt = created.At,
+        Turns = [new JobTurn { Turn = 1, Prompt = created.Prompt, Status = JobStatus.Created }],
     };
 
     /// <summary>
@@ -118,6 +129,13 @@ public sealed class JobView
         var before = Status;
         Status = JobLifecycle.Evolve(Status, e);
         var ended = !before.IsFinished() && Status.IsFinished();
+        if (e is FollowUpRequested followUp)
+        {
+            NextTurn(followUp);
+        }
+
+        var turn = Turns.Count > 0 ? Turns[^1] : null;
+        turn?.Status = Status;
         switch (e)
         {
             case JobQueued queued:
@@ -125,6 +143,7 @@ public sealed class JobView
                 break;
             case JobPipelineStarted started:
                 (Node, StartedAt) = (started.Node, started.At);
+                turn?.StartedAt = started.At;
                 break;
             case GitPullStarted:
                 GitStatus = GitStatus.Checking;
@@ -168,6 +187,7 @@ public sealed class JobView
                 break;
             case AgentSessionStarted session:
                 SessionId = session.SessionId;
+                turn?.SessionId = session.SessionId;
                 break;
             case AgentToolUsed:
                 ToolUses++;
@@ -196,7 +216,7 @@ public sealed class JobView
             case WorkspaceRemovalFailed:
                 RemovalPending = true;
                 break;
-            case JobCreated or AgentSaid or AgentToolReturned or FileStaged or StagedFileRemoved:
+            case JobCreated or FollowUpRequested or AgentSaid or AgentToolReturned or FileStaged or StagedFileRemoved:
                 break;
             default:
                 return false;
@@ -220,7 +240,61 @@ public sealed class JobView
             (Output, ExitCode, SessionId, CostUsd, NumTurns, DurationMs) =
                 (result.Output, result.ExitCode, result.SessionId ?? SessionId, result.CostUsd, result.NumTurns, result.DurationMs);
         }
+
+        if (Turns.Count > 0)
+        {
+            var turn = Turns[^1];
+            (turn.CompletedAt, turn.Output, turn.SessionId, turn.CostUsd, turn.NumTurns, turn.Error) =
+                (at, result?.Output, result?.SessionId ?? turn.SessionId, result?.CostUsd, result?.NumTurns, error);
+        }
     }
+
+    /// <summary>What all turns cost, as far as the agent reported it.</summary>
+    public decimal? TotalCostUsd() =>
+        Turns.Count == 0 ? CostUsd : Turns.Any(t => t.CostUsd is not null) ? Turns.Sum(t => t.CostUsd ?? 0) : null;
+
+    /// <summary>The turns, or for a view stored before turns were kept, its one turn as the view tells it.</summary>
+    public IReadOnlyList<JobTurn> AllTurns() => Turns.Count > 0 ? Turns :
+    [
+        new JobTurn
+        {
+            Turn = 1, Prompt = Prompt, Status = Status, SessionId = SessionId, CostUsd = CostUsd, NumTurns = NumTurns,
+            StartedAt = StartedAt, CompletedAt = CompletedAt, Output = Output, Error = Error,
+        },
+    ];
+
+    /// <summary>A follow-up: the view's own fields describe the new turn, which starts queued; the earlier ones stay in <see cref="Turns"/>.</summary>
+    private void NextTurn(FollowUpRequested followUp)
+    {
+        Turn = followUp.Turn;
+        Turns.Add(new JobTurn { Turn = followUp.Turn, Prompt = followUp.Prompt, Status = JobStatus.Queued, SessionId = SessionId });
+        (QueuedAt, Node, StartedAt, CompletedAt, CancellationRequested) = (followUp.At, null, null, null, false);
+        (ResolvedPrompt, Output, ExitCode, Error, CostUsd, NumTurns, DurationMs) = (null, null, null, null, null, null, null);
+    }
+}
+
+/// <summary>One turn of a job: its prompt and how it went.</summary>
+public sealed class JobTurn
+{
+    public int Turn { get; set; }
+
+    public string Prompt { get; set; } = "";
+
+    public JobStatus Status { get; set; }
+
+    public string? SessionId { get; set; }
+
+    public decimal? CostUsd { get; set; }
+
+    public int? NumTurns { get; set; }
+
+    public DateTimeOffset? StartedAt { get; set; }
+
+    public DateTimeOffset? CompletedAt { get; set; }
+
+    public string? Output { get; set; }
+
+    public string? Error { get; set; }
 }
 
 /// <summary>How much a job's workspace differs from its base commit: files changed, lines added and deleted.</summary>

@@ -15,7 +15,20 @@ public sealed class Job
 
     public string Repository { get; private set; } = "";
 
+    /// <summary>The prompt the job was created with (its first turn's).</summary>
     public string Prompt { get; private set; } = "";
+
+    /// <summary>Which turn the job is in: 1 for the first prompt, n + 1 after each follow-up.</summary>
+    public int Turn { get; private set; } = 1;
+
+    /// <summary>The prompt of the current turn.</summary>
+    public string TurnPrompt { get; private set; } = "";
+
+    /// <summary>The agent's session, once it told (a follow-up resumes it).</summary>
+    public string? SessionId { get; private set; }
+
+    /// <summary>The workspace was removed (retention) or the job deleted: there is nothing to continue in.</summary>
+    public bool WorkspaceGone { get; private set; }
 
     public IReadOnlyList<string> Images { get; private set; } = [];
 
@@ -56,9 +69,16 @@ public sealed class Job
     private bool agentStarted;
 
     private readonly Dictionary<string, FileStaged> stagedFiles = new(StringComparer.Ordinal);
+    private readonly HashSet<string> unplacedFiles = new(StringComparer.Ordinal);
 
     /// <summary>Uploaded files by their original name.</summary>
     public IReadOnlyDictionary<string, FileStaged> StagedFiles => stagedFiles;
+
+    /// <summary>
+    /// Files uploaded between turns, once the workspace existed: the next turn places them in its <c>files/</c> before
+    /// its prompt is resolved (the first turn's uploads are copied with the workspace).
+    /// </summary>
+    public IEnumerable<FileStaged> UnplacedFiles => unplacedFiles.Select(name => stagedFiles[name]);
 
     public static Job From(IEnumerable<object> events)
     {
@@ -89,14 +109,34 @@ public sealed class Job
     };
 
     /// <summary>
-    /// Whether a file may be uploaded under <paramref name="fileName"/>: only before the job starts, a name in use only
-    /// with <paramref name="overwrite"/>. Answers how many bytes the file may have within the job's total.
+    /// A follow-up turn for a finished job: it resumes the agent's session in the job's workspace, so both must still be
+    /// there. Refused while the job has not run or is still at work (409), without a workspace (410), without a session
+    /// to resume (409).
+    /// </summary>
+    public Result<FollowUpRequested> FollowUp(string prompt, string by, DateTimeOffset now)
+    {
+        DomainError? refusal =
+            IsDeleted ? JobErrors.NotFound(JobId)
+            : Status == JobStatus.Created ? DomainError.Conflict("job-not-started", "The job has not run yet: start it, then follow up once its turn ends.")
+            : !Status.IsFinished() ? DomainError.Conflict("job-not-finished", $"The job is {Describe(Status)}; a follow-up can be sent once its turn ends.")
+            : WorkspaceGone ? new DomainError("workspace-removed", "The job's workspace was removed (Jobs:RetentionDays); there is nothing to continue in.", ErrorKind.Gone)
+            : !workspaceReady ? new DomainError("no-workspace", $"The job ended ({Describe(Status)}) before its workspace was made; there is nothing to continue in.", ErrorKind.Gone)
+            : SessionId is null ? DomainError.Conflict("no-session", "The agent never started a session in this job; there is no conversation to continue.")
+            : null;
+        return refusal is null ? new FollowUpRequested(JobId, Turn + 1, prompt, by, now) : refusal;
+    }
+
+    /// <summary>
+    /// Whether a file may be uploaded under <paramref name="fileName"/>: before the job starts, or between its turns
+    /// while its workspace is there; a name in use only with <paramref name="overwrite"/>. Answers how many bytes the
+    /// file may have within the job's total.
     /// </summary>
     public Result<long> AllowUpload(string fileName, bool overwrite, long maxJobBytes)
     {
-        if (Status != JobStatus.Created)
+        if (!IsEditable)
         {
-            return DomainError.Conflict("job-not-editable", $"Files can be uploaded only before the job starts; it is {Describe(Status)}.");
+            return DomainError.Conflict(
+                "job-not-editable", $"Files can be uploaded only before the job starts or between its turns; it is {Describe(Status)}.");
         }
 
         var existing = stagedFiles.GetValueOrDefault(fileName);
@@ -114,17 +154,28 @@ public sealed class Job
     public FileStaged Stage(string fileName, string storedName, string contentType, long size, string sha256, DateTimeOffset now) =>
         new(JobId, fileName, storedName, contentType, size, sha256, stagedFiles.ContainsKey(fileName), now);
 
+    /// <summary>An upload can be taken back until a turn has placed it in the workspace (then it is the workspace's file).</summary>
     public Result<StagedFileRemoved> RemoveStagedFile(string fileName, DateTimeOffset now)
     {
-        if (Status != JobStatus.Created)
+        if (!IsEditable)
         {
-            return DomainError.Conflict("job-not-editable", $"Files can be removed only before the job starts; it is {Describe(Status)}.");
+            return DomainError.Conflict(
+                "job-not-editable", $"Files can be removed only before the job starts or between its turns; it is {Describe(Status)}.");
         }
 
-        return stagedFiles.TryGetValue(fileName, out var staged)
+        if (!stagedFiles.TryGetValue(fileName, out var staged))
+        {
+            return DomainError.NotFound("file-not-found", $"No file '{fileName}' was uploaded to this job.");
+        }
+
+        return Status == JobStatus.Created || unplacedFiles.Contains(fileName)
             ? new StagedFileRemoved(JobId, fileName, staged.StoredName, now)
-            : DomainError.NotFound("file-not-found", $"No file '{fileName}' was uploaded to this job.");
+            : DomainError.Conflict("file-placed", $"'{fileName}' is already in the workspace's files/ folder; an earlier turn placed it there.");
     }
+
+    /// <summary>Uploads are taken before the job starts and between its turns, while its workspace is there.</summary>
+    private bool IsEditable =>
+        !IsDeleted && (Status == JobStatus.Created || (Status.IsFinished() && workspaceReady && !WorkspaceGone));
 
     /// <summary>
     /// A job no pipeline has taken yet is cancelled at once; one being prepared or running is asked to stop (its pipeline
@@ -208,7 +259,7 @@ public sealed class Job
     /// <summary>The prompt as the agent will get it: placeholders replaced by the uploaded files' paths.</summary>
     public Result<object> ResolvePrompt(DateTimeOffset now) =>
         Step("the prompt", workspaceReady && !agentStarted,
-            () => new PromptResolved(JobId, PromptPlaceholders.Resolve(Prompt, stagedFiles.Keys.ToList(), Images), now));
+            () => new PromptResolved(JobId, PromptPlaceholders.Resolve(TurnPrompt, stagedFiles.Keys.ToList(), Turn == 1 ? Images : []), now));
 
     public Result<object> StartIndex(DateTimeOffset now) =>
         Step("indexing", Options.CidxAware && workspaceReady && !indexStarted && !agentStarted, () => new CodeIndexStarted(JobId, now));
@@ -289,7 +340,13 @@ public sealed class Job
             case JobCreated created:
                 (JobId, User, Repository, Prompt, Images, Options, CowPath) =
                     (created.JobId, created.User, created.Repository, created.Prompt, created.Images, created.Options, created.CowPath);
-                Exists = true;
+                (TurnPrompt, Exists) = (created.Prompt, true);
+                break;
+            case FollowUpRequested followUp:
+                // A new turn of the same pipeline: every per-turn step may come again; the pull, workspace and session stay.
+                (Turn, TurnPrompt, ResolvedPrompt) = (followUp.Turn, followUp.Prompt, null);
+                (PipelineStarted, CancellationRequested, Node, AgentProcessId, AgentProcessStartTicks) = (false, false, null, null, null);
+                (indexStarted, indexStopped, agentStarted) = (false, false, false);
                 break;
             case JobPipelineStarted started:
                 (PipelineStarted, Node) = (true, started.Node);
@@ -314,20 +371,47 @@ public sealed class Job
                 CancellationRequested = true;
                 break;
             case JobDeleted:
-                IsDeleted = true;
+                (IsDeleted, WorkspaceGone) = (true, true);
+                break;
+            case WorkspaceRemoved or WorkspaceRemovalFailed:
+                // Half removed is gone too: a turn never runs in what a removal left.
+                WorkspaceGone = true;
                 break;
             case FileStaged staged:
                 stagedFiles[staged.FileName] = staged;
+                if (workspaceReady)
+                {
+                    unplacedFiles.Add(staged.FileName);
+                }
+
                 break;
             case StagedFileRemoved removed:
                 stagedFiles.Remove(removed.FileName);
+                unplacedFiles.Remove(removed.FileName);
                 break;
             case PromptResolved resolved:
+                // The turn's uploads were placed in the workspace before its prompt was resolved.
                 ResolvedPrompt = resolved.Prompt;
+                unplacedFiles.Clear();
+                break;
+            case AgentSessionStarted session:
+                SessionId = session.SessionId;
+                break;
+            case JobCompleted { Result.SessionId: { } completedIn }:
+                SessionId = completedIn;
+                break;
+            case JobFailed { Result.SessionId: { } failedIn }:
+                SessionId = failedIn;
+                break;
+            case JobTimedOut { Result.SessionId: { } timedOutIn }:
+                SessionId = timedOutIn;
+                break;
+            case JobCancelled { Result.SessionId: { } cancelledIn }:
+                SessionId = cancelledIn;
                 break;
             case JobQueued or GitPullStarted or GitPullFailed or CodeIndexServicesStarted or CodeIndexReady
-                or CodeIndexFailed or AgentSessionStarted or AgentToolUsed or AgentSaid or AgentToolReturned or ChangesSummarized or JobCompleted
-                or JobFailed or JobTimedOut or JobCancelled or WorkspaceRemoved or WorkspaceRemovalFailed:
+                or CodeIndexFailed or AgentToolUsed or AgentSaid or AgentToolReturned or ChangesSummarized or JobCompleted
+                or JobFailed or JobTimedOut or JobCancelled:
                 break;
             default:
                 return false;

@@ -76,6 +76,12 @@ public sealed record JobCancellationRequested(string JobId, string By, DateTimeO
 
 public sealed record JobCancelled(string JobId, AgentResult? Result, DateTimeOffset At);
 
+/// <summary>
+/// The user answered a finished job: turn <see cref="Turn"/> (2 and on) is queued, to resume the agent's session with
+/// <see cref="Prompt"/> in the same workspace, as the same user.
+/// </summary>
+public sealed record FollowUpRequested(string JobId, int Turn, string Prompt, string By, DateTimeOffset At);
+
 public sealed record JobDeleted(string JobId, string By, bool Terminated, bool WorkspaceRemoved, DateTimeOffset At);
 
 public static class JobStream

@@ -7,10 +7,12 @@ namespace ClaudeBatch.Domain.Jobs;
 public static class JobLifecycle
 {
     /// <summary>
-    /// The status after <paramref name="e"/>, given the status before it. A finished job stays as it ended: a late or
-    /// repeated event (an old stream may hold one) changes nothing.
+    /// The status after <paramref name="e"/>, given the status before it. A finished job stays as it ended (a late or
+    /// repeated event, which an old stream may hold, changes nothing) until a follow-up queues its next turn.
     /// </summary>
-    public static JobStatus Evolve(JobStatus status, object e) => status.IsFinished() ? status : e switch
+    public static JobStatus Evolve(JobStatus status, object e) => status.IsFinished()
+        ? e is FollowUpRequested ? JobStatus.Queued : status
+        : e switch
     {
         JobCreated => JobStatus.Created,
         JobQueued => JobStatus.Queued,

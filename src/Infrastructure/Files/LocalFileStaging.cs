@@ -56,7 +56,7 @@ internal sealed class LocalFileStaging(JobPaths paths) : IFileStaging
     public void Delete(string jobId, string storedName) => File.Delete(PathOf(jobId, storedName));
 
     public async Task CopyIntoWorkspaceAsync(
-        string jobId, IEnumerable<(string StoredName, string FileName)> files, string workspacePath, CancellationToken cancellationToken)
+        string jobId, IEnumerable<(string StoredName, string FileName)> files, string workspacePath, RunAs? owner, CancellationToken cancellationToken)
     {
         var list = files.ToList();
         if (list.Count == 0)
@@ -67,13 +67,14 @@ internal sealed class LocalFileStaging(JobPaths paths) : IFileStaging
         // The repository may hold a 'files' link, or links under that name, pointing anywhere: every step is taken
         // through descriptors, a link is replaced (never followed), and each upload is created anew, exclusively.
         using var workspace = Opened(LinuxFs.OpenDirectory(workspacePath, out var handle), handle, workspacePath);
-        using var folder = FilesFolder(workspace);
+        using var folder = FilesFolder(workspace, owner);
         foreach (var (storedName, fileName) in list)
         {
             TreeRemoval.RemoveEntry(folder, fileName);
             using var target = Opened(
                 LinuxFs.OpenAt(folder, fileName, LinuxFs.WriteOnly | LinuxFs.Create | LinuxFs.Exclusive | LinuxFs.NoFollow, SharedFileMode, out var created),
                 created, fileName);
+            GiveTo(target, owner);
             await using var output = new FileStream(target, FileAccess.Write, bufferSize: 0);
             await using var input = new FileStream(PathOf(jobId, storedName), FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, useAsync: true);
             await input.CopyToAsync(output, BufferSize, cancellationToken);
@@ -82,8 +83,17 @@ internal sealed class LocalFileStaging(JobPaths paths) : IFileStaging
 
     private const UnixFileMode SharedFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
+    /// <summary>What the server created in a workspace that is already the user's (a later turn's uploads) becomes theirs, by descriptor.</summary>
+    private static void GiveTo(SafeFileHandle created, RunAs? owner)
+    {
+        if (owner is { SwitchesUser: true })
+        {
+            LinuxFs.ChangeOwner(created, owner.Uid, owner.Gid);
+        }
+    }
+
     /// <summary>The workspace's <c>files/</c> folder: kept if it is a real folder, made anew if it is missing or anything else.</summary>
-    private static SafeFileHandle FilesFolder(SafeFileHandle workspace)
+    private static SafeFileHandle FilesFolder(SafeFileHandle workspace, RunAs? owner)
     {
         var flags = LinuxFs.ReadOnly | LinuxFs.Directory | LinuxFs.NoFollow;
         var error = LinuxFs.OpenAt(workspace, PromptPlaceholders.FilesFolder, flags, 0, out var folder);
@@ -98,6 +108,10 @@ internal sealed class LocalFileStaging(JobPaths paths) : IFileStaging
             }
 
             error = LinuxFs.OpenAt(workspace, PromptPlaceholders.FilesFolder, flags, 0, out folder);
+            if (error == 0)
+            {
+                GiveTo(folder, owner);
+            }
         }
 
         return Opened(error, folder, PromptPlaceholders.FilesFolder);

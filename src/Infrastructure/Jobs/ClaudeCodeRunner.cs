@@ -111,6 +111,11 @@ internal sealed class ClaudeCodeRunner(ClaudeOptions options, ProcessRunner proc
         yield return "--verbose";
         yield return "--append-system-prompt";
         yield return request.SystemPrompt;
+        if (request.ResumeSessionId is not null)
+        {
+            yield return "--resume";
+            yield return request.ResumeSessionId;
+        }
         if (request.Model is not null)
         {
             yield return "--model";

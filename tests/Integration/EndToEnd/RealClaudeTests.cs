@@ -44,7 +44,7 @@ public sealed class RealClaudeTests(RealClaudeFixture fixture, ITestOutputHelper
         var file = Path.Combine(job.GetProperty("cowPath").GetString()!, FakeAnthropicApi.MadeFile);
         File.ReadAllText(file).ShouldBe("hello-from-claude\n");
         new FileInfo(file).UnixFileMode.ShouldNotBe(default);
-        StatOwner(file).ShouldBe(uid);
+        OsUsers.OwnerUid(file).ShouldBe(uid);
         var download = await client.GetAsync($"/jobs/{job.GetProperty("jobId").GetString()}/files/download?path={FakeAnthropicApi.MadeFile}");
         download.StatusCode.ShouldBe(HttpStatusCode.OK);
         (await download.Content.ReadAsStringAsync()).ShouldBe("hello-from-claude\n");
@@ -152,6 +152,36 @@ public sealed class RealClaudeTests(RealClaudeFixture fixture, ITestOutputHelper
         output.WriteLine($"SSE delivery (stored → received), live part: median {latencies[latencies.Count / 2]:F1} ms, max {latencies[^1]:F1} ms over {latencies.Count} events");
     }
 
+    [Fact]
+    public async Task A_follow_up_resumes_the_real_session_and_the_model_sees_the_first_turn()
+    {
+        var (client, repository) = await AliceWithRepositoryAsync();
+        var first = await client.RunJobAsync(repository, "e2e:recall\nWhat is the answer?", gitAware: false);
+        first.Status().ShouldBe("completed", first.ToString());
+        var jobId = first.GetProperty("jobId").GetString()!;
+        var session = first.GetProperty("sessionId").GetString();
+
+        var response = await client.PostAsync(
+            $"/jobs/{jobId}/prompts", new StringContent("""{"prompt":"Say it once more, louder."}""", System.Text.Encoding.UTF8, "application/json"));
+        response.StatusCode.ShouldBe(HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+        var second = await client.WaitForJobAsync(jobId, job => job.GetProperty("turn").GetInt32() == 2 && job.Status() is "completed" or "failed");
+        second.Status().ShouldBe("completed", second.ToString());
+
+        // The second turn's request to the model holds the first turn's prompt and answer, then the new prompt.
+        var resumed = fixture.Model.RequestsFor("recall").Last(r => r.ToJsonString().Contains("louder", StringComparison.Ordinal));
+        var conversation = resumed["messages"]!.AsArray().Select(m => (m!["role"]!.GetValue<string>(), m["content"]!.ToJsonString())).ToList();
+        conversation.Count.ShouldBeGreaterThanOrEqualTo(3, resumed.ToJsonString());
+        conversation[0].Item2.ShouldContain("What is the answer?");
+        conversation.ShouldContain(m => m.Item1 == "assistant" && m.Item2.Contains(FakeAnthropicApi.AnswerText));
+        conversation[^1].Item2.ShouldContain("louder");
+
+        second.GetProperty("sessionId").GetString().ShouldBe(session);
+        var turns = second.GetProperty("turns").EnumerateArray().ToList();
+        turns.Count.ShouldBe(2);
+        turns.ShouldAllBe(t => t.GetProperty("sessionId").GetString() == session && t.GetProperty("costUsd").ValueKind == JsonValueKind.Number);
+        second.GetProperty("totalCostUsd").GetDecimal().ShouldBe(turns.Sum(t => t.GetProperty("costUsd").GetDecimal()));
+    }
+
     private async Task<(HttpClient Client, string Repository)> AliceWithRepositoryAsync()
     {
         var user = Api.Accounts.AddOsUser(OsUsers.Alice);
@@ -161,14 +191,5 @@ public sealed class RealClaudeTests(RealClaudeFixture fixture, ITestOutputHelper
         (await client.RegisterAsync(name, source)).StatusCode.ShouldBe(HttpStatusCode.Created);
         (await client.WaitForCloneAsync(name)).GetProperty("cloneStatus").GetString().ShouldBe("completed");
         return (client, name);
-    }
-
-    private static int StatOwner(string path)
-    {
-        var start = new ProcessStartInfo("stat", ["-c", "%u", path]) { RedirectStandardOutput = true };
-        using var process = Process.Start(start)!;
-        var text = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return int.Parse(text.Trim());
     }
 }

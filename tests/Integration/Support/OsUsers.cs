@@ -38,6 +38,16 @@ public static class OsUsers
         return (int.Parse(fields[2]), int.Parse(fields[3]), fields[5]);
     }
 
+    /// <summary>Who owns <paramref name="path"/> (not following a last link), as <c>stat</c> says.</summary>
+    public static int OwnerUid(string path)
+    {
+        var start = new ProcessStartInfo("stat", ["-c", "%u", path]) { RedirectStandardOutput = true };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return process.ExitCode == 0 ? int.Parse(output.Trim()) : throw new InvalidOperationException($"stat {path} failed");
+    }
+
     private static string? PasswdLine(string name) =>
         File.ReadLines("/etc/passwd").FirstOrDefault(l => l.StartsWith(name + ":", StringComparison.Ordinal));
 
