@@ -12,6 +12,12 @@ public enum ErrorKind
     TooLarge,
     UnsupportedMediaType,
     TooManyRequests,
+
+    /// <summary>Well-formed and allowed, but there is nothing to act on (422).</summary>
+    Unprocessable,
+
+    /// <summary>A server this one talks to on the caller's behalf (a git remote) refused or failed (502).</summary>
+    BadGateway,
 }
 
 /// <summary>

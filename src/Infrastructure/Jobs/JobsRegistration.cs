@@ -19,6 +19,8 @@ public static class JobsRegistration
         services.AddSingleton<IJobContainment>(sp => sp.GetRequiredService<JobCgroups>());
         services.AddSingleton<IJobIdentity, Impersonation.OsJobIdentity>();
         services.AddSingleton<IWorkspaceChanges, GitWorkspaceChanges>();
+        services.AddSingleton<IWorkspaceCommits, GitWorkspaceCommits>();
+        services.AddSingleton<IBranchPublisher, Repositories.LibGit2BranchPublisher>();
         services.AddSingleton<ISystemPrompts, FileSystemPrompts>();
         services.AddSingleton<IJobCancellation, JobCancellationRegistry>();
         services.AddSingleton<IJobSlots, FairJobScheduler>();
