@@ -102,7 +102,9 @@ internal sealed class LibGit2BranchPublisher(
         }
 
         var target = "refs/heads/" + branch;
-        var exists = repository.Network.ListReferences(origin, GitCredentials.Provider(source)).Any(r => r.CanonicalName == target);
+        var credentials = GitCredentials.Provider(source);
+        var exists = (credentials is null ? repository.Network.ListReferences(origin) : repository.Network.ListReferences(origin, credentials))
+            .Any(r => r.CanonicalName == target);
         if (exists && !force)
         {
             return PushErrors.BranchExists(branch);
@@ -115,7 +117,7 @@ internal sealed class LibGit2BranchPublisher(
             string? refused = null;
             repository.Network.Push(origin, $"{(force ? "+" : "")}{temporary}:{target}", new PushOptions
             {
-                CredentialsProvider = GitCredentials.Provider(source),
+                CredentialsProvider = credentials,
                 OnPushStatusError = error => refused = error.Message,
             });
             return refused is null ? commit : PushErrors.Failed("origin refused the branch: " + GitCredentials.Redact(refused, source));
