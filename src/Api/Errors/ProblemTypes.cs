@@ -21,7 +21,6 @@ public static class ProblemTypes
         ErrorKind.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
         ErrorKind.TooManyRequests => StatusCodes.Status429TooManyRequests,
         ErrorKind.Unprocessable => StatusCodes.Status422UnprocessableEntity,
-        ErrorKind.BadGateway => StatusCodes.Status502BadGateway,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -37,7 +36,6 @@ public static class ProblemTypes
         ErrorKind.UnsupportedMediaType => "The content is not of a supported type.",
         ErrorKind.TooManyRequests => "A limit was reached.",
         ErrorKind.Unprocessable => "There is nothing to do.",
-        ErrorKind.BadGateway => "A server this one relies on refused or failed.",
         _ => "An unexpected error occurred.",
     };
 }

@@ -50,14 +50,13 @@ public static class JobChangesEndpoints
                 (await sender.Send(new PushJobChanges(jobId.ToString(), http.User.Username(), request?.Branch, request?.Message, request?.Force ?? false), ct))
                     .ToHttp(pushed => TypedResults.Ok(pushed)))
             .WithTags("Jobs")
-            .WithSummary("Commit the workspace's changes as the job's user and push them to the repository's origin as a new branch (default claude-batch/<first 8 of the job id>), through the server's master clone and the registration's credentials. 409 while the job is queued or running or when the branch exists (unless force), 422 when there is nothing to commit, 502 when origin refuses.")
+            .WithSummary("Commit the workspace's changes as the job's user and push them to the repository's origin as a new branch (default claude-batch/<first 8 of the job id>), through the server's master clone and the registration's credentials. 409 while the job is queued or running or when the branch exists (unless force), 422 when there is nothing to commit, 409 push-failed when origin refuses.")
             .Produces<PushJobChanges.Response>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status410Gone)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status502BadGateway);
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return app;
     }
 }

@@ -29,8 +29,7 @@ public sealed record PushJobChanges(string JobId, string User, string? Branch, s
     }
 
     public sealed class Handler(
-        IEventStore store, IReadModels readModels, IJobIdentity identities, IWorkspaceCommits commits, IBranchPublisher publisher,
-        IRepositoryLock locks, ISecretProtector secrets, TimeProvider clock)
+        IEventStore store, IReadModels readModels, IJobIdentity identities, IWorkspaceCommits commits, ISender sender, TimeProvider clock)
         : ICommandHandler<PushJobChanges, Result<Response>>
     {
         public async ValueTask<Result<Response>> Handle(PushJobChanges command, CancellationToken cancellationToken)
@@ -63,15 +62,7 @@ public sealed record PushJobChanges(string JobId, string User, string? Branch, s
             store.Append(JobStream.For(command.JobId), recorded.Value!);
             await store.SaveChangesAsync(cancellationToken);
 
-            Result<string> pushed;
-            await using (await locks.AcquireExclusiveAsync(job.Value.Repository, cancellationToken))
-            {
-                var repository = await store.LoadRepositoryAsync(job.Value.Repository, cancellationToken);
-                pushed = repository.IsRegistered
-                    ? await publisher.PushAsync(job.Value.Repository, secrets.SourceOf(repository), changes, baseCommit, branch, command.Force, cancellationToken)
-                    : PushErrors.Failed($"repository '{job.Value.Repository}' is no longer registered.");
-            }
-
+            var pushed = await sender.Send(new PushCommit(job.Value.Repository, changes, baseCommit, branch, command.Force), cancellationToken);
             store.Append(JobStream.For(command.JobId),
                 job.Value.RecordPush(branch, changes.Commit, command.Force, pushed.IsSuccess ? null : pushed.Error.Message, clock.GetUtcNow()));
             await store.SaveChangesAsync(CancellationToken.None);

@@ -15,9 +15,6 @@ public enum ErrorKind
 
     /// <summary>Well-formed and allowed, but there is nothing to act on (422).</summary>
     Unprocessable,
-
-    /// <summary>A server this one talks to on the caller's behalf (a git remote) refused or failed (502).</summary>
-    BadGateway,
 }
 
 /// <summary>

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Text.RegularExpressions;
 using ClaudeBatch.Application.Jobs;
+using ClaudeBatch.Application.Repositories;
 using ClaudeBatch.Domain.Common;
 using ClaudeBatch.Infrastructure.Processes;
 
@@ -50,7 +51,7 @@ internal sealed partial class GitWorkspaceCommits(ProcessRunner processes, IJobC
         printf '%s\n^%s\n' "$commit" "$base" | git "$@" pack-objects --revs --stdout -q
         """;
 
-    public async Task<Result<CommittedChanges>> CommitAsync(
+    public async Task<Result<ICommitObjects>> CommitAsync(
         string workspace, string baseCommit, RunAs identity, CommitAuthor author, string message, CancellationToken cancellationToken)
     {
         var own = identity.JobId is null ? Guid.NewGuid().ToString("D") : null;
@@ -108,14 +109,14 @@ internal sealed partial class GitWorkspaceCommits(ProcessRunner processes, IJobC
         }
 
         var commit = CommitLine().Match(run.Error);
-        Result<CommittedChanges> outcome = run switch
+        Result<ICommitObjects> outcome = run switch
         {
             { TimedOut: true } => PushErrors.CommitFailed($"git took longer than {options.DiffTimeoutSeconds} seconds and was stopped."),
             { ExitCode: 3 or 4 } => WorkspaceChangeErrors.NotGit(LastLine(run.Error) + "."),
             { ExitCode: 6 } => PushErrors.NothingToCommit(),
             { ExitCode: 0 } when new FileInfo(packFile).Length > MaxPackBytes =>
                 new DomainError("commit-too-large", $"The commit's objects weigh more than {MaxPackBytes} bytes.", ErrorKind.TooLarge),
-            { ExitCode: 0 } when commit.Success => new CommittedChanges(commit.Groups[1].Value, packFile),
+            { ExitCode: 0 } when commit.Success => new PackedCommit(commit.Groups[1].Value, packFile),
             _ => PushErrors.CommitFailed(LastLine(run.Error)),
         };
         if (!outcome.IsSuccess)
@@ -131,4 +132,14 @@ internal sealed partial class GitWorkspaceCommits(ProcessRunner processes, IJobC
 
     [GeneratedRegex("^commit ([0-9a-f]{40}|[0-9a-f]{64})$", RegexOptions.Multiline)]
     private static partial Regex CommitLine();
+}
+
+/// <summary>A commit whose new objects are a pack in a file of the server's (removed on dispose).</summary>
+internal sealed class PackedCommit(string commit, string packFile) : ICommitObjects
+{
+    public string Commit { get; } = commit;
+
+    public string PackFile { get; } = packFile;
+
+    public void Dispose() => File.Delete(PackFile);
 }

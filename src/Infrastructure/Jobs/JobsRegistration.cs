@@ -20,7 +20,6 @@ public static class JobsRegistration
         services.AddSingleton<IJobIdentity, Impersonation.OsJobIdentity>();
         services.AddSingleton<IWorkspaceChanges, GitWorkspaceChanges>();
         services.AddSingleton<IWorkspaceCommits, GitWorkspaceCommits>();
-        services.AddSingleton<IBranchPublisher, Repositories.LibGit2BranchPublisher>();
         services.AddSingleton<ISystemPrompts, FileSystemPrompts>();
         services.AddSingleton<IJobCancellation, JobCancellationRegistry>();
         services.AddSingleton<IJobSlots, FairJobScheduler>();

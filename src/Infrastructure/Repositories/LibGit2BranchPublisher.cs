@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Application.Repositories;
 using ClaudeBatch.Domain.Common;
 using ClaudeBatch.Domain.Repositories;
@@ -22,8 +21,9 @@ internal sealed class LibGit2BranchPublisher(
     : IBranchPublisher
 {
     public async Task<Result<string>> PushAsync(
-        string repository, GitSource source, CommittedChanges changes, string baseCommit, string branch, bool force, CancellationToken cancellationToken)
+        string repository, GitSource source, ICommitObjects objects, string baseCommit, string branch, bool force, CancellationToken cancellationToken)
     {
+        var changes = objects as PackedCommit ?? throw new ArgumentException("Only a packed commit can be pushed.", nameof(objects));
         var master = clones.PathFor(repository);
         if (!LibGit2Sharp.Repository.IsValid(master))
         {
@@ -49,7 +49,10 @@ internal sealed class LibGit2BranchPublisher(
         catch (Exception e) when (e is LibGit2SharpException or LocalSourceRefusedException or IOException or UnauthorizedAccessException)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var reason = GitErrors.ForUser(e, source, session);
+            // libgit2 pushes to a local repository only when it is bare: say so rather than "could not read".
+            var reason = source.Kind == GitSourceKind.Local && e.Message.Contains("non-bare", StringComparison.Ordinal)
+                ? "origin is a local repository that is not bare; pushing to it is not supported."
+                : GitErrors.ForUser(e, source, session);
             logger.LogWarning("Push of {Commit} to {Repository} as {Branch} failed: {Reason} ({Detail})",
                 changes.Commit, repository, branch, reason, GitErrors.ForLog(e, source, session));
             return PushErrors.Failed(reason);
@@ -57,7 +60,7 @@ internal sealed class LibGit2BranchPublisher(
     }
 
     /// <summary>The commit's objects into the master (checked by git as it takes them), and the commit checked.</summary>
-    private async Task<Result<bool>> StoreAsync(string master, CommittedChanges changes, string baseCommit, CancellationToken cancellationToken)
+    private async Task<Result<bool>> StoreAsync(string master, PackedCommit changes, string baseCommit, CancellationToken cancellationToken)
     {
         ProcessResult run;
         try

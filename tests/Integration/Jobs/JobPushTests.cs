@@ -124,7 +124,7 @@ public sealed class JobPushTests : IAsyncLifetime
         // The remote now wants other credentials: the push fails, and says so without the secret.
         git.RequiredCredentials = "deploy:another-one";
         var refused = await PostPushAsync(jobId, new { });
-        var detail = await ProblemAsync(refused, HttpStatusCode.BadGateway, "push-failed");
+        var detail = await ProblemAsync(refused, HttpStatusCode.Conflict, "push-failed");
         detail.ShouldContain("Authentication failed");
         (await refused.Content.ReadAsStringAsync()).ShouldNotContain(Secret);
         var events = await client.GetStringAsync($"/jobs/{jobId}/events");
@@ -202,7 +202,7 @@ public sealed class JobPushTests : IAsyncLifetime
     {
         var response = await PostPushAsync(jobId, body);
         var text = await response.Content.ReadAsStringAsync();
-        response.StatusCode.ShouldBe(HttpStatusCode.OK, response.StatusCode == HttpStatusCode.OK ? text : text + string.Join("\n", api.ReadLog().Split("\n").Where(l => l.Contains("\"@x\"")).Select(l => l[l.IndexOf("\"@x\"")..][..Math.Min(700, l.Length - l.IndexOf("\"@x\""))])));
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, response.StatusCode == HttpStatusCode.OK ? text : text + string.Join("\n", api.ReadLog().Split("\n").Where(l => l.Contains("\"@x\"") || l.Contains("Push of")).Select(l => l.Length > 1500 ? l[..1500] : l)));
         return JsonDocument.Parse(text).RootElement;
     }
 
