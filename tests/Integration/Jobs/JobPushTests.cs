@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Integration.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ClaudeBatch.Integration.Tests.Jobs;
 
@@ -102,6 +104,15 @@ public sealed class JobPushTests : IAsyncLifetime
         (await client.PostAsync($"/jobs/{running}/cancel", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
 
         GitRepos.Git(origin, "for-each-ref", "--format=%(refname)", "refs/heads/").ShouldBe("refs/heads/main");
+
+        // Retention removed the workspace: nothing left to commit from.
+        using (var scope = api.Services.CreateScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<RemoveExpiredWorkspaces.Handler>()
+                .HandleAsync(new RemoveExpiredWorkspaces(DateTimeOffset.UtcNow.AddMinutes(1)), CancellationToken.None);
+        }
+
+        await ProblemAsync(await PostPushAsync(unchanged, new { }), HttpStatusCode.Gone, "workspace-removed");
     }
 
     [Fact]
