@@ -20,6 +20,9 @@ public sealed record PushJobChanges(string JobId, string User, string? Branch, s
 
     public sealed record Response(string Branch, string Commit, bool Pushed);
 
+    // A message may quote the prompt, which is private: never print it.
+    public override string ToString() => $"PushJobChanges {{ JobId = {JobId}, User = {User}, Branch = {Branch}, Force = {Force} }}";
+
     public sealed class Validator : AbstractValidator<PushJobChanges>
     {
         public Validator()
