@@ -20,6 +20,7 @@ public static class ProblemTypes
         ErrorKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
         ErrorKind.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
         ErrorKind.TooManyRequests => StatusCodes.Status429TooManyRequests,
+        ErrorKind.Unprocessable => StatusCodes.Status422UnprocessableEntity,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -34,6 +35,7 @@ public static class ProblemTypes
         ErrorKind.TooLarge => "The request is too large.",
         ErrorKind.UnsupportedMediaType => "The content is not of a supported type.",
         ErrorKind.TooManyRequests => "A limit was reached.",
+        ErrorKind.Unprocessable => "There is nothing to do.",
         _ => "An unexpected error occurred.",
     };
 }

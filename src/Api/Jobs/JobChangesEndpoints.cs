@@ -6,11 +6,14 @@ using Mediator;
 
 namespace ClaudeBatch.Api.Jobs;
 
-/// <summary>What a job's agent changed: <c>GET /jobs/{id}/diff</c> (unified) and <c>?format=stat</c> (JSON).</summary>
+/// <summary>What a job's agent changed: <c>GET /jobs/{id}/diff</c> (unified) and <c>?format=stat</c> (JSON), and <c>POST /jobs/{id}/push</c>.</summary>
 public static class JobChangesEndpoints
 {
     /// <summary>Set to <c>true</c> on a diff cut at <c>Jobs:MaxDiffBytes</c> (the body stays a valid diff of whole lines).</summary>
     public const string TruncatedHeader = "Diff-Truncated";
+
+    /// <summary><c>POST /jobs/{id}/push</c>: every field may be left out.</summary>
+    public sealed record PushRequest(string? Branch, string? Message, bool? Force);
 
     public static IEndpointRouteBuilder MapJobChangesEndpoints(this IEndpointRouteBuilder app)
     {
@@ -42,6 +45,18 @@ public static class JobChangesEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status410Gone);
+
+        app.MapPost("/jobs/{jobId:guid}/push", async (Guid jobId, PushRequest? request, HttpContext http, ISender sender, CancellationToken ct) =>
+                (await sender.Send(new PushJobChanges(jobId.ToString(), http.User.Username(), request?.Branch, request?.Message, request?.Force ?? false), ct))
+                    .ToHttp(pushed => TypedResults.Ok(pushed)))
+            .WithTags("Jobs")
+            .WithSummary("Commit the workspace's changes as the job's user and push them to the repository's origin as a new branch (default claude-batch/<first 8 of the job id>), through the server's master clone and the registration's credentials. 409 while the job is queued or running or when the branch exists (unless force), 422 when there is nothing to commit, 409 push-failed when origin refuses.")
+            .Produces<PushJobChanges.Response>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status410Gone)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return app;
     }
 }

@@ -217,6 +217,7 @@ public sealed class JobView
                 RemovalPending = true;
                 break;
             case JobCreated or FollowUpRequested or AgentSaid or AgentToolReturned or FileStaged or StagedFileRemoved:
+            case ChangesCommitted or BranchPushed or PushFailed:
                 break;
             default:
                 return false;

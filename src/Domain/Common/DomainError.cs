@@ -12,6 +12,9 @@ public enum ErrorKind
     TooLarge,
     UnsupportedMediaType,
     TooManyRequests,
+
+    /// <summary>Well-formed and allowed, but there is nothing to act on (422).</summary>
+    Unprocessable,
 }
 
 /// <summary>

@@ -310,6 +310,42 @@ public sealed class Job
         });
 
     /// <summary>
+    /// Whether the workspace's changes may be committed and pushed now, and as which branch (<paramref name="branch"/>,
+    /// else <see cref="BranchName.DefaultFor"/>): only once the job has finished, from a workspace copied from a commit.
+    /// </summary>
+    public Result<string> PlanPush(string? branch)
+    {
+        DomainError? refusal =
+            !Exists || IsDeleted ? JobErrors.NotFound(JobId)
+            : !Status.IsFinished() ? DomainError.Conflict("job-active", $"The job is {Describe(Status)}; its changes can be pushed once it has finished.")
+            : BaseCommit is null ? DomainError.Conflict(
+                "workspace-not-git", $"Repository '{Repository}' was not a git repository with a commit when the workspace was made, so there is nothing to commit on.")
+            : null;
+        return refusal is null ? BranchName.Parse(branch ?? BranchName.DefaultFor(JobId)) : refusal;
+    }
+
+    /// <summary>The commit message when the user gives none: the prompt's first line, and which job made it.</summary>
+    public string DefaultCommitMessage()
+    {
+        var firstLine = Prompt.Split('\n', 2)[0].Trim();
+        firstLine = firstLine.Length > 72 ? firstLine[..72].TrimEnd() + "…" : firstLine;
+        return firstLine.Length == 0 ? $"claude-batch job {JobId}" : $"{firstLine} (claude-batch job {JobId})";
+    }
+
+    /// <summary>The job's user committed the workspace's changes on the base commit (refused as <see cref="PlanPush"/> is).</summary>
+    public Result<ChangesCommitted> RecordCommit(string commit, string author, string message, DateTimeOffset now)
+    {
+        var plan = PlanPush(null);
+        return plan.IsSuccess ? new ChangesCommitted(JobId, commit, BaseCommit!, author, message, now) : plan.Error;
+    }
+
+    /// <summary>What pushing <paramref name="commit"/> as <paramref name="branch"/> came to: pushed, or why not.</summary>
+    public object RecordPush(string branch, string commit, bool forced, string? failure, DateTimeOffset now) =>
+        failure is null
+            ? new BranchPushed(JobId, Repository, branch, commit, forced, now)
+            : new PushFailed(JobId, Repository, branch, commit, failure, now);
+
+    /// <summary>
     /// Every step of the pipeline is the pipeline's alone, once it has taken the job, until the job ends: a finished
     /// job refuses every step (it ends once), and each step must come in its order.
     /// </summary>
@@ -411,7 +447,8 @@ public sealed class Job
                 break;
             case JobQueued or GitPullStarted or GitPullFailed or CodeIndexServicesStarted or CodeIndexReady
                 or CodeIndexFailed or AgentToolUsed or AgentSaid or AgentToolReturned or ChangesSummarized or JobCompleted
-                or JobFailed or JobTimedOut or JobCancelled:
+                or JobFailed or JobTimedOut or JobCancelled
+                or ChangesCommitted or BranchPushed or PushFailed:
                 break;
             default:
                 return false;

@@ -19,6 +19,7 @@ public static class JobsRegistration
         services.AddSingleton<IJobContainment>(sp => sp.GetRequiredService<JobCgroups>());
         services.AddSingleton<IJobIdentity, Impersonation.OsJobIdentity>();
         services.AddSingleton<IWorkspaceChanges, GitWorkspaceChanges>();
+        services.AddSingleton<IWorkspaceCommits, GitWorkspaceCommits>();
         services.AddSingleton<ISystemPrompts, FileSystemPrompts>();
         services.AddSingleton<IJobCancellation, JobCancellationRegistry>();
         services.AddSingleton<IJobSlots, FairJobScheduler>();

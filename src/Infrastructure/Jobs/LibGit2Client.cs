@@ -24,7 +24,7 @@ internal sealed class LibGit2Client(RepositoriesOptions repositories, IHostResol
         using var session = new GitNetworkSession(repositories.AllowPrivateNetworks, hosts, cancellationToken);
         try
         {
-            if (await RefusalOfOriginAsync(repositoryPath, cancellationToken) is { } refusal)
+            if (await RefusalOfOriginAsync(repositoryPath, repositories, hosts, cancellationToken) is { } refusal)
             {
                 var refused = GitCredentials.Redact(refusal, source);
                 logger.LogWarning("Pull of {Repository} refused: {Reason}", repositoryPath, refused);
@@ -42,8 +42,9 @@ internal sealed class LibGit2Client(RepositoriesOptions repositories, IHostResol
         }
     }
 
-    /// <summary>Why origin (what the fetch would really read) may not be fetched from now; null when it may.</summary>
-    private async Task<string?> RefusalOfOriginAsync(string path, CancellationToken cancellationToken)
+    /// <summary>Why origin (what a fetch or push would really reach) may not be reached now; null when it may.</summary>
+    internal static async Task<string?> RefusalOfOriginAsync(
+        string path, RepositoriesOptions repositories, IHostResolver hosts, CancellationToken cancellationToken)
     {
         string? origin;
         using (var repository = new LibGit2Sharp.Repository(path))

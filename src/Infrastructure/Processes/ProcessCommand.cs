@@ -28,6 +28,15 @@ internal sealed record ProcessCommand(string Program, IReadOnlyList<string> Argu
     /// <summary>Written to stdin, which is then closed (closed at once when null). A program that exits before reading it is not an error.</summary>
     public string? Input { get; init; }
 
+    /// <summary>Copied to stdin (binary), which is then closed; instead of <see cref="Input"/>.</summary>
+    public Stream? InputFrom { get; init; }
+
+    /// <summary>
+    /// Where stdout goes, as bytes, instead of being captured: at most <see cref="OutputLimit"/> bytes plus one (so the
+    /// caller sees it went over), the rest read and dropped.
+    /// </summary>
+    public Stream? OutputTo { get; init; }
+
     /// <summary>After this the process is killed and the result says <see cref="ProcessResult.TimedOut"/>; null for none.</summary>
     public TimeSpan? Timeout { get; init; }
 

@@ -103,11 +103,11 @@ internal sealed class ProcessRunner(UserProcesses users, JobCgroups cgroups)
                 await started(pid);
             }
 
-            output = command.OutputLine is { } onLine
-                ? StreamLinesAsync(process.StandardOutput, onLine, abandon.Token)
+            output = command.OutputTo is { } to ? CopyHeadAsync(process.StandardOutput.BaseStream, to, command.OutputLimit + 1L, abandon.Token)
+                : command.OutputLine is { } onLine ? StreamLinesAsync(process.StandardOutput, onLine, abandon.Token)
                 : CaptureHeadAsync(process.StandardOutput, command.OutputLimit, abandon.Token);
             error = CaptureTailAsync(process.StandardError, command.ErrorLimit, command.ErrorText, abandon.Token);
-            await WriteQuietlyAsync(process.StandardInput, command.Input);
+            await WriteQuietlyAsync(process.StandardInput, command.Input, command.InputFrom);
             await process.WaitForExitAsync(timeout.Token);
         }
         catch (Exception e)
@@ -175,7 +175,7 @@ internal sealed class ProcessRunner(UserProcesses users, JobCgroups cgroups)
         _ = reading.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    private static async Task WriteQuietlyAsync(StreamWriter input, string? text)
+    private static async Task WriteQuietlyAsync(StreamWriter input, string? text, Stream? bytes)
     {
         try
         {
@@ -183,6 +183,12 @@ internal sealed class ProcessRunner(UserProcesses users, JobCgroups cgroups)
             {
                 await input.WriteAsync(text);
                 await input.FlushAsync();
+            }
+
+            if (bytes is not null)
+            {
+                await bytes.CopyToAsync(input.BaseStream);
+                await input.BaseStream.FlushAsync();
             }
 
             input.Close();
@@ -198,6 +204,25 @@ internal sealed class ProcessRunner(UserProcesses users, JobCgroups cgroups)
         while (await output.ReadLineAsync(abandon) is { } line)
         {
             await onLine(line);
+        }
+
+        return "";
+    }
+
+    private static async Task<string> CopyHeadAsync(Stream output, Stream to, long limit, CancellationToken abandon)
+    {
+        var buffer = new byte[81920];
+        long copied = 0;
+        int read;
+        while ((read = await output.ReadAsync(buffer, abandon)) > 0)
+        {
+            // Read to the end even past the cap, so the program never blocks on a full pipe.
+            var keep = (int)Math.Min(read, Math.Max(0, limit - copied));
+            if (keep > 0)
+            {
+                await to.WriteAsync(buffer.AsMemory(0, keep), abandon);
+                copied += keep;
+            }
         }
 
         return "";

@@ -10,6 +10,7 @@ public static class RepositoriesRegistration
     public static IServiceCollection AddRepositoryAdapters(this IServiceCollection services)
     {
         services.AddSingleton<IMasterClones, LibGit2MasterClones>();
+        services.AddSingleton<IBranchPublisher, LibGit2BranchPublisher>();
         services.AddSingleton<ISecretProtector, AesGcmSecretProtector>();
         services.AddSingleton<IHostResolver, DnsHostResolver>();
         services.AddSingleton<IRepositoryLock, PostgresRepositoryLock>();

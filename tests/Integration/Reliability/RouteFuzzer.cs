@@ -41,6 +41,8 @@ public sealed class RouteFuzzer
             ("GET /jobs/{jobId}/events", 3, () => Get("GET /jobs/{jobId}/events", $"/jobs/{JobSegment(mutable: false)}/events" + JunkQuery())),
             ("GET /jobs/{jobId}/history", 4, History),
             ("GET /jobs/{jobId}/diff", 3, Diff),
+            ("POST /jobs/{jobId}/push", 3, Push),
+            ("POST /jobs/{jobId}/prompts", 3, FollowUp),
             ("GET /jobs/{jobId}/stream", 4, Stream),
             ("POST /jobs/{jobId}/files", 10, Upload),
             ("GET /jobs/{jobId}/files/staged", 2, () => Get("GET /jobs/{jobId}/files/staged", $"/jobs/{JobSegment(mutable: false)}/files/staged" + JunkQuery())),
@@ -386,6 +388,20 @@ public sealed class RouteFuzzer
         };
         return Get("GET /jobs/{jobId}/diff", $"/jobs/{JobSegment(mutable: false)}/diff{format}");
     }
+
+    private FuzzRequest FollowUp() =>
+        Json("POST /jobs/{jobId}/prompts", $"/jobs/{JobSegment(mutable: true)}/prompts" + JunkQuery(),
+        [
+            ("prompt", () => input.JsonString(Pick("scenario: instant", "scenario: instant\n" + input.OddUnicode(), "scenario: instant\n{{filename}} " + input.Marker))),
+        ]);
+
+    private FuzzRequest Push() =>
+        Json("POST /jobs/{jobId}/push", $"/jobs/{JobSegment(mutable: true)}/push" + JunkQuery(),
+        [
+            ("branch", () => input.JsonString(Pick("fuzz/" + input.Marker, "a..b", "x.lock", "-x", "HEAD", "a@{1}", "", "trailing/", input.OddUnicode()))),
+            ("message", () => input.JsonString(Pick("fuzzed", "", input.OddUnicode(), input.Marker))),
+            ("force", () => Pick("true", "false", "null", "1", "\"yes\"")),
+        ]);
 
     private FuzzRequest Stream()
     {
