@@ -42,6 +42,12 @@ public sealed class JobViewCacheAcrossServersTests(ITestOutputHelper output)
         // notification takes a millisecond or so; between B's commit and A's read there is at least one request to B.
         await onB.StartJobAsync(jobId);
         await onB.WaitForJobAsync(jobId, j => j.Status() == "running");
+        // The agent's last words before it sleeps are a change too: the job stays unchanged only after them.
+        while (!(await onB.EventsAsync(jobId)).Any(e => e.GetProperty("type").GetString() == "AgentSaid"))
+        {
+            await Task.Delay(20);
+        }
+
         var (running, runningTag, runningAsked) = await SeenOnAsync(onA, jobId, createdTag, j => j.Status() == "running");
         output.WriteLine($"running seen on A after {running.TotalMilliseconds:F1} ms, at request {runningAsked}");
         runningAsked.ShouldBe(1, a.Output);
