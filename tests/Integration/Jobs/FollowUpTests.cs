@@ -144,6 +144,39 @@ public sealed class FollowUpTests : IAsyncLifetime
             .GetProperty("type").GetString().ShouldBe("urn:claude-batch:problem:job-not-editable");
     }
 
+    [Fact]
+    public async Task An_upload_between_turns_never_follows_a_link_the_user_planted_where_files_goes()
+    {
+        // ATTACK: the user's agent makes files/ a link to a folder only root may write; the server places the next
+        // turn's uploads as root, so a path-following copy would write (or overwrite) there.
+        var victim = Directory.CreateTempSubdirectory("cbtest-victim-");
+        try
+        {
+            File.WriteAllText(Path.Combine(victim.FullName, "report.txt"), "root's\n");
+            var first = await client.RunJobAsync(repository, $"scenario: symlinks\nfiles -> {victim.FullName}");
+            first.Status().ShouldBe("completed", first.ToString());
+            var jobId = first.GetProperty("jobId").GetString()!;
+            var files = Path.Combine(first.GetProperty("cowPath").GetString()!, "files");
+            new FileInfo(files).LinkTarget.ShouldBe(victim.FullName);
+
+            (await client.UploadTextAsync(jobId, "report.txt", "the user's\n")).StatusCode.ShouldBe(HttpStatusCode.OK);
+            await FollowUpAsync(jobId, "scenario: recall\nread {{report.txt}}");
+            var second = await client.WaitForJobAsync(jobId, job => job.GetProperty("turn").GetInt32() == 2 && job.Status() == "completed");
+
+            second.GetProperty("resolvedPrompt").GetString().ShouldBe("scenario: recall\nread files/report.txt");
+            File.ReadAllText(Path.Combine(victim.FullName, "report.txt")).ShouldBe("root's\n");
+            Directory.GetFileSystemEntries(victim.FullName).ShouldBe([Path.Combine(victim.FullName, "report.txt")]);
+            new FileInfo(files).LinkTarget.ShouldBeNull();
+            File.ReadAllText(Path.Combine(files, "report.txt")).ShouldBe("the user's\n");
+            var alice = OsUsers.Describe(OsUsers.Alice).Uid;
+            (OsUsers.OwnerUid(files), OsUsers.OwnerUid(Path.Combine(files, "report.txt"))).ShouldBe((alice, alice));
+        }
+        finally
+        {
+            victim.Delete(recursive: true);
+        }
+    }
+
     private Task<HttpResponseMessage> PostFollowUpAsync(string jobId, string prompt) =>
         client.PostAsJsonAsync($"/jobs/{jobId}/prompts", new { prompt });
 
