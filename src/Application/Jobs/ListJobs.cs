@@ -17,7 +17,8 @@ public sealed record ListJobs(string User, JobStatus? Status, int Page, int Page
     /// <summary>A job in the list: enough to choose one, with what it cost and changed (no diff is computed for it).</summary>
     public sealed record Item(
         string JobId, string Repository, string Prompt, JobStatus Status, DateTimeOffset CreatedAt,
-        DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt, int? ExitCode, string? Error, decimal? CostUsd, JobChanges? Changes);
+        DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt, int? ExitCode, string? Error, decimal? CostUsd, JobChanges? Changes,
+        int Turn, decimal? TotalCostUsd);
 
     public sealed record Response(IReadOnlyList<Item> Jobs, int Page, int PageSize, int Total);
 
@@ -38,7 +39,7 @@ public sealed record ListJobs(string User, JobStatus? Status, int Page, int Page
             return new Response(
                 page.Select(j => new Item(
                     j.JobId, j.Repository, j.Prompt.Length > PromptPreviewLength ? j.Prompt[..PromptPreviewLength] : j.Prompt,
-                    j.Status, j.CreatedAt, j.StartedAt, j.CompletedAt, j.ExitCode, j.Error, j.CostUsd, j.Changes)).ToList(),
+                    j.Status, j.CreatedAt, j.StartedAt, j.CompletedAt, j.ExitCode, j.Error, j.CostUsd, j.Changes, j.Turn, j.TotalCostUsd())).ToList(),
                 query.Page, query.PageSize, total);
         }
     }

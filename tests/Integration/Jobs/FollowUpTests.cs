@@ -67,6 +67,10 @@ public sealed class FollowUpTests : IAsyncLifetime
         third.GetProperty("totalCostUsd").GetDecimal().ShouldBe(0.03m);
         third.GetProperty("costUsd").GetDecimal().ShouldBe(0.01m);
         third.GetProperty("prompt").GetString().ShouldBe("scenario: recall\nfirst question");
+        var listed = JsonDocument.Parse(await client.GetStringAsync("/jobs")).RootElement.GetProperty("jobs").EnumerateArray()
+            .Single(j => j.GetProperty("jobId").GetString() == jobId);
+        (listed.GetProperty("turn").GetInt32(), listed.GetProperty("totalCostUsd").GetDecimal(), listed.GetProperty("costUsd").GetDecimal())
+            .ShouldBe((3, 0.03m, 0.01m));
 
         // One stream, every turn in order: replayed whole, or resumed after the first turn's end.
         var events = await client.EventsAsync(jobId);
