@@ -21,24 +21,8 @@ internal sealed class GitWorkspaceChanges(ProcessRunner processes, IJobContainme
     /// <c>sh -c Script claude-batch-diff BASE MODE</c>, in the workspace: exit 3 when it is not a git working tree of its
     /// own, 4 when the base commit is not in it. Everything else git says goes to stderr.
     /// </summary>
-    private const string Script = """
-        set -u
-        base=$1 mode=$2
-        paths=$(git rev-parse --show-toplevel --git-path objects --git-path index 2>/dev/null) || paths=""
-        { IFS= read -r top && IFS= read -r objects && IFS= read -r index; } <<EOF
-        $paths
-        EOF
-        [ -n "$paths" ] && [ "$top" = "$(pwd -P)" ] || {
-            echo "the workspace is not a git working tree (its .git is missing or broken)" >&2; exit 3; }
-        git cat-file -e "$base^{commit}" 2>/dev/null || {
-            echo "the base commit $base is no longer in the workspace's repository" >&2; exit 4; }
-        objects=$(cd "$objects" && pwd -P) || exit 5
-        tmp=$(mktemp -d "${TMPDIR:-/tmp}/claude-batch-diff.XXXXXX") || exit 5
-        trap 'rm -rf "$tmp"' EXIT
-        printf '/files/\n' > "$tmp/exclude"
-        # New objects go into the temporary folder itself (their subfolders are two hex digits: no clash with the rest).
-        export GIT_INDEX_FILE="$tmp/index" GIT_OBJECT_DIRECTORY="$tmp" GIT_ALTERNATE_OBJECT_DIRECTORIES="$objects"
-        if [ -f "$index" ]; then cp "$index" "$tmp/index" || exit 5; else git read-tree "$base" || exit 5; fi
+    private const string Script = GitAsJobUser.ScratchPreamble + """
+        mode=$2
         set -- -c core.fsmonitor=false -c core.untrackedCache=false -c core.quotePath=false -c core.checkStat=minimal \
             -c core.trustctime=false -c core.hooksPath=/dev/null -c "core.excludesFile=$tmp/exclude" -c diff.renames=true
         git "$@" add --all --ignore-errors -- . >/dev/null 2>"$tmp/add.err"
@@ -67,57 +51,36 @@ internal sealed class GitWorkspaceChanges(ProcessRunner processes, IJobContainme
     private async Task<Result<string>> RunAsync(
         string workspace, string baseCommit, string mode, RunAs identity, int outputLimit, CancellationToken cancellationToken)
     {
-        // A job that no longer runs has no containment: this computation gets one of its own, killed when it is done.
-        var own = identity.JobId is null ? Guid.NewGuid().ToString("D") : null;
-        if (own is not null)
-        {
-            await containment.OpenAsync(own, cancellationToken);
-        }
-
+        var environment = GitAsJobUser.Environment(workspace);
+        environment["GIT_PAGER"] = "cat";
         ProcessResult run;
         try
         {
-            run = await processes.RunAsync(new ProcessCommand("/bin/sh", ["-c", Script, "claude-batch-diff", baseCommit, mode])
-            {
-                User = own is null ? identity : identity with { JobId = own },
-                WorkingDirectory = workspace,
-                Environment = new Dictionary<string, string>
+            run = await GitAsJobUser.ContainedAsync(containment, identity, (user, own) => processes.RunAsync(
+                new ProcessCommand("/bin/sh", ["-c", Script, "claude-batch-diff", baseCommit, mode])
                 {
-                    // git never looks above the workspace for a repository, whatever the agent left of its .git.
-                    ["GIT_CEILING_DIRECTORIES"] = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(workspace)) ?? "/",
-                    ["GIT_TERMINAL_PROMPT"] = "0",
-                    ["GIT_PAGER"] = "cat",
-                    ["GIT_CONFIG_NOSYSTEM"] = "1",
-                },
-                Timeout = Timeout,
-                OutputLimit = outputLimit,
-                ErrorLimit = 4096,
-                KillLeftovers = own is not null,
-            }, cancellationToken);
+                    User = user,
+                    WorkingDirectory = workspace,
+                    Environment = environment,
+                    Timeout = Timeout,
+                    OutputLimit = outputLimit,
+                    ErrorLimit = 4096,
+                    KillLeftovers = own,
+                }, cancellationToken), cancellationToken);
         }
         catch (Win32Exception e)
         {
             return WorkspaceChangeErrors.Failed($"git could not start ({e.Message}).");
-        }
-        finally
-        {
-            if (own is not null)
-            {
-                await containment.CloseAsync(own, CancellationToken.None);
-            }
         }
 
         return run switch
         {
             { TimedOut: true } => WorkspaceChangeErrors.TimedOut(options.DiffTimeoutSeconds),
             { ExitCode: 0 } => run.Output,
-            { ExitCode: 3 or 4 } => WorkspaceChangeErrors.NotGit(LastLine(run.Error) + "."),
-            _ => WorkspaceChangeErrors.Failed(LastLine(run.Error)),
+            { ExitCode: 3 or 4 } => WorkspaceChangeErrors.NotGit(GitAsJobUser.LastLine(run.Error) + "."),
+            _ => WorkspaceChangeErrors.Failed(GitAsJobUser.LastLine(run.Error)),
         };
     }
-
-    private static string LastLine(string text) =>
-        text.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "no message";
 
     /// <summary>At most <paramref name="maxBytes"/> of UTF-8, cut after a whole line.</summary>
     internal static WorkspaceDiff Cut(string text, long maxBytes)

@@ -23,23 +23,7 @@ internal sealed partial class GitWorkspaceCommits(ProcessRunner processes, IJobC
     /// when it is not a git working tree of its own, 4 when the base commit is not in it, 6 when nothing changed. Writes
     /// <c>commit SHA</c> to stderr, then the pack of <c>SHA --not BASE</c> to stdout.
     /// </summary>
-    private const string Script = """
-        set -u
-        base=$1
-        paths=$(git rev-parse --show-toplevel --git-path objects --git-path index 2>/dev/null) || paths=""
-        { IFS= read -r top && IFS= read -r objects && IFS= read -r index; } <<EOF
-        $paths
-        EOF
-        [ -n "$paths" ] && [ "$top" = "$(pwd -P)" ] || {
-            echo "the workspace is not a git working tree (its .git is missing or broken)" >&2; exit 3; }
-        git cat-file -e "$base^{commit}" 2>/dev/null || {
-            echo "the base commit $base is no longer in the workspace's repository" >&2; exit 4; }
-        objects=$(cd "$objects" && pwd -P) || exit 5
-        tmp=$(mktemp -d "${TMPDIR:-/tmp}/claude-batch-commit.XXXXXX") || exit 5
-        trap 'rm -rf "$tmp"' EXIT
-        printf '/files/\n' > "$tmp/exclude"
-        export GIT_INDEX_FILE="$tmp/index" GIT_OBJECT_DIRECTORY="$tmp" GIT_ALTERNATE_OBJECT_DIRECTORIES="$objects"
-        if [ -f "$index" ]; then cp "$index" "$tmp/index" || exit 5; else git read-tree "$base" || exit 5; fi
+    private const string Script = GitAsJobUser.ScratchPreamble + """
         set -- -c core.fsmonitor=false -c core.untrackedCache=false -c core.checkStat=minimal -c core.trustctime=false \
             -c core.hooksPath=/dev/null -c "core.excludesFile=$tmp/exclude" -c commit.gpgSign=false
         git "$@" add --all --ignore-errors -- . >/dev/null 2>"$tmp/add.err"
@@ -54,40 +38,29 @@ internal sealed partial class GitWorkspaceCommits(ProcessRunner processes, IJobC
     public async Task<Result<ICommitObjects>> CommitAsync(
         string workspace, string baseCommit, RunAs identity, CommitAuthor author, string message, CancellationToken cancellationToken)
     {
-        var own = identity.JobId is null ? Guid.NewGuid().ToString("D") : null;
-        if (own is not null)
-        {
-            await containment.OpenAsync(own, cancellationToken);
-        }
-
+        var environment = GitAsJobUser.Environment(workspace);
+        environment["GIT_NO_REPLACE_OBJECTS"] = "1";
+        environment["GIT_AUTHOR_NAME"] = environment["GIT_COMMITTER_NAME"] = author.Name;
+        environment["GIT_AUTHOR_EMAIL"] = environment["GIT_COMMITTER_EMAIL"] = author.Email;
+        environment["CLAUDE_BATCH_MESSAGE"] = message;
         var packFile = Path.GetTempFileName();
         ProcessResult run;
         try
         {
             await using (var pack = new FileStream(packFile, FileMode.Truncate, FileAccess.Write))
             {
-                run = await processes.RunAsync(new ProcessCommand("/bin/sh", ["-c", Script, "claude-batch-commit", baseCommit])
-                {
-                    User = own is null ? identity : identity with { JobId = own },
-                    WorkingDirectory = workspace,
-                    Environment = new Dictionary<string, string>
+                run = await GitAsJobUser.ContainedAsync(containment, identity, (user, own) => processes.RunAsync(
+                    new ProcessCommand("/bin/sh", ["-c", Script, "claude-batch-commit", baseCommit])
                     {
-                        ["GIT_CEILING_DIRECTORIES"] = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(workspace)) ?? "/",
-                        ["GIT_TERMINAL_PROMPT"] = "0",
-                        ["GIT_CONFIG_NOSYSTEM"] = "1",
-                        ["GIT_NO_REPLACE_OBJECTS"] = "1",
-                        ["GIT_AUTHOR_NAME"] = author.Name,
-                        ["GIT_AUTHOR_EMAIL"] = author.Email,
-                        ["GIT_COMMITTER_NAME"] = author.Name,
-                        ["GIT_COMMITTER_EMAIL"] = author.Email,
-                        ["CLAUDE_BATCH_MESSAGE"] = message,
-                    },
-                    Timeout = TimeSpan.FromSeconds(options.DiffTimeoutSeconds),
-                    OutputTo = pack,
-                    OutputLimit = MaxPackBytes,
-                    ErrorLimit = 4096,
-                    KillLeftovers = own is not null,
-                }, cancellationToken);
+                        User = user,
+                        WorkingDirectory = workspace,
+                        Environment = environment,
+                        Timeout = TimeSpan.FromSeconds(options.DiffTimeoutSeconds),
+                        OutputTo = pack,
+                        OutputLimit = MaxPackBytes,
+                        ErrorLimit = 4096,
+                        KillLeftovers = own,
+                    }, cancellationToken), cancellationToken);
             }
         }
         catch (Win32Exception e)
@@ -100,24 +73,17 @@ internal sealed partial class GitWorkspaceCommits(ProcessRunner processes, IJobC
             File.Delete(packFile);
             throw;
         }
-        finally
-        {
-            if (own is not null)
-            {
-                await containment.CloseAsync(own, CancellationToken.None);
-            }
-        }
 
         var commit = CommitLine().Match(run.Error);
         Result<ICommitObjects> outcome = run switch
         {
             { TimedOut: true } => PushErrors.CommitFailed($"git took longer than {options.DiffTimeoutSeconds} seconds and was stopped."),
-            { ExitCode: 3 or 4 } => WorkspaceChangeErrors.NotGit(LastLine(run.Error) + "."),
+            { ExitCode: 3 or 4 } => WorkspaceChangeErrors.NotGit(GitAsJobUser.LastLine(run.Error) + "."),
             { ExitCode: 6 } => PushErrors.NothingToCommit(),
             { ExitCode: 0 } when new FileInfo(packFile).Length > MaxPackBytes =>
                 new DomainError("commit-too-large", $"The commit's objects weigh more than {MaxPackBytes} bytes.", ErrorKind.TooLarge),
             { ExitCode: 0 } when commit.Success => new PackedCommit(commit.Groups[1].Value, packFile),
-            _ => PushErrors.CommitFailed(LastLine(run.Error)),
+            _ => PushErrors.CommitFailed(GitAsJobUser.LastLine(run.Error)),
         };
         if (!outcome.IsSuccess)
         {
@@ -126,9 +92,6 @@ internal sealed partial class GitWorkspaceCommits(ProcessRunner processes, IJobC
 
         return outcome;
     }
-
-    private static string LastLine(string text) =>
-        text.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "no message";
 
     [GeneratedRegex("^commit ([0-9a-f]{40}|[0-9a-f]{64})$", RegexOptions.Multiline)]
     private static partial Regex CommitLine();
