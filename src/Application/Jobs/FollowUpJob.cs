@@ -39,21 +39,11 @@ public sealed record FollowUpJob(string JobId, string User, string Prompt) : ICo
                 return followUp.Error;
             }
 
-            // As a start: counted and committed under the user's hold, the turn and its message in one commit.
-            await using (await starts.HoldAsync(command.User, cancellationToken))
+            // As a start: the same caps, the turn and its message in one commit.
+            var refusal = await StartJob.QueueAsync(store, starts, counts, options, job.Value, command.User, followUp.Value, cancellationToken);
+            if (refusal is not null)
             {
-                var refusal = StartJob.OverCap(
-                    await counts.CountAsync(command.User, JobStatus.Queued, cancellationToken),
-                    await counts.CountAllAsync(JobStatus.Queued, cancellationToken),
-                    options);
-                if (refusal is not null)
-                {
-                    return refusal;
-                }
-
-                store.AppendExpecting(JobStream.For(command.JobId), job.Value.Version, followUp.Value);
-                await store.EnqueueAsync(new RunJob(command.JobId));
-                await store.SaveChangesAsync(cancellationToken);
+                return refusal;
             }
 
             return new Response(command.JobId, JobStatus.Queued, followUp.Value.Turn, await positions.OfAsync(command.JobId, cancellationToken));

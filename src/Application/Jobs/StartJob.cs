@@ -44,24 +44,39 @@ public sealed record StartJob(string JobId, string User) : ICommand<Result<Start
                 return queued.Error;
             }
 
-            // Counted and committed under the user's hold, so starts sent at once cannot pass the cap together.
-            await using (await starts.HoldAsync(command.User, cancellationToken))
+            var refusal = await QueueAsync(store, starts, counts, options, job.Value, command.User, queued.Value, cancellationToken);
+            if (refusal is not null)
             {
-                var refusal = OverCap(
-                    await counts.CountAsync(command.User, JobStatus.Queued, cancellationToken),
-                    await counts.CountAllAsync(JobStatus.Queued, cancellationToken),
-                    options);
-                if (refusal is not null)
-                {
-                    return refusal;
-                }
-
-                store.AppendExpecting(JobStream.For(command.JobId), job.Value.Version, queued.Value);
-                await store.EnqueueAsync(new RunJob(command.JobId));
-                await store.SaveChangesAsync(cancellationToken);
+                return refusal;
             }
 
             return new Response(command.JobId, JobStatus.Queued, await positions.OfAsync(command.JobId, cancellationToken));
+        }
+    }
+
+    /// <summary>
+    /// Queues a run of <paramref name="job"/> (its start, or a follow-up's turn): <paramref name="fact"/> and the durable
+    /// <see cref="RunJob"/> commit together, counted and committed under the user's hold so that starts sent at once
+    /// cannot pass the caps together, and only if nobody wrote to the job since it was read. The refusal, if over a cap.
+    /// </summary>
+    internal static async Task<DomainError?> QueueAsync(
+        IEventStore store, IStartLock starts, IJobCounts counts, JobsOptions options, Job job, string user, object fact, CancellationToken cancellationToken)
+    {
+        await using (await starts.HoldAsync(user, cancellationToken))
+        {
+            var refusal = OverCap(
+                await counts.CountAsync(user, JobStatus.Queued, cancellationToken),
+                await counts.CountAllAsync(JobStatus.Queued, cancellationToken),
+                options);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+
+            store.AppendExpecting(JobStream.For(job.JobId), job.Version, fact);
+            await store.EnqueueAsync(new RunJob(job.JobId));
+            await store.SaveChangesAsync(cancellationToken);
+            return null;
         }
     }
 }
