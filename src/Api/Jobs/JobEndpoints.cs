@@ -1,3 +1,4 @@
+using ClaudeBatch.Api.Idempotency;
 using ClaudeBatch.Api.Errors;
 using ClaudeBatch.Api.Identity;
 using ClaudeBatch.Application.Common;
@@ -28,6 +29,7 @@ public static class JobEndpoints
                     options.Timeout, options.GitAware ?? true, options.CidxAware ?? true, options.Model, options.MaxTurns);
                 return (await sender.Send(command, ct)).ToHttp(created => TypedResults.Created($"/jobs/{created.JobId}", created));
             })
+            .AddEndpointFilter<IdempotencyFilter>()
             .WithSummary("Create a job against a registered repository; it runs when started.")
             .Produces<CreateJob.Response>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
@@ -36,6 +38,7 @@ public static class JobEndpoints
         jobs.MapPost("/{jobId:guid}/start", async (Guid jobId, HttpContext http, ISender sender, CancellationToken ct) =>
                 (await sender.Send(new StartJob(jobId.ToString(), http.User.Username()), ct))
                     .ToHttp(started => TypedResults.Accepted($"/jobs/{jobId}", started)))
+            .AddEndpointFilter<IdempotencyFilter>()
             .WithSummary("Queue the job. 202 with its place in the queue.")
             .Produces<StartJob.Response>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -44,6 +47,7 @@ public static class JobEndpoints
         jobs.MapPost("/{jobId:guid}/prompts", async (Guid jobId, FollowUpRequest request, HttpContext http, ISender sender, CancellationToken ct) =>
                 (await sender.Send(new FollowUpJob(jobId.ToString(), http.User.Username(), request.Prompt ?? ""), ct))
                     .ToHttp(queued => TypedResults.Accepted($"/jobs/{jobId}", queued)))
+            .AddEndpointFilter<IdempotencyFilter>()
             .WithSummary("Answer a finished job: its next turn resumes the agent's session in the same workspace. 202 with the turn and its place in the queue.")
             .Produces<FollowUpJob.Response>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()

@@ -1,3 +1,4 @@
+using ClaudeBatch.Api.Idempotency;
 using ClaudeBatch.Api.Errors;
 using ClaudeBatch.Api.Identity;
 using ClaudeBatch.Application.Repositories;
@@ -18,6 +19,7 @@ public static class RepositoryEndpoints
                     new RegisterRepository(
                         request.Name ?? "", request.GitUrl ?? "", request.Description ?? "", request.CidxAware ?? false, http.User.Username()),
                     ct)).ToHttp(view => TypedResults.Created($"/repositories/{view.Name}", view)))
+            .AddEndpointFilter<IdempotencyFilter>()
             .WithSummary("Register a git repository; it is cloned in the background (cloneStatus: cloning → completed | failed).")
             .Produces<RepositoryView>(StatusCodes.Status201Created)
             .ProducesValidationProblem()

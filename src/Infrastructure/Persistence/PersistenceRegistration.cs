@@ -44,6 +44,7 @@ public static class PersistenceRegistration
         services.AddSingleton<Application.Common.IEventStoreFactory, ScopedEventStoreFactory>();
         services.AddScoped<Application.Common.IReadModels, MartenReadModels>();
         services.AddScoped<IJobCounts, MartenJobCounts>();
+        services.AddSingleton<Application.Common.IIdempotencyKeys, MartenIdempotencyKeys>();
         services.AddScoped<IQueuePosition, MartenQueuePosition>();
         services.AddSingleton<IStartLock, PostgresStartLock>();
         services.AddScoped<IJobList, MartenJobList>();
@@ -104,6 +105,8 @@ public static class PersistenceRegistration
         options.Storage.Add(new JobCountsFeature(options.Advanced.Migrator));
         options.Storage.Add(new JobViewNotifyFeature(options.Advanced.Migrator));
         options.Schema.For<RevokedToken>().Index(x => x.ExpiresAt);
+        // A claim of a key is an insert or a version-checked takeover; a user's expired keys are found by these columns.
+        options.Schema.For<IdempotentRequest>().Duplicate(x => x.User).Duplicate(x => x.ClaimedAt).UseOptimisticConcurrency(true);
         options.Storage.Add(new RevocationNotifyFeature(options.Advanced.Migrator));
         // Known up front, so a stream holding them can be read before this process appended one.
         options.Events.AddEventTypes([typeof(Domain.Jobs.AgentSaid), typeof(Domain.Jobs.AgentToolReturned)]);

@@ -1,0 +1,127 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using ClaudeBatch.Api.Errors;
+using ClaudeBatch.Api.Identity;
+using ClaudeBatch.Application.Common;
+using ClaudeBatch.Domain.Common;
+
+namespace ClaudeBatch.Api.Idempotency;
+
+/// <summary>
+/// <c>Idempotency-Key</c> on a POST that creates or queues (DESIGN.md §7 "Integration"): the same key from the same user
+/// for the same request within 24 h answers the first response again (<c>Idempotent-Replayed: true</c>); for another
+/// request, a 422; while the first is still running, a 409. The request is compared by a fingerprint of its route and
+/// its bound arguments (the parsed body: spacing and key order do not matter), never kept itself. A response the server
+/// failed to give (5xx, an exception) keeps nothing: the same request may be sent again.
+/// </summary>
+public sealed class IdempotencyFilter(IIdempotencyKeys keys) : IEndpointFilter
+{
+    public const string KeyHeader = "Idempotency-Key";
+    public const string ReplayedHeader = "Idempotent-Replayed";
+    public const int MaxKeyLength = 255;
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        if (!http.Request.Headers.TryGetValue(KeyHeader, out var values))
+        {
+            return await next(context);
+        }
+
+        if (values.Count != 1 || values[0] is not { Length: > 0 and <= MaxKeyLength } key || key.Any(c => c is < '!' or > '~'))
+        {
+            return new DomainError(
+                "invalid-idempotency-key",
+                $"'{KeyHeader}' must be one value of 1 to {MaxKeyLength} printable ASCII characters without spaces.",
+                ErrorKind.Invalid).ToProblem();
+        }
+
+        var user = http.User.Username();
+        var (claim, kept) = await keys.ClaimAsync(
+            user, key, Fingerprint(http.Request.Method, $"{http.Request.Path}{http.Request.QueryString}", context.Arguments), http.RequestAborted);
+        switch (claim)
+        {
+            case IdempotencyClaim.Replay:
+                return new KeptResult(kept!);
+            case IdempotencyClaim.InFlight:
+                return DomainError.Conflict(
+                    "idempotency-key-in-flight", $"A request with this {KeyHeader} is still being answered; send it again once it is.").ToProblem();
+            case IdempotencyClaim.Mismatch:
+                return new DomainError(
+                    "idempotency-key-reused", $"This {KeyHeader} was used for another request in the last 24 hours; use a new key.", ErrorKind.Unprocessable)
+                    .ToProblem();
+        }
+
+        return await AnswerAndKeepAsync(context, next, user, key);
+    }
+
+    /// <summary>Runs the endpoint, writes its response into a buffer to keep it, then to the client.</summary>
+    private async Task<object?> AnswerAndKeepAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next, string user, string key)
+    {
+        var http = context.HttpContext;
+        var client = http.Response.Body;
+        using var buffer = new MemoryStream();
+        http.Response.Body = buffer;
+        try
+        {
+            var result = await next(context);
+            switch (result)
+            {
+                case IResult answer:
+                    await answer.ExecuteAsync(http);
+                    break;
+                case not null:
+                    await http.Response.WriteAsJsonAsync(result, result.GetType(), http.RequestAborted);
+                    break;
+            }
+        }
+        catch
+        {
+            http.Response.Body = client;
+            await keys.ReleaseAsync(user, key, CancellationToken.None);
+            throw;
+        }
+
+        http.Response.Body = client;
+        if (http.Response.StatusCode >= StatusCodes.Status500InternalServerError)
+        {
+            await keys.ReleaseAsync(user, key, CancellationToken.None);
+        }
+        else
+        {
+            await keys.KeepAsync(
+                user, key, new KeptResponse(http.Response.StatusCode, http.Response.ContentType, http.Response.Headers.Location, buffer.ToArray()),
+                CancellationToken.None);
+        }
+
+        buffer.Position = 0;
+        await buffer.CopyToAsync(client, http.RequestAborted);
+        return Results.Empty;
+    }
+
+    /// <summary>The route and every bound argument that is the request's own (route values, the body), hashed.</summary>
+    public static string Fingerprint(string method, string pathAndQuery, IEnumerable<object?> arguments)
+    {
+        var own = arguments.Where(a => a is string or Guid || a?.GetType().Namespace?.StartsWith("ClaudeBatch.Api", StringComparison.Ordinal) == true);
+        var text = $"{method} {pathAndQuery}\n{JsonSerializer.Serialize(own.ToList())}";
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
+
+    /// <summary>A kept response, answered again.</summary>
+    private sealed class KeptResult(KeptResponse kept) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext http)
+        {
+            http.Response.StatusCode = kept.StatusCode;
+            http.Response.ContentType = kept.ContentType;
+            if (kept.Location is not null)
+            {
+                http.Response.Headers.Location = kept.Location;
+            }
+
+            http.Response.Headers[ReplayedHeader] = "true";
+            await http.Response.Body.WriteAsync(kept.Body, http.RequestAborted);
+        }
+    }
+}
