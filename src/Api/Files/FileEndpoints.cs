@@ -22,7 +22,7 @@ public static class FileEndpoints
         var files = app.MapGroup("/jobs/{jobId:guid}/files").WithTags("Files");
 
         files.MapPost("/", UploadAsync)
-            .WithSummary("Upload one or more files (multipart field 'files') before the job starts; ?overwrite=true replaces a name in use.")
+            .WithSummary("Upload one or more files (multipart field 'files') before the job starts or between its turns; ?overwrite=true replaces a name in use.")
             .Accepts<IFormFile>("multipart/form-data")
             .Produces<IReadOnlyList<StagedFile>>()
             .ProducesProblem(StatusCodes.Status409Conflict)

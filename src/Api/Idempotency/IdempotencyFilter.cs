@@ -125,3 +125,13 @@ public sealed class IdempotencyFilter(IIdempotencyKeys keys) : IEndpointFilter
         }
     }
 }
+
+/// <summary>Marks a route that takes an <c>Idempotency-Key</c> (the OpenAPI document lists the header there).</summary>
+public sealed class IdempotentEndpoint;
+
+public static class IdempotentEndpoints
+{
+    /// <summary>The route takes an <c>Idempotency-Key</c>: <see cref="IdempotencyFilter"/>, and the header in the OpenAPI document.</summary>
+    public static RouteHandlerBuilder Idempotent(this RouteHandlerBuilder route) =>
+        route.AddEndpointFilter<IdempotencyFilter>().WithMetadata(new IdempotentEndpoint());
+}

@@ -29,7 +29,7 @@ public static class JobEndpoints
                     options.Timeout, options.GitAware ?? true, options.CidxAware ?? true, options.Model, options.MaxTurns);
                 return (await sender.Send(command, ct)).ToHttp(created => TypedResults.Created($"/jobs/{created.JobId}", created));
             })
-            .AddEndpointFilter<IdempotencyFilter>()
+            .Idempotent()
             .WithSummary("Create a job against a registered repository; it runs when started.")
             .Produces<CreateJob.Response>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
@@ -38,7 +38,7 @@ public static class JobEndpoints
         jobs.MapPost("/{jobId:guid}/start", async (Guid jobId, HttpContext http, ISender sender, CancellationToken ct) =>
                 (await sender.Send(new StartJob(jobId.ToString(), http.User.Username()), ct))
                     .ToHttp(started => TypedResults.Accepted($"/jobs/{jobId}", started)))
-            .AddEndpointFilter<IdempotencyFilter>()
+            .Idempotent()
             .WithSummary("Queue the job. 202 with its place in the queue.")
             .Produces<StartJob.Response>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -47,7 +47,7 @@ public static class JobEndpoints
         jobs.MapPost("/{jobId:guid}/prompts", async (Guid jobId, FollowUpRequest request, HttpContext http, ISender sender, CancellationToken ct) =>
                 (await sender.Send(new FollowUpJob(jobId.ToString(), http.User.Username(), request.Prompt ?? ""), ct))
                     .ToHttp(queued => TypedResults.Accepted($"/jobs/{jobId}", queued)))
-            .AddEndpointFilter<IdempotencyFilter>()
+            .Idempotent()
             .WithSummary("Answer a finished job: its next turn resumes the agent's session in the same workspace. 202 with the turn and its place in the queue.")
             .Produces<FollowUpJob.Response>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()

@@ -8,7 +8,11 @@ public static class OpenApiSetup
     public const string DocumentPath = "/openapi/v1.json";
 
     public static IServiceCollection AddServerOpenApi(this IServiceCollection services) =>
-        services.AddOpenApi("v1", options => options.AddDocumentTransformer((document, _, _) =>
+        services.AddOpenApi("v1", options => options
+            .AddOperationTransformer(OpenApiConventions.Operation)
+            .AddSchemaTransformer(OpenApiConventions.Schema)
+            .AddDocumentTransformer(OpenApiConventions.Document)
+            .AddDocumentTransformer((document, _, _) =>
         {
             document.Info = new OpenApiInfo
             {

@@ -19,7 +19,7 @@ public static class RepositoryEndpoints
                     new RegisterRepository(
                         request.Name ?? "", request.GitUrl ?? "", request.Description ?? "", request.CidxAware ?? false, http.User.Username()),
                     ct)).ToHttp(view => TypedResults.Created($"/repositories/{view.Name}", view)))
-            .AddEndpointFilter<IdempotencyFilter>()
+            .Idempotent()
             .WithSummary("Register a git repository; it is cloned in the background (cloneStatus: cloning → completed | failed).")
             .Produces<RepositoryView>(StatusCodes.Status201Created)
             .ProducesValidationProblem()

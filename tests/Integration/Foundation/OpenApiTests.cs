@@ -20,6 +20,53 @@ public sealed class OpenApiTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task The_document_says_what_a_client_needs_headers_answers_fields_media_types_and_the_health_routes()
+    {
+        var paths = JsonDocument.Parse(await api.CreateClient().GetStringAsync("/openapi/v1.json")).RootElement.GetProperty("paths");
+
+        // Every route a token opens can answer 401 and 403; those of a job or repository 404.
+        var me = paths.GetProperty("/auth/me").GetProperty("get").GetProperty("responses");
+        (me.TryGetProperty("401", out _), me.TryGetProperty("403", out _)).ShouldBe((true, true));
+        paths.GetProperty("/jobs/{jobId}/diff").GetProperty("get").GetProperty("responses").TryGetProperty("404", out _).ShouldBeTrue();
+
+        // Login and health need no token.
+        paths.GetProperty("/auth/login").GetProperty("post").GetProperty("security").GetArrayLength().ShouldBe(0);
+        paths.GetProperty("/health/ready").GetProperty("get").GetProperty("security").GetArrayLength().ShouldBe(0);
+        paths.TryGetProperty("/health/live", out _).ShouldBeTrue();
+
+        // The Idempotency-Key header exactly where it is taken.
+        string[] idempotent = ["/jobs|post", "/jobs/{jobId}/start|post", "/jobs/{jobId}/prompts|post", "/repositories/register|post"];
+        foreach (var path in paths.EnumerateObject())
+        {
+            foreach (var operation in path.Value.EnumerateObject())
+            {
+                var takesKey = operation.Value.TryGetProperty("parameters", out var parameters)
+                    && parameters.EnumerateArray().Any(p => p.GetProperty("name").GetString() == "Idempotency-Key" && p.GetProperty("in").GetString() == "header");
+                takesKey.ShouldBe(idempotent.Contains($"{path.Name}|{operation.Name}"), $"{operation.Name} {path.Name}");
+            }
+        }
+
+        // The upload's field is "files" (Swagger's "Try it out" sends it), the stream is text/event-stream.
+        var upload = paths.GetProperty("/jobs/{jobId}/files").GetProperty("post").GetProperty("requestBody").GetProperty("content")
+            .GetProperty("multipart/form-data").GetProperty("schema");
+        upload.GetProperty("properties").GetProperty("files").GetProperty("items").GetProperty("format").GetString().ShouldBe("binary");
+        paths.GetProperty("/jobs/{jobId}/stream").GetProperty("get").GetProperty("responses").GetProperty("200").GetProperty("content")
+            .TryGetProperty("text/event-stream", out _).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Optional_request_fields_are_not_required()
+    {
+        var schemas = JsonDocument.Parse(await api.CreateClient().GetStringAsync("/openapi/v1.json")).RootElement
+            .GetProperty("components").GetProperty("schemas");
+
+        foreach (var name in new[] { "CreateJobRequest", "CreateJobOptions", "FollowUpRequest" })
+        {
+            (schemas.GetProperty(name).TryGetProperty("required", out var required) ? required.GetArrayLength() : 0).ShouldBe(0, name);
+        }
+    }
+
+    [Fact]
     public async Task Swagger_UI_is_served_without_a_token()
     {
         var response = await api.CreateClient().GetAsync("/swagger/index.html");
