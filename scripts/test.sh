@@ -54,9 +54,12 @@ cleanup() {
   set +e   # clean up everything, whatever fails; the exit code stays the run's
   stop_docker
   pg_stop "$pg_data"
-  local user
+  local user uid
   for user in "${created_users[@]}"; do
     pkill -KILL -u "$user" 2>/dev/null || true
+    # The Claude Code CLI's per-user temporary folder (/tmp/claude-<uid>), made by the E2E jobs run as that user.
+    uid="$(id -u "$user" 2>/dev/null || true)"
+    [ -z "$uid" ] || rm -rf "/tmp/claude-$uid"
     userdel -r "$user" 2>/dev/null || true
   done
   for mount in "$work/xfs" "$work/btrfs"; do
