@@ -12,10 +12,11 @@ namespace ClaudeBatch.Api.Idempotency;
 /// <c>Idempotency-Key</c> on a POST that creates or queues (DESIGN.md §7 "Integration"): the same key from the same user
 /// for the same request within 24 h answers the first response again (<c>Idempotent-Replayed: true</c>); for another
 /// request, a 422; while the first is still running, a 409. The request is compared by a fingerprint of its route and
-/// its bound arguments (the parsed body: spacing and key order do not matter), never kept itself. A response the server
-/// failed to give (5xx, an exception) keeps nothing: the same request may be sent again.
+/// its bound arguments (the parsed body: spacing and key order do not matter), never kept itself. Once claimed, the
+/// request runs to its end even if the client goes away (its retry gets the answer). An answer that may differ when
+/// sent again — a 5xx, a 409 or a 429 (the job not finished yet, a full queue), an exception — keeps nothing.
 /// </summary>
-public sealed class IdempotencyFilter(IIdempotencyKeys keys) : IEndpointFilter
+public sealed class IdempotencyFilter(IIdempotencyKeys keys, ILogger<IdempotencyFilter> logger) : IEndpointFilter
 {
     public const string KeyHeader = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
@@ -60,6 +61,15 @@ public sealed class IdempotencyFilter(IIdempotencyKeys keys) : IEndpointFilter
     private async Task<object?> AnswerAndKeepAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next, string user, string key)
     {
         var http = context.HttpContext;
+        for (var i = 0; i < context.Arguments.Count; i++)
+        {
+            if (context.Arguments[i] is CancellationToken)
+            {
+                // A request that took effect must be answered and kept, or the client's retry would run it again.
+                context.Arguments[i] = CancellationToken.None;
+            }
+        }
+
         var client = http.Response.Body;
         using var buffer = new MemoryStream();
         http.Response.Body = buffer;
@@ -84,15 +94,23 @@ public sealed class IdempotencyFilter(IIdempotencyKeys keys) : IEndpointFilter
         }
 
         http.Response.Body = client;
-        if (http.Response.StatusCode >= StatusCodes.Status500InternalServerError)
+        try
         {
-            await keys.ReleaseAsync(user, key, CancellationToken.None);
+            if (http.Response.StatusCode is >= StatusCodes.Status500InternalServerError or StatusCodes.Status409Conflict or StatusCodes.Status429TooManyRequests)
+            {
+                await keys.ReleaseAsync(user, key, CancellationToken.None);
+            }
+            else
+            {
+                await keys.KeepAsync(
+                    user, key, new KeptResponse(http.Response.StatusCode, http.Response.ContentType, http.Response.Headers.Location, buffer.ToArray()),
+                    CancellationToken.None);
+            }
         }
-        else
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            await keys.KeepAsync(
-                user, key, new KeptResponse(http.Response.StatusCode, http.Response.ContentType, http.Response.Headers.Location, buffer.ToArray()),
-                CancellationToken.None);
+            // The answer is given all the same; the key stays claimed and is taken over after IIdempotencyKeys.InFlightLimit.
+            logger.LogWarning(e, "The answer to a request with an Idempotency-Key could not be kept");
         }
 
         buffer.Position = 0;

@@ -112,12 +112,14 @@ public sealed class JobPipeline(
 
     /// <summary>
     /// The steps up to the agent's exit; returns the decision that ends the job, taken once all is stopped. A follow-up
-    /// turn skips the pull and the copy: it resumes the agent's session in the workspace the first turn made.
+    /// turn skips the pull and the copy: it resumes the agent's session in the workspace the first turn made (of a
+    /// repository still registered).
     /// </summary>
     private async Task<Decision> StepsAsync(JobJournal journal, CancellationToken cancellationToken)
     {
         var job = journal.Job;
-        if (job.Turn == 1 && !await sender.Send(new IsRepositoryRegistered(job.Repository), cancellationToken))
+        // Every turn: removing a repository ends what its jobs may still do with it (a follow-up included).
+        if (!await sender.Send(new IsRepositoryRegistered(job.Repository), cancellationToken))
         {
             return Fail($"Repository '{job.Repository}' is no longer registered.");
         }

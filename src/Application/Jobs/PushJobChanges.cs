@@ -38,7 +38,7 @@ public sealed record PushJobChanges(string JobId, string User, string? Branch, s
         public async ValueTask<Result<Response>> Handle(PushJobChanges command, CancellationToken cancellationToken)
         {
             var job = await store.LoadOwnJobAsync(command.JobId, command.User, cancellationToken);
-            var plan = job.IsSuccess ? job.Value.PlanPush(command.Branch) : job.Error;
+            var plan = job.IsSuccess ? job.Value.PlanPush(command.Branch, command.Force) : job.Error;
             var workspace = plan.IsSuccess ? await readModels.ResolveWorkspaceAsync(identities, command.JobId, command.User, cancellationToken) : plan.Error;
             if (!workspace.IsSuccess)
             {
@@ -66,7 +66,8 @@ public sealed record PushJobChanges(string JobId, string User, string? Branch, s
             store.AppendExpecting(JobStream.For(command.JobId), job.Value.Version, recorded.Value!);
             await store.SaveChangesAsync(cancellationToken);
 
-            var pushed = await sender.Send(new PushCommit(job.Value.Repository, changes, baseCommit, branch, command.Force), cancellationToken);
+            // Once the commit is recorded its push is recorded too, whether or not the client still listens.
+            var pushed = await sender.Send(new PushCommit(job.Value.Repository, changes, baseCommit, branch, command.Force), CancellationToken.None);
             store.Append(JobStream.For(command.JobId),
                 job.Value.RecordPush(branch, changes.Commit, command.Force, pushed.IsSuccess ? null : pushed.Error.Message, clock.GetUtcNow()));
             await store.SaveChangesAsync(CancellationToken.None);

@@ -12,7 +12,7 @@ namespace ClaudeBatch.Application.Jobs;
 /// </summary>
 public sealed record RemoveExpiredWorkspaces(DateTimeOffset FinishedBefore)
 {
-    public sealed class Handler(IEventStore store, IExpiredWorkspaces jobs, IWorkspaceCloner workspaces, TimeProvider clock)
+    public sealed class Handler(IEventStore store, IExpiredWorkspaces jobs, IWorkspaceCloner workspaces, IStartLock starts, TimeProvider clock)
     {
         /// <summary>Removes what is due; how many workspaces and folders were removed.</summary>
         public async Task<int> HandleAsync(RemoveExpiredWorkspaces command, CancellationToken cancellationToken)
@@ -23,7 +23,16 @@ public sealed record RemoveExpiredWorkspaces(DateTimeOffset FinishedBefore)
             var removed = 0;
             foreach (var job in expired)
             {
-                removed += await RecordAsync(job, "retention", await workspaces.RemoveWorkspaceAsync(job.JobId, cancellationToken));
+                // Under the hold a follow-up is queued under: the job is still finished when its workspace goes, and a
+                // follow-up read before the removal is recorded finds the job changed (a 409), never a missing workspace.
+                await using (await starts.HoldAsync(job.User, cancellationToken))
+                {
+                    var current = await store.LoadJobAsync(job.JobId, cancellationToken);
+                    if (current.Status.IsFinished() && !current.WorkspaceGone)
+                    {
+                        removed += await RecordAsync(job, "retention", await workspaces.RemoveWorkspaceAsync(job.JobId, cancellationToken));
+                    }
+                }
             }
 
             foreach (var job in leftOver)

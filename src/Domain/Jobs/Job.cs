@@ -70,6 +70,7 @@ public sealed class Job
 
     private readonly Dictionary<string, FileStaged> stagedFiles = new(StringComparer.Ordinal);
     private readonly HashSet<string> unplacedFiles = new(StringComparer.Ordinal);
+    private readonly HashSet<string> pushedBranches = new(StringComparer.Ordinal);
 
     /// <summary>Uploaded files by their original name.</summary>
     public IReadOnlyDictionary<string, FileStaged> StagedFiles => stagedFiles;
@@ -121,7 +122,8 @@ public sealed class Job
             : !Status.IsFinished() ? DomainError.Conflict("job-not-finished", $"The job is {Describe(Status)}; a follow-up can be sent once its turn ends.")
             : WorkspaceGone ? new DomainError("workspace-removed", "The job's workspace was removed (Jobs:RetentionDays); there is nothing to continue in.", ErrorKind.Gone)
             : !workspaceReady ? new DomainError("no-workspace", $"The job ended ({Describe(Status)}) before its workspace was made; there is nothing to continue in.", ErrorKind.Gone)
-            : SessionId is null ? DomainError.Conflict("no-session", "The agent never started a session in this job; there is no conversation to continue.")
+            // The id comes from the agent's own output: only a well-formed one is ever passed back to it.
+            : !Guid.TryParse(SessionId, out _) ? DomainError.Conflict("no-session", "The agent never started a session in this job; there is no conversation to continue.")
             : null;
         return refusal is null ? new FollowUpRequested(JobId, Turn + 1, prompt, by, now) : refusal;
     }
@@ -313,7 +315,7 @@ public sealed class Job
     /// Whether the workspace's changes may be committed and pushed now, and as which branch (<paramref name="branch"/>,
     /// else <see cref="BranchName.DefaultFor"/>): only once the job has finished, from a workspace copied from a commit.
     /// </summary>
-    public Result<string> PlanPush(string? branch)
+    public Result<string> PlanPush(string? branch, bool force = false)
     {
         DomainError? refusal =
             !Exists || IsDeleted ? JobErrors.NotFound(JobId)
@@ -321,7 +323,18 @@ public sealed class Job
             : BaseCommit is null ? DomainError.Conflict(
                 "workspace-not-git", $"Repository '{Repository}' was not a git repository with a commit when the workspace was made, so there is nothing to commit on.")
             : null;
-        return refusal is null ? BranchName.Parse(branch ?? BranchName.DefaultFor(JobId)) : refusal;
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var name = BranchName.Parse(branch ?? BranchName.DefaultFor(JobId));
+
+        // The registration's credentials may write anywhere on origin: force replaces only what this job put there.
+        return name.IsSuccess && force && !pushedBranches.Contains(name.Value)
+            ? DomainError.Conflict(
+                "force-not-allowed", $"force replaces only a branch this job pushed itself; '{name.Value}' was not pushed by it. Push to a new branch instead.")
+            : name;
     }
 
     /// <summary>The commit message when the user gives none: the prompt's first line, and which job made it.</summary>
@@ -433,6 +446,9 @@ public sealed class Job
             case AgentSessionStarted session:
                 SessionId = session.SessionId;
                 break;
+            case BranchPushed pushed:
+                pushedBranches.Add(pushed.Branch);
+                break;
             case JobCompleted { Result.SessionId: { } completedIn }:
                 SessionId = completedIn;
                 break;
@@ -448,7 +464,7 @@ public sealed class Job
             case JobQueued or GitPullStarted or GitPullFailed or CodeIndexServicesStarted or CodeIndexReady
                 or CodeIndexFailed or AgentToolUsed or AgentSaid or AgentToolReturned or ChangesSummarized or JobCompleted
                 or JobFailed or JobTimedOut or JobCancelled
-                or ChangesCommitted or BranchPushed or PushFailed:
+                or ChangesCommitted or PushFailed:
                 break;
             default:
                 return false;

@@ -285,6 +285,12 @@ internal sealed class JobViewCache(long capacityBytes)
             chars += image.Length + 16;
         }
 
+        // Each turn keeps its prompt and output (a job answered many times weighs what it holds).
+        foreach (var turn in view.Turns)
+        {
+            chars += turn.Prompt.Length + (turn.Output?.Length ?? 0) + (turn.SessionId?.Length ?? 0) + (turn.Error?.Length ?? 0) + 100;
+        }
+
         return 2 * chars + 600;
     }
 

@@ -81,7 +81,8 @@ internal sealed class LibGit2BranchPublisher(
 
         if (run.TimedOut || run.ExitCode != 0)
         {
-            logger.LogWarning("The commit's pack was refused by git index-pack: {Error}", run.Error.Trim());
+            // Its message may quote names from the user's tree: only that it failed, and how.
+            logger.LogWarning("The commit's pack was refused by git index-pack (exit code {ExitCode})", run.ExitCode);
             return PushErrors.CommitFailed("its objects were refused.");
         }
 

@@ -24,7 +24,7 @@ public sealed class IdempotencyKeyTests : IAsyncLifetime
     [Fact]
     public async Task The_same_request_with_the_same_key_answers_the_first_response_and_makes_one_job()
     {
-        var (client, repository, _) = await api.UserWithRepositoryAsync();
+        var (client, repository, user) = await api.UserWithRepositoryAsync();
         var key = Guid.NewGuid().ToString();
 
         var first = await SendAsync(client, "/jobs", key, $$"""{"prompt":"scenario: instant","repository":"{{repository}}"}""");
@@ -47,6 +47,12 @@ public sealed class IdempotencyKeyTests : IAsyncLifetime
         (started.StatusCode, restarted.StatusCode).ShouldBe((HttpStatusCode.Accepted, HttpStatusCode.Accepted));
         restarted.Headers.GetValues(IdempotencyHeaders.Replayed).ShouldBe(["true"]);
         (await SendAsync(client, $"/jobs/{jobId}/start", null, null)).StatusCode.ShouldBe(HttpStatusCode.Conflict);
+
+        // A 409 may not hold tomorrow (the job is still running now): it is not kept, so the key is free again.
+        var conflictKey = Guid.NewGuid().ToString();
+        (await SendAsync(client, $"/jobs/{jobId}/start", conflictKey, null)).StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await api.Services.GetRequiredService<IIdempotencyKeys>().ClaimAsync(user.Username, conflictKey, "probe", CancellationToken.None))
+            .Claim.ShouldBe(IdempotencyClaim.Claimed);
         (await client.EventsAsync(jobId)).Count(e => e.GetProperty("type").GetString() == "JobQueued").ShouldBe(1);
 
         // The same key for another request: 422, and nothing made. Another route is another request too.

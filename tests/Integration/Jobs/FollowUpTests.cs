@@ -146,6 +146,13 @@ public sealed class FollowUpTests : IAsyncLifetime
             .GetProperty("type").GetString().ShouldBe("urn:claude-batch:problem:workspace-removed");
         (await (await client.UploadTextAsync(jobId, "late.txt", "x")).ShouldBeProblem(HttpStatusCode.Conflict))
             .GetProperty("type").GetString().ShouldBe("urn:claude-batch:problem:job-not-editable");
+
+        // A repository removed ends what its jobs may still do: a follow-up is taken, and its turn fails saying why.
+        var kept = await client.RunJobAsync(repository, "scenario: recall\nbefore removal");
+        (await client.DeleteAsync($"/repositories/{repository}")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        await FollowUpAsync(kept.GetProperty("jobId").GetString()!, "scenario: recall\nafter removal");
+        var refused = await client.WaitForJobAsync(kept.GetProperty("jobId").GetString()!, job => job.GetProperty("turn").GetInt32() == 2 && job.Status() == "failed");
+        refused.GetProperty("error").GetString()!.ShouldContain("no longer registered");
     }
 
     [Fact]

@@ -77,6 +77,11 @@ public sealed class JobPushTests : IAsyncLifetime
         forced.GetProperty("branch").GetString().ShouldBe(branch);
         GitRepos.Git(origin, "log", "-1", "--format=%s", $"refs/heads/{branch}").ShouldBe("Second try");
 
+        // ATTACK: force over a branch this job did not push (origin's main, another job's branch) is refused, and main stays.
+        var main = GitRepos.Git(origin, "rev-parse", "HEAD");
+        await ProblemAsync(await PostPushAsync(jobId, new { branch = "main", force = true }), HttpStatusCode.Conflict, "force-not-allowed");
+        GitRepos.Git(origin, "rev-parse", "HEAD").ShouldBe(main);
+
         var named = await PushAsync(jobId, new { branch = "feature/from-agent" });
         GitRepos.Git(origin, "rev-parse", "refs/heads/feature/from-agent").ShouldBe(named.GetProperty("commit").GetString());
     }

@@ -7,6 +7,7 @@ namespace ClaudeBatch.Unit.Tests.Jobs;
 /// <summary>A follow-up re-opens a finished job for one more turn: who may ask, what resets, what the view keeps.</summary>
 public sealed class FollowUpTurnTests
 {
+    private const string Session = "0b6c3c1e-5d2a-4f7e-9a41-2f0d8c6b7e11";
     private static readonly DateTimeOffset Now = DateTimeOffset.UnixEpoch;
     private static readonly JobCreated Created = Job.Create("j1", "alice", "repo", "first {{a.txt}}", ["pic.png"], new JobOptions(60, true, false, null, null), "/jobs/j1/workspace", Now);
 
@@ -15,8 +16,8 @@ public sealed class FollowUpTurnTests
         Created, new FileStaged("j1", "pic.png", "s1", "image/png", 3, "h", false, Now), new JobQueued("j1", Now),
         new JobPipelineStarted("j1", "node", Now), new GitPullStarted("j1", Now), new GitPulled("j1", "abc", false, Now),
         new WorkspacePrepared("j1", "/jobs/j1/workspace", "reflink", 1, 1, 1, Now, "abc"), new PromptResolved("j1", "first", Now),
-        new AgentStarted("j1", 42, 7, "node", Now), new AgentSessionStarted("j1", "s-1", null, Now),
-        new JobCompleted("j1", new AgentResult("done", "s-1", 0.5m, 2, 10, 0), Now.AddSeconds(5)),
+        new AgentStarted("j1", 42, 7, "node", Now), new AgentSessionStarted("j1", Session, null, Now),
+        new JobCompleted("j1", new AgentResult("done", Session, 0.5m, 2, 10, 0), Now.AddSeconds(5)),
     ];
 
     private static Job Given(params object[] events) => Job.From(events);
@@ -36,7 +37,7 @@ public sealed class FollowUpTurnTests
     {
         var job = Given([.. FirstTurn, new FileStaged("j1", "a.txt", "s2", "text/plain", 1, "h", false, Now), new FollowUpRequested("j1", 2, "see {{a.txt}}", "alice", Now)]);
 
-        (job.Status, job.Turn, job.TurnPrompt, job.SessionId, job.BaseCommit).ShouldBe((JobStatus.Queued, 2, "see {{a.txt}}", "s-1", "abc"));
+        (job.Status, job.Turn, job.TurnPrompt, job.SessionId, job.BaseCommit).ShouldBe((JobStatus.Queued, 2, "see {{a.txt}}", Session, "abc"));
         job.IsReadyToRun.ShouldBeTrue();
         job.UnplacedFiles.Select(f => f.FileName).ShouldBe(["a.txt"]);
         job.BeginPipeline("node", Now).IsSuccess.ShouldBeTrue();
@@ -63,6 +64,9 @@ public sealed class FollowUpTurnTests
         Given(Created, new JobQueued("j1", Now), new JobPipelineStarted("j1", "node", Now), new GitPullStarted("j1", Now), new GitPullFailed("j1", "no", Now))
             .FollowUp("x", "alice", Now).Error!.Code.ShouldBe("no-workspace");
         Given([.. FirstTurn[..9], new JobFailed("j1", "crashed", null, Now)]).FollowUp("x", "alice", Now).Error!.Code.ShouldBe("no-session");
+        // The id is the agent's own output: one that is not a session id (an option, say) is never passed back to it.
+        Given([.. FirstTurn[..9], new AgentSessionStarted("j1", "--dangerously-skip-permissions", null, Now), new JobFailed("j1", "x", null, Now)])
+            .FollowUp("x", "alice", Now).Error!.Code.ShouldBe("no-session");
         Given([.. FirstTurn, new JobDeleted("j1", "alice", false, true, Now)]).FollowUp("x", "alice", Now).Error!.Kind.ShouldBe(ErrorKind.NotFound);
     }
 
@@ -92,7 +96,7 @@ public sealed class FollowUpTurnTests
             [(1, "first {{a.txt}}", JobStatus.Completed, 0.5m), (2, "more", JobStatus.Queued, (decimal?)null)]);
         view.Turns[1].StartedAt.ShouldBe(Now.AddMinutes(2));
 
-        view.When(new JobCompleted("j1", new AgentResult("again", "s-1", 0.25m, 1, 10, 0), Now.AddMinutes(3)));
+        view.When(new JobCompleted("j1", new AgentResult("again", Session, 0.25m, 1, 10, 0), Now.AddMinutes(3)));
         (view.Status, view.Output, view.CostUsd, view.TotalCostUsd()).ShouldBe((JobStatus.Completed, "again", 0.25m, 0.75m));
         view.Turns[1].ShouldSatisfyAllConditions(
             t => t.Status.ShouldBe(JobStatus.Completed), t => t.Output.ShouldBe("again"), t => t.CompletedAt.ShouldBe(Now.AddMinutes(3)));

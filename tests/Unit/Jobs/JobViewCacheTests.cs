@@ -23,6 +23,16 @@ public sealed class JobViewCacheTests
     }
 
     [Fact]
+    public void A_view_weighs_what_its_turns_hold()
+    {
+        var oneTurn = View(1).View;
+        var answered = View(1).View;
+        answered.Turns = [new JobTurn { Turn = 1, Prompt = "p" }, new JobTurn { Turn = 2, Prompt = new string('p', 50_000), Output = new string('o', 50_000) }];
+
+        (JobViewCache.EstimateBytes(answered) - JobViewCache.EstimateBytes(oneTurn)).ShouldBeGreaterThan(200_000);
+    }
+
+    [Fact]
     public void Until_it_listens_it_neither_answers_nor_keeps_what_is_read()
     {
         cache.Reserve(Id).ShouldBeNull();

@@ -66,6 +66,10 @@ public sealed class PushDecisionTests
         job.PlanPush(null).Value.ShouldBe("claude-batch/0123abcd");
         job.PlanPush("mine").Value.ShouldBe("mine");
         job.PlanPush("a..b").Error!.Code.ShouldBe("invalid-branch");
+        job.PlanPush("main", force: true).Error!.Code.ShouldBe("force-not-allowed");
+        var pushedOnce = Job.From([.. Ran, new JobCompleted(JobId, new AgentResult("ok", null, null, null, null, 0), Now), new BranchPushed(JobId, "repo", "mine", "c", false, Now)]);
+        pushedOnce.PlanPush("mine", force: true).Value.ShouldBe("mine");
+        pushedOnce.PlanPush("main", force: true).Error!.Code.ShouldBe("force-not-allowed");
         job.DefaultCommitMessage().ShouldBe($"Fix the parser (claude-batch job {JobId})");
         job.RecordCommit("c0mm1t", "alice", "m", Now).Value.ShouldBe(new ChangesCommitted(JobId, "c0mm1t", "b4se", "alice", "m", Now));
         job.RecordPush("b", "c0mm1t", false, null, Now).ShouldBe(new BranchPushed(JobId, "repo", "b", "c0mm1t", false, Now));
