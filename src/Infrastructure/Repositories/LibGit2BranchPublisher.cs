@@ -59,42 +59,84 @@ internal sealed class LibGit2BranchPublisher(
         }
     }
 
-    /// <summary>The commit's objects into the master (checked by git as it takes them), and the commit checked.</summary>
+    /// <summary>
+    /// The commit's objects into the master, only once they are known to be what they should be: git takes the pack into
+    /// a quarantine folder of its own (checking every object, resolving what it refers to through the master), the commit
+    /// must be one of the pack's own objects (not one the master or another job already holds) whose only parent is the
+    /// job's base commit; only then do the pack's files move into the master. Whatever is refused is removed with the
+    /// quarantine.
+    /// </summary>
     private async Task<Result<bool>> StoreAsync(string master, PackedCommit changes, string baseCommit, CancellationToken cancellationToken)
     {
-        ProcessResult run;
+        var objects = Path.Combine(master, ".git", "objects");
+        objects = Directory.Exists(objects) ? objects : Path.Combine(master, "objects");
+        var quarantine = Path.Combine(objects, $"incoming-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(Path.Combine(quarantine, "pack"));
         try
         {
-            await using var pack = File.OpenRead(changes.PackFile);
-            run = await processes.RunAsync(new ProcessCommand("git", ["-C", master, "index-pack", "--stdin", "--strict"])
+            var environment = new Dictionary<string, string>
             {
-                Environment = new Dictionary<string, string> { ["GIT_CONFIG_NOSYSTEM"] = "1", ["GIT_TERMINAL_PROMPT"] = "0" },
-                InputFrom = pack,
-                ErrorLimit = 4096,
-                Timeout = TimeSpan.FromMinutes(10),
-            }, cancellationToken);
+                ["GIT_CONFIG_NOSYSTEM"] = "1",
+                ["GIT_TERMINAL_PROMPT"] = "0",
+                ["GIT_OBJECT_DIRECTORY"] = quarantine,
+                ["GIT_ALTERNATE_OBJECT_DIRECTORIES"] = objects,
+            };
+            ProcessResult indexed;
+            await using (var pack = File.OpenRead(changes.PackFile))
+            {
+                indexed = await GitAsync(master, environment, ["index-pack", "--stdin", "--strict", $"--max-input-size={Jobs.GitWorkspaceCommits.MaxPackBytes}"], pack, cancellationToken);
+            }
+
+            if (indexed.TimedOut || indexed.ExitCode != 0)
+            {
+                // Its message may quote names from the user's tree: only that it failed, and how.
+                logger.LogWarning("The commit's pack was refused by git index-pack (exit code {ExitCode})", indexed.ExitCode);
+                return PushErrors.CommitFailed("its objects were refused.");
+            }
+
+            var packFolder = Path.Combine(quarantine, "pack");
+            var index = Directory.GetFiles(packFolder, "*.idx").Single();
+            ProcessResult listed;
+            await using (var idx = File.OpenRead(index))
+            {
+                listed = await GitAsync(master, environment, ["show-index"], idx, cancellationToken);
+            }
+
+            var own = listed.ExitCode == 0 && listed.Output.Split('\n').Any(line => line.Split(' ') is [_, var sha, ..] && sha == changes.Commit);
+            var parents = await GitAsync(master, environment, ["rev-list", "--parents", "-n", "1", changes.Commit], null, cancellationToken);
+            if (!own || parents.ExitCode != 0 || parents.Output.Trim() != $"{changes.Commit} {baseCommit}")
+            {
+                return PushErrors.CommitFailed("the commit received is not a new commit of the workspace on the job's base commit.");
+            }
+
+            // The index last: git uses a pack only once its index is there.
+            var files = Directory.GetFiles(packFolder).OrderBy(f => f.EndsWith(".idx", StringComparison.Ordinal)).ToList();
+            foreach (var file in files)
+            {
+                File.Move(file, Path.Combine(objects, "pack", Path.GetFileName(file)), overwrite: true);
+            }
+
+            return true;
         }
         catch (Win32Exception e)
         {
             return PushErrors.Failed($"git could not start ({e.Message}).");
         }
-
-        if (run.TimedOut || run.ExitCode != 0)
+        finally
         {
-            // Its message may quote names from the user's tree: only that it failed, and how.
-            logger.LogWarning("The commit's pack was refused by git index-pack (exit code {ExitCode})", run.ExitCode);
-            return PushErrors.CommitFailed("its objects were refused.");
+            Directory.Delete(quarantine, recursive: true);
         }
-
-        using var repository = new LibGit2Sharp.Repository(master);
-        var commit = repository.Lookup<Commit>(changes.Commit);
-        if (commit is null || commit.Parents.Select(p => p.Sha).ToList() is not [var parent] || parent != baseCommit)
-        {
-            return PushErrors.CommitFailed("the commit received is not a commit on the job's base commit.");
-        }
-
-        return true;
     }
+
+    private Task<ProcessResult> GitAsync(
+        string master, Dictionary<string, string> environment, string[] arguments, Stream? input, CancellationToken cancellationToken) =>
+        processes.RunAsync(new ProcessCommand("git", ["-C", master, .. arguments])
+        {
+            Environment = environment,
+            InputFrom = input,
+            ErrorLimit = 4096,
+            Timeout = TimeSpan.FromMinutes(10),
+        }, cancellationToken);
 
     private static Result<string> Push(string master, GitSource source, string commit, string branch, bool force)
     {

@@ -231,6 +231,34 @@ public sealed class JobPushTests : IAsyncLifetime
     }
 
     /// <summary>A repository registered from a local bare repository (its origin), cloned.</summary>
+    [Fact]
+    public async Task The_server_pushes_only_a_commit_the_users_pack_itself_holds()
+    {
+        // ATTACK: the user's side of a push is the user's (a clean filter in their .git/config can write to the script's
+        // output), so it can send an empty pack and name a commit the master already holds — another job's, say. Such a
+        // commit, on the right base, must not be pushed under the attacker's branch.
+        var (repository, origin, head) = await RegisterAsync();
+        var master = Path.Combine(api.RepositoriesPath, repository);
+        var scratch = Path.Combine(api.RootPath, "scratch-" + Guid.NewGuid().ToString("N")[..8]);
+        GitRepos.Git(api.RootPath, "clone", "-q", origin, scratch);
+        File.WriteAllText(Path.Combine(scratch, "secret.txt"), "another job's work\n");
+        GitRepos.Git(scratch, "add", "secret.txt");
+        GitRepos.Git(scratch, "-c", "user.name=other", "-c", "user.email=o@x", "commit", "-q", "-m", "another job");
+        var theirs = GitRepos.Git(scratch, "rev-parse", "HEAD");
+        GitRepos.Git(master, "fetch", "-q", scratch, $"{theirs}:refs/claude-batch/held");
+        var emptyPack = Path.Combine(api.RootPath, "empty-" + Guid.NewGuid().ToString("N")[..8] + ".pack");
+        File.WriteAllBytes(emptyPack, GitRepos.GitBytes(master, "pack-objects", "--stdout", "-q"));
+
+        var source = ClaudeBatch.Domain.Repositories.GitSource.Parse(origin).Value;
+        var publisher = api.Services.GetRequiredService<ClaudeBatch.Application.Repositories.IBranchPublisher>();
+        using var forged = new ClaudeBatch.Infrastructure.Jobs.PackedCommit(theirs, emptyPack);
+        var pushed = await publisher.PushAsync(repository, source, forged, head, "stolen", false, CancellationToken.None);
+
+        pushed.IsSuccess.ShouldBeFalse();
+        pushed.Error.Code.ShouldBe("commit-failed");
+        GitRepos.Git(origin, "branch", "--list", "stolen").ShouldBeEmpty();
+    }
+
     private async Task<(string Name, string Origin, string Head)> RegisterAsync()
     {
         var name = $"push-{Guid.NewGuid():N}"[..16];

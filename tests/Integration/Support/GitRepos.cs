@@ -39,6 +39,18 @@ public sealed class GitRepos
         return (barePath, head);
     }
 
+    /// <summary>git's standard output as bytes (a pack, say), with nothing on its standard input.</summary>
+    public static byte[] GitBytes(string directory, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("git", arguments) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardInput = true };
+        using var process = Process.Start(start)!;
+        process.StandardInput.Close();
+        using var output = new MemoryStream();
+        process.StandardOutput.BaseStream.CopyTo(output);
+        process.WaitForExit();
+        return process.ExitCode == 0 ? output.ToArray() : throw new InvalidOperationException($"git {string.Join(' ', arguments)} failed");
+    }
+
     public static string Git(string directory, params string[] arguments)
     {
         var start = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
