@@ -28,7 +28,7 @@ public sealed record RemoveExpiredWorkspaces(DateTimeOffset FinishedBefore)
                 await using (await starts.HoldAsync(job.User, cancellationToken))
                 {
                     var current = await store.LoadJobAsync(job.JobId, cancellationToken);
-                    if (current.Status.IsFinished() && !current.WorkspaceGone)
+                    if (current.Status.IsFinished())
                     {
                         removed += await RecordAsync(job, "retention", await workspaces.RemoveWorkspaceAsync(job.JobId, cancellationToken));
                     }
