@@ -7,10 +7,11 @@ namespace ClaudeBatch.Infrastructure.Jobs;
 
 /// <summary>
 /// Whether <c>Claude:Command</c> runs, and which version it says (<c>--version</c>, as the server's account). Jobs
-/// cannot run without it, so a command that is missing, not executable, failing or silent fails readiness. The answer
+/// cannot run without it, so a command that is missing, not executable, failing or silent fails readiness, and so does
+/// a root server that would run it as root where it refuses to (<see cref="AgentUnderRoot"/>). The answer
 /// is kept for <see cref="CacheFor"/>: a probe of the load balancer never starts a program.
 /// </summary>
-internal sealed class AgentCommandHealthCheck(ClaudeOptions options, ProcessRunner processes) : IHealthCheck
+internal sealed class AgentCommandHealthCheck(ClaudeOptions options, Impersonation.ImpersonationOptions impersonation, ProcessRunner processes) : IHealthCheck
 {
     public static readonly TimeSpan VersionTimeout = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(60);
@@ -68,6 +69,11 @@ internal sealed class AgentCommandHealthCheck(ClaudeOptions options, ProcessRunn
         }
 
         data["version"] = version.Length > 200 ? version[..200] : version;
+        if (AgentUnderRoot.Refusal(options, impersonation, Environment.IsPrivilegedProcess) is { } refusal)
+        {
+            return HealthCheckResult.Unhealthy($"{refusal} Each job fails before anything is copied.", data: data);
+        }
+
         return HealthCheckResult.Healthy($"{named} runs: {data["version"]}.", data);
     }
 }
