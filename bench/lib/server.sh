@@ -40,7 +40,7 @@ bench_start() {
     Auth__ShadowFilePath="$BENCH_DIR/auth/shadow" Auth__PasswdFilePath="$BENCH_DIR/auth/passwd" \
     Auth__LoginRateLimit__FailuresPerUserAndAddress=1000000 Auth__LoginRateLimit__FailuresPerUser=1000000 Auth__LoginRateLimit__FailuresPerAddress=1000000 \
     Repositories__AllowLocalSources=true Repositories__AllowedLocalRoots__0="$BENCH_SOURCES" \
-    Serilog__MinimumLevel__Default=Warning Impersonation__Mode=none \
+    Serilog__MinimumLevel__Default=Warning Impersonation__Mode=none Claude__Environment__IS_SANDBOX=1 \
       exec env "$@" dotnet "$app/ClaudeBatch.Api.dll" >"$BENCH_DIR/server.log" 2>&1
   ) &
   BENCH_PID=$!

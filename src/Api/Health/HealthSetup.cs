@@ -7,7 +7,7 @@ namespace ClaudeBatch.Api.Health;
 
 /// <summary>
 /// <c>/health/live</c>: the process answers. <c>/health/ready</c> and <c>/health</c>: PostgreSQL answers within a few
-/// seconds and the workspace folders are writable; 503 otherwise, never a hang. Docker not answering only degrades it.
+/// seconds, the workspace folders are writable and <c>Claude:Command</c> answers <c>--version</c> (its version is shown); 503 otherwise, never a hang. Docker not answering only degrades it.
 /// Every report says how jobs are contained (<c>containment</c>: <c>cgroup</c> or <c>session</c>).
 /// </summary>
 public static class HealthSetup
@@ -27,6 +27,8 @@ public static class HealthSetup
             // Without Docker jobs still run (without semantic search): it degrades readiness, it never fails it.
             .AddCheck<Infrastructure.Containers.DockerHealthCheck>("docker", HealthStatus.Degraded, tags: [Ready], timeout: CheckTimeout)
             .AddContainmentCheck(Ready)
+            // Jobs cannot run without the agent: a Claude:Command that does not answer --version fails readiness.
+            .AddAgentCommandCheck(Ready)
             // Not ready until the database schema, the message queues and the other services have started.
             .AddCheck<BackgroundStartHealthCheck>("start", tags: [Ready]);
         return services;

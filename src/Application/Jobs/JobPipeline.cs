@@ -131,6 +131,12 @@ public sealed class JobPipeline(
             return Fail(state.Refusal(job.User));
         }
 
+        // Before anything is copied: a server set up so that the agent refuses to run (root without impersonation) says why.
+        if (agent.Refusal is { } refusal)
+        {
+            return Fail(refusal);
+        }
+
         // Before anything is copied: a job never runs as the server's user by accident.
         var runAs = await identities.ResolveAsync(job.User, cancellationToken);
         if (runAs.Identity is not { } identity)

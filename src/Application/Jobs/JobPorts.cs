@@ -66,6 +66,9 @@ public interface IAgentRunner
 {
     Task<AgentRun> RunAsync(AgentRequest request, IAgentObserver observer, CancellationToken cancellationToken);
 
+    /// <summary>Why no job can run the agent as the server is set up (and how to fix it), or null when jobs can.</summary>
+    string? Refusal { get; }
+
     /// <summary>Kills a process (and its group) left by a crashed server, if it is still the same process.</summary>
     void KillLeftover(int processId, long processStartTicks);
 }

@@ -14,7 +14,7 @@ namespace ClaudeBatch.Infrastructure.Configuration;
 
 /// <summary>
 /// Binds every configuration section to its typed options, expands <c>~</c> in paths, and validates on start,
-/// so a bad value stops the server with a message that names the key.
+/// so a bad value stops the server with a message that names the key (a list given one plain value too).
 /// </summary>
 public static class ServerOptionsRegistration
 {
@@ -148,6 +148,7 @@ public static class ServerOptionsRegistration
             .Bind(configuration.GetSection(section))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<T>>(new SectionValidator<T>(section, normalizeAndCheck));
+        services.AddSingleton<IValidateOptions<T>>(new ScalarListValidator<T>(ScalarListSettings.Find(configuration, section, typeof(T))));
 
         // Application code takes the plain options object; only the composition root knows IOptions.
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<T>>().Value);
@@ -178,6 +179,7 @@ public static class ServerOptionsRegistration
 
         services.AddOptions<T>().ValidateOnStart();
         services.AddSingleton<IValidateOptions<T>>(new SectionValidator<T>(section, normalizeAndCheck));
+        services.AddSingleton<IValidateOptions<T>>(new ScalarListValidator<T>(ScalarListSettings.Find(configuration, section, typeof(T))));
         services.AddSingleton<IOptionsFactory<T>>(sp => new BoundOptionsFactory<T>(bound, unbindable, sp.GetServices<IValidateOptions<T>>()));
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<T>>().Value);
         return bound;
@@ -198,6 +200,14 @@ public static class ServerOptionsRegistration
             var failures = validators.Select(v => v.Validate(name, bound)).Where(r => r.Failed).SelectMany(r => r.Failures ?? []).ToList();
             return failures.Count == 0 ? bound : throw new OptionsValidationException(name, typeof(T), failures);
         }
+    }
+
+    /// <summary>Fails start for each list setting given one plain value (see <see cref="ScalarListSettings"/>).</summary>
+    private sealed class ScalarListValidator<T>(IReadOnlyList<string> found) : IValidateOptions<T>
+        where T : class
+    {
+        public ValidateOptionsResult Validate(string? name, T options) =>
+            found.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(found);
     }
 
     /// <summary>Normalizes the bound values (for example <c>~</c> in paths) and names each offending key.</summary>

@@ -13,7 +13,8 @@ namespace ClaudeBatch.Infrastructure.Jobs;
 /// job's workspace, in a process group of its own (<c>setsid</c>) and the agent leaf of the job's cgroup (when there is
 /// one) so that the agent and everything it spawned can be killed together, as the job's user (see <see cref="UserProcesses"/>; run by <see cref="ProcessRunner"/>). Every stdout line goes to the job's log outside the workspace and is parsed as it comes.
 /// </summary>
-internal sealed class ClaudeCodeRunner(ClaudeOptions options, ProcessRunner processes, ILogger<ClaudeCodeRunner> logger)
+internal sealed class ClaudeCodeRunner(
+    ClaudeOptions options, ImpersonationOptions impersonation, ProcessRunner processes, ILogger<ClaudeCodeRunner> logger)
     : IAgentRunner
 {
     private const int ErrorTailBytes = 2048;
@@ -46,6 +47,9 @@ internal sealed class ClaudeCodeRunner(ClaudeOptions options, ProcessRunner proc
         }, cancellationToken);
         return Describe(run.ExitCode, result, run.Error);
     }
+
+    /// <summary>Rather than each job failing with the CLI's one line: the reason and the fix belong to the server's settings.</summary>
+    public string? Refusal => AgentUnderRoot.Refusal(options, impersonation, Environment.IsPrivilegedProcess);
 
     public void KillLeftover(int processId, long processStartTicks)
     {

@@ -16,6 +16,16 @@ public sealed class RealClaudeTests(RealClaudeFixture fixture, ITestOutputHelper
     private ApiFactory Api => fixture.Api;
 
     [Fact]
+    public async Task Readiness_shows_the_version_the_real_CLI_says()
+    {
+        var response = await Api.CreateClient().GetAsync("/health/ready");
+
+        var agent = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("checks").GetProperty("agent");
+        agent.GetProperty("status").GetString().ShouldBe("Healthy", agent.ToString());
+        agent.GetProperty("data").GetProperty("version").GetString().ShouldMatch(@"^\d+\.\d+\.\d+ \(Claude Code\)$");
+    }
+
+    [Fact]
     public async Task A_plain_answer_completes_with_the_scripted_text_its_session_and_its_cost()
     {
         var (client, repository) = await AliceWithRepositoryAsync();

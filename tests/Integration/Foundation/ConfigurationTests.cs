@@ -24,6 +24,9 @@ public sealed class ConfigurationTests
     [InlineData("Jobs:MaxRunningPerUser", "6", "Jobs:MaxRunningPerUser")]
     [InlineData("Jobs:MaxQueued", "200000", "Jobs:MaxQueued")]
     [InlineData("Jobs:MaxStreamsPerUser", "0", "Jobs:MaxStreamsPerUser")]
+    [InlineData("Repositories:AllowedLocalRoots", "/srv/git", "Repositories__AllowedLocalRoots__0=")]
+    [InlineData("Http:KnownProxies", "10.0.0.1", "Http__KnownProxies__0=")]
+    [InlineData("Claude:Environment", "ANTHROPIC_API_KEY", "Claude__Environment__NAME=")]
     public async Task Invalid_configuration_stops_the_server_with_a_message_naming_the_key(string key, string value, string named)
     {
         var root = Path.Combine(Path.GetTempPath(), "claudebatch-tests", Guid.NewGuid().ToString("N")[..12]);

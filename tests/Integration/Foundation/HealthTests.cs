@@ -26,6 +26,41 @@ public sealed class HealthTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task Readiness_shows_the_version_the_agent_command_says()
+    {
+        var response = await api.CreateClient().GetAsync("/health/ready");
+
+        var agent = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("checks").GetProperty("agent");
+        agent.GetProperty("status").GetString().ShouldBe("Healthy");
+        agent.GetProperty("data").GetProperty("version").GetString().ShouldBe("2.1.197 (Claude Code)");
+        agent.GetProperty("data").GetProperty("command").GetString().ShouldBe(FakeClaude.Path);
+    }
+
+    [Theory]
+    [InlineData("/nonexistent/bin/claude")]
+    [InlineData("claude-not-installed-anywhere")]
+    [InlineData("/etc/hostname")]
+    [InlineData("/bin/false")]
+    public async Task Readiness_is_503_naming_Claude_Command_when_the_agent_cannot_run(string command)
+    {
+        var broken = new ApiFactory().With("Claude:Command", command);
+        await broken.InitializeAsync();
+        try
+        {
+            var response = await broken.CreateClient().GetAsync("/health/ready");
+
+            response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+            var agent = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("checks").GetProperty("agent");
+            agent.GetProperty("status").GetString().ShouldBe("Unhealthy");
+            agent.GetProperty("description").GetString().ShouldContain($"Claude:Command '{command}'");
+        }
+        finally
+        {
+            await ((IAsyncLifetime)broken).DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Liveness_needs_no_token_and_runs_no_dependency_check()
     {
         var response = await api.CreateClient().GetAsync("/health/live");

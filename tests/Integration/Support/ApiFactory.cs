@@ -54,6 +54,8 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             .With("Cidx:Environment:FAKE_STATE_DIR", FakeStatePath)
             .With("Docker:Endpoint", TestDocker.Endpoint ?? "unix:///nonexistent/docker.sock")
             .With("Claude:Environment:FAKE_STATE_DIR", FakeStatePath)
+            // The tests run as root, some with Impersonation:Mode=none: as the CLI, the server then needs to be told it is sandboxed.
+            .With("Claude:Environment:IS_SANDBOX", "1")
             .With("Jobs:MaxConcurrent", "3")
             .With("Uploads:MaxFileBytes", (1024 * 1024).ToString())
             .With("Uploads:MaxJobBytes", (2560 * 1024).ToString())
