@@ -42,7 +42,8 @@ public static class JobEndpoints
             .WithSummary("Queue the job. 202 with its place in the queue.")
             .Produces<StartJob.Response>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         jobs.MapPost("/{jobId:guid}/prompts", async (Guid jobId, FollowUpRequest request, HttpContext http, ISender sender, CancellationToken ct) =>
                 (await sender.Send(new FollowUpJob(jobId.ToString(), http.User.Username(), request.Prompt ?? ""), ct))

@@ -29,6 +29,12 @@ public sealed class OpenApiTests(ApiFactory api)
         (me.TryGetProperty("401", out _), me.TryGetProperty("403", out _)).ShouldBe((true, true));
         paths.GetProperty("/jobs/{jobId}/diff").GetProperty("get").GetProperty("responses").TryGetProperty("404", out _).ShouldBeTrue();
 
+        // Where a cap or the login limit can refuse, 429 is documented.
+        foreach (var (path, method) in new[] { ("/auth/login", "post"), ("/jobs/{jobId}/start", "post"), ("/jobs/{jobId}/prompts", "post"), ("/jobs/{jobId}/stream", "get") })
+        {
+            paths.GetProperty(path).GetProperty(method).GetProperty("responses").TryGetProperty("429", out _).ShouldBeTrue($"{method} {path}");
+        }
+
         // Login and health need no token.
         paths.GetProperty("/auth/login").GetProperty("post").GetProperty("security").GetArrayLength().ShouldBe(0);
         paths.GetProperty("/health/ready").GetProperty("get").GetProperty("security").GetArrayLength().ShouldBe(0);
