@@ -42,7 +42,7 @@ public sealed class AccessTokenAuthentication(
         }
 
         var grant = presented.Value;
-        var state = Context.RequestServices.GetRequiredService<IAccountStates>().Recent(grant.Username);
+        var state = Context.RequestServices.GetRequiredService<IAccountStates>().Recent(grant.Username, grant.Uid);
         if (state != AccountState.Usable)
         {
             return AuthenticateResult.Fail(new AccountRefusedException(state, grant.Username));

@@ -14,6 +14,12 @@ public sealed class AccessToken
 
     public string Username { get; set; } = "";
 
+    /// <summary>
+    /// The account's uid when the token was made: the same name with another uid later is another account, which the
+    /// token does not open.
+    /// </summary>
+    public int Uid { get; set; }
+
     public string Name { get; set; } = "";
 
     /// <summary>The lower-case hex SHA-256 of the token (<see cref="Domain.Identity.AccessTokenSecret.HashOf"/>).</summary>
@@ -33,9 +39,9 @@ public sealed class AccessToken
 }
 
 /// <summary>What a request presenting an access token acts as, as far as this server knows.</summary>
-public sealed record AccessTokenGrant(string TokenId, string Username, DateTimeOffset ExpiresAt, bool Revoked)
+public sealed record AccessTokenGrant(string TokenId, string Username, int Uid, DateTimeOffset ExpiresAt, bool Revoked)
 {
-    public static AccessTokenGrant Of(AccessToken token) => new(token.Id, token.Username, token.ExpiresAt, token.RevokedAt is not null);
+    public static AccessTokenGrant Of(AccessToken token) => new(token.Id, token.Username, token.Uid, token.ExpiresAt, token.RevokedAt is not null);
 }
 
 /// <summary>The stored access tokens.</summary>

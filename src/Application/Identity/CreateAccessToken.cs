@@ -42,7 +42,7 @@ public sealed record CreateAccessToken(string Username, string? Name, int? Expir
         }
     }
 
-    public sealed class Handler(IEventStore store, IAccessTokens tokens, IAccessTokenCache cache, TimeProvider clock)
+    public sealed class Handler(IEventStore store, IAccessTokens tokens, IAccessTokenCache cache, IAccountDirectory accounts, TimeProvider clock)
         : ICommandHandler<CreateAccessToken, Result<Response>>
     {
         public async ValueTask<Result<Response>> Handle(CreateAccessToken command, CancellationToken cancellationToken)
@@ -60,11 +60,17 @@ public sealed record CreateAccessToken(string Username, string? Name, int? Expir
                     "access-token-limit", $"You hold {active} access tokens, the most one account may; delete one you no longer use.");
             }
 
+            if (await accounts.FindAsync(command.Username, cancellationToken) is not { } account)
+            {
+                return DomainError.NotFound("account-not-found", $"The account '{command.Username}' no longer exists.");
+            }
+
             var secret = AccessTokenSecret.New();
             var token = new AccessToken
             {
                 Id = Guid.NewGuid().ToString("N"),
                 Username = command.Username,
+                Uid = account.Uid,
                 Name = command.Name!,
                 TokenHash = AccessTokenSecret.HashOf(secret),
                 CreatedAt = now,

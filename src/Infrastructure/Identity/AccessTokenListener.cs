@@ -28,7 +28,7 @@ internal sealed class AccessTokenListener(
     public static string ApplicationName(int processId) => $"claude-batch access tokens {processId}";
 
     private static readonly string Stored =
-        $"SELECT data ->> 'tokenHash', id, data ->> 'username', data ->> 'expiresAt', data ->> 'revokedAt' " +
+        $"SELECT data ->> 'tokenHash', id, data ->> 'username', data ->> 'expiresAt', data ->> 'revokedAt', (data ->> 'uid')::int " +
         $"FROM {AccessTokenNotifySchemaObject.Table} " +
         $"WHERE {PersistenceRegistration.SchemaName}.mt_immutable_timestamptz(data ->> 'expiresAt') > $1";
 
@@ -60,10 +60,11 @@ internal sealed class AccessTokenListener(
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                if (!reader.IsDBNull(0) && !reader.IsDBNull(2)
+                if (!reader.IsDBNull(0) && !reader.IsDBNull(2) && !reader.IsDBNull(5)
                     && DateTimeOffset.TryParse(reader.GetString(3), CultureInfo.InvariantCulture, out var expiresAt))
                 {
-                    stored.Add((reader.GetString(0), new AccessTokenGrant(reader.GetString(1), reader.GetString(2), expiresAt, Revoked: !reader.IsDBNull(4))));
+                    stored.Add((reader.GetString(0), new AccessTokenGrant(
+                        reader.GetString(1), reader.GetString(2), reader.GetInt32(5), expiresAt, Revoked: !reader.IsDBNull(4))));
                 }
             }
         }
@@ -71,7 +72,7 @@ internal sealed class AccessTokenListener(
         cache.Load(stored);
     }
 
-    /// <summary>A notification's payload, as the trigger writes it: <c>{"id", "username", "tokenHash", "expiresAt", "revoked"}</c>.</summary>
+    /// <summary>A notification's payload, as the trigger writes it: <c>{"id", "username", "uid", "tokenHash", "expiresAt", "revoked"}</c>.</summary>
     protected override void Heard(string payload)
     {
         try
@@ -79,7 +80,7 @@ internal sealed class AccessTokenListener(
             var token = JsonSerializer.Deserialize<Notified>(payload, JsonSerializerOptions.Web);
             if (token is { Id.Length: > 0, Username.Length: > 0, TokenHash.Length: > 0 })
             {
-                cache.Add(token.TokenHash, new AccessTokenGrant(token.Id, token.Username, token.ExpiresAt, token.Revoked));
+                cache.Add(token.TokenHash, new AccessTokenGrant(token.Id, token.Username, token.Uid, token.ExpiresAt, token.Revoked));
                 return;
             }
         }
@@ -93,5 +94,5 @@ internal sealed class AccessTokenListener(
         ReconcileSoon();
     }
 
-    private sealed record Notified(string Id, string Username, string TokenHash, DateTimeOffset ExpiresAt, bool Revoked);
+    private sealed record Notified(string Id, string Username, int Uid, string TokenHash, DateTimeOffset ExpiresAt, bool Revoked);
 }

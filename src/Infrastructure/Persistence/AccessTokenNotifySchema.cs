@@ -57,14 +57,15 @@ internal sealed class AccessTokenNotifySchemaObject : ISchemaObject
             BEGIN
                 IF TG_OP = 'DELETE' THEN
                     PERFORM pg_notify('{{AccessTokenListener.Channel}}', json_build_object(
-                        'id', OLD.id, 'username', OLD.data -> 'username', 'tokenHash', OLD.data -> 'tokenHash',
+                        'id', OLD.id, 'username', OLD.data -> 'username', 'uid', OLD.data -> 'uid', 'tokenHash', OLD.data -> 'tokenHash',
                         'expiresAt', OLD.data -> 'expiresAt', 'revoked', true)::text);
                 ELSIF TG_OP = 'INSERT'
                     OR OLD.data -> 'revokedAt' IS DISTINCT FROM NEW.data -> 'revokedAt'
                     OR OLD.data -> 'tokenHash' IS DISTINCT FROM NEW.data -> 'tokenHash'
+                    OR OLD.data -> 'uid' IS DISTINCT FROM NEW.data -> 'uid'
                     OR OLD.data -> 'expiresAt' IS DISTINCT FROM NEW.data -> 'expiresAt' THEN
                     PERFORM pg_notify('{{AccessTokenListener.Channel}}', json_build_object(
-                        'id', NEW.id, 'username', NEW.data -> 'username', 'tokenHash', NEW.data -> 'tokenHash',
+                        'id', NEW.id, 'username', NEW.data -> 'username', 'uid', NEW.data -> 'uid', 'tokenHash', NEW.data -> 'tokenHash',
                         'expiresAt', NEW.data -> 'expiresAt',
                         'revoked', coalesce(jsonb_typeof(NEW.data -> 'revokedAt'), 'null') <> 'null')::text);
                 END IF;

@@ -209,6 +209,26 @@ public sealed class AccessTokenTests(ApiFactory api)
         problem.GetProperty("type").GetString().ShouldBe("urn:claude-batch:problem:account-locked");
     }
 
+    [Fact]
+    public async Task An_account_removed_and_made_again_under_the_same_name_is_not_opened_by_the_old_accounts_token()
+    {
+        var user = api.Accounts.Add();
+        var created = await CreateAsync(await api.LoginAsync(user), "ci", 1);
+        var withToken = Bearer(created.Token);
+        (await withToken.GetAsync("/jobs")).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        api.Accounts.Remove(user);
+        var successor = api.Accounts.Add(username: user.Username);
+        successor.Uid.ShouldNotBe(user.Uid);
+
+        var watch = Stopwatch.StartNew();
+        var refused = await PollAsync(() => withToken.GetAsync("/jobs"), r => r.StatusCode != HttpStatusCode.OK);
+        watch.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(10));
+        var problem = await refused.ShouldBeProblem(HttpStatusCode.Unauthorized);
+        problem.GetProperty("type").GetString().ShouldBe("urn:claude-batch:problem:account-gone");
+        (await (await api.LoginAsync(successor)).GetAsync("/jobs")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
     public sealed record Created(string Id, string Name, string Token, DateTimeOffset Expires);
 
     private static async Task<Created> CreateAsync(HttpClient client, string name, int days)

@@ -116,7 +116,7 @@ public sealed class AccessTokenTests
         recorder.TakeToRecord("t1", clock.Now.AddSeconds(61)).ShouldBeFalse();
     }
 
-    private AccessTokenGrant Grant(string id) => new(id, "alice", clock.Now.AddDays(1), Revoked: false);
+    private AccessTokenGrant Grant(string id) => new(id, "alice", 1000, clock.Now.AddDays(1), Revoked: false);
 
     private sealed class Clock(DateTimeOffset now) : TimeProvider
     {
