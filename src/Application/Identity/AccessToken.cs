@@ -34,6 +34,24 @@ public sealed class AccessToken
 
     public DateTimeOffset? RevokedAt { get; set; }
 
+    /// <summary>A new token for <paramref name="account"/>: the document to store, and the token to show once.</summary>
+    public static (AccessToken Token, string Secret) Issue(OsAccount account, string name, int expiresInDays, DateTimeOffset now)
+    {
+        var secret = Domain.Identity.AccessTokenSecret.New();
+        var token = new AccessToken
+        {
+            Id = Guid.NewGuid().ToString("N"),
+            Username = account.Username,
+            Uid = account.Uid,
+            Name = name,
+            TokenHash = Domain.Identity.AccessTokenSecret.HashOf(secret),
+            CreatedAt = now,
+            // Whole seconds, as a login token's expiry.
+            ExpiresAt = DateTimeOffset.FromUnixTimeSeconds(now.AddDays(expiresInDays).ToUnixTimeSeconds()),
+        };
+        return (token, secret);
+    }
+
     // The hash is not the token, but it is what a request is matched against: never printed.
     public override string ToString() => $"AccessToken {{ Id = {Id}, Username = {Username}, Name = {Name} }}";
 }

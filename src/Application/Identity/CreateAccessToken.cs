@@ -65,18 +65,7 @@ public sealed record CreateAccessToken(string Username, string? Name, int? Expir
                 return DomainError.NotFound("account-not-found", $"The account '{command.Username}' no longer exists.");
             }
 
-            var secret = AccessTokenSecret.New();
-            var token = new AccessToken
-            {
-                Id = Guid.NewGuid().ToString("N"),
-                Username = command.Username,
-                Uid = account.Uid,
-                Name = command.Name!,
-                TokenHash = AccessTokenSecret.HashOf(secret),
-                CreatedAt = now,
-                // Whole seconds, as a login token's expiry.
-                ExpiresAt = DateTimeOffset.FromUnixTimeSeconds(now.AddDays(command.ExpiresInDays!.Value).ToUnixTimeSeconds()),
-            };
+            var (token, secret) = AccessToken.Issue(account, command.Name!, command.ExpiresInDays!.Value, now);
             tokens.Store(token);
             store.Append(
                 AccountStream.For(command.Username),

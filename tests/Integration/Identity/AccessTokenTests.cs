@@ -181,6 +181,23 @@ public sealed class AccessTokenTests(ApiFactory api)
         (await ListAsync(signedIn)).GetArrayLength().ShouldBe(0);
     }
 
+    [Fact]
+    public async Task One_account_holds_at_most_100_tokens_at_once()
+    {
+        var signedIn = await api.LoginAsync(api.Accounts.Add());
+        var first = await CreateAsync(signedIn, "0", 1);
+        for (var i = 1; i < 100; i++)
+        {
+            await CreateAsync(signedIn, i.ToString(System.Globalization.CultureInfo.InvariantCulture), 1);
+        }
+
+        var refused = await signedIn.PostAsJsonAsync("/auth/tokens", new { name = "one more", expiresInDays = 1 });
+
+        (await refused.ShouldBeProblem(HttpStatusCode.Conflict)).GetProperty("type").GetString().ShouldBe("urn:claude-batch:problem:access-token-limit");
+        (await signedIn.DeleteAsync($"/auth/tokens/{first.Id}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        await CreateAsync(signedIn, "one more", 1);
+    }
+
     [Theory]
     [InlineData("cbs_")]
     [InlineData("cbs_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
