@@ -2,6 +2,7 @@ using ClaudeBatch.Api.Errors;
 using ClaudeBatch.Application.Identity;
 using ClaudeBatch.Infrastructure.Identity;
 using Mediator;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -18,9 +19,17 @@ namespace ClaudeBatch.Api.Identity;
 /// </summary>
 public static class AuthenticationSetup
 {
+    /// <summary>The default scheme: a login token or a personal access token, by the token's form.</summary>
+    public const string BearerScheme = "BearerOrAccessToken";
+
     public static IServiceCollection AddServerAuthentication(this IServiceCollection services)
     {
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        // One bearer scheme for clients: a personal access token (cbs_…) goes to its handler, anything else is a JWT.
+        services.AddAuthentication(BearerScheme)
+            .AddPolicyScheme(BearerScheme, null, options => options.ForwardDefaultSelector = context =>
+                AccessTokenAuthentication.IsPresented(context.Request) ? AccessTokenAuthentication.SchemeName : JwtBearerDefaults.AuthenticationScheme)
+            .AddJwtBearer()
+            .AddScheme<AuthenticationSchemeOptions, AccessTokenAuthentication>(AccessTokenAuthentication.SchemeName, null);
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<JwtOptions>((bearer, jwt) =>
             {
@@ -86,23 +95,29 @@ public static class AuthenticationSetup
         }
 
         context.HandleResponse();
-        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-        context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
-        await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(new ProblemDetailsContext
+        await refused.WriteAsync(context.HttpContext);
+    }
+}
+
+/// <summary>A token refused for its account's state: the 401 says why (to its holder, who owns the account).</summary>
+internal sealed class AccountRefusedException(AccountState state, string username) : Exception(state.Refusal(username))
+{
+    public AccountState State { get; } = state;
+
+    public async Task WriteAsync(HttpContext http)
+    {
+        http.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        http.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+        await http.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(new ProblemDetailsContext
         {
-            HttpContext = context.HttpContext,
+            HttpContext = http,
             ProblemDetails = new ProblemDetails
             {
                 Status = StatusCodes.Status401Unauthorized,
                 Title = ProblemTypes.TitleFor(Domain.Common.ErrorKind.Unauthorized),
-                Detail = refused.Message,
-                Type = ProblemTypes.For("account-" + refused.State.ToString().ToLowerInvariant()),
+                Detail = Message,
+                Type = ProblemTypes.For("account-" + State.ToString().ToLowerInvariant()),
             },
         });
-    }
-
-    private sealed class AccountRefusedException(AccountState state, string username) : Exception(state.Refusal(username))
-    {
-        public AccountState State { get; } = state;
     }
 }

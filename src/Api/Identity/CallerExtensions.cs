@@ -12,6 +12,10 @@ public static class CallerExtensions
     public static string TokenId(this ClaimsPrincipal user) =>
         user.FindFirstValue(JwtRegisteredClaimNames.Jti) ?? throw new InvalidOperationException("An authenticated caller has no token id.");
 
+    /// <summary>Whether the caller presented a personal access token (<c>cbs_…</c>) rather than a login token.</summary>
+    public static bool PresentedAccessToken(this ClaimsPrincipal user) =>
+        user.Identity?.AuthenticationType == AccessTokenAuthentication.SchemeName;
+
     public static DateTimeOffset TokenExpires(this ClaimsPrincipal user) =>
         DateTimeOffset.FromUnixTimeSeconds(long.Parse(
             user.FindFirstValue(JwtRegisteredClaimNames.Exp) ?? throw new InvalidOperationException("An authenticated caller's token has no expiry."),

@@ -25,9 +25,14 @@ public static class IdentityEndpoints
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         auth.MapPost("/logout", async (HttpContext http, ISender sender, CancellationToken ct) =>
-                TypedResults.Ok(await sender.Send(
-                    new Logout(http.User.Username(), http.User.TokenId(), http.User.TokenExpires()), ct)))
-            .WithSummary("Revoke the presented token.");
+                http.User.PresentedAccessToken()
+                    ? (await sender.Send(new RevokeAccessToken(
+                        http.User.Username(), http.User.TokenId(), http.User.TokenId(), Domain.Identity.AccessTokenRevocationReason.LoggedOut), ct))
+                        .ToHttp(revoked => TypedResults.Ok(new Logout.Response(revoked.Success, revoked.Message)))
+                    : TypedResults.Ok(await sender.Send(
+                        new Logout(http.User.Username(), http.User.TokenId(), http.User.TokenExpires()), ct)))
+            .WithSummary("Revoke the presented token (a login token, or a personal access token).")
+            .Produces<Logout.Response>();
 
         auth.MapGet("/me", async (HttpContext http, ISender sender, CancellationToken ct) =>
                 (await sender.Send(new GetCurrentUser(http.User.Username(), http.User.TokenExpires()), ct))
@@ -39,6 +44,7 @@ public static class IdentityEndpoints
                 TypedResults.Ok(await sender.Send(new GetAccountHistory(http.User.Username()), ct)))
             .WithSummary("The caller's security history: logins, refused logins and revocations, oldest first.");
 
+        app.MapAccessTokenEndpoints();
         return app;
     }
 }

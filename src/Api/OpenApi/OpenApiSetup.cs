@@ -26,8 +26,7 @@ public static class OpenApiSetup
             {
                 Type = SecuritySchemeType.Http,
                 Scheme = "bearer",
-                BearerFormat = "JWT",
-                Description = "The token from POST /auth/login.",
+                Description = "The token from POST /auth/login (a JWT), or a personal access token (cbs_…) from POST /auth/tokens.",
             };
             document.Security ??= [];
             document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("Bearer", document)] = [] });

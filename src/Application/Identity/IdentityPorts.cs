@@ -58,6 +58,12 @@ public interface IAccountStates
     /// <summary>For every request: at most a few seconds old, and a refusal is always confirmed against the files.</summary>
     AccountState Recent(string username);
 
+    /// <summary>
+    /// As <see cref="Recent(string)"/>, for a credential made for the account with <paramref name="uid"/>: an account
+    /// removed and made again under the same name (another uid) is another person's, so the credential's is gone.
+    /// </summary>
+    AccountState Recent(string username, int uid);
+
     /// <summary>For a job about to start: as the files are now.</summary>
     AccountState Current(string username);
 }

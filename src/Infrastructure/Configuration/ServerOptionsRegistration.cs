@@ -86,6 +86,9 @@ public static class ServerOptionsRegistration
             check(o.RevocationReconcileSeconds >= 1, "RevocationReconcileSeconds", "must be at least 1");
         });
 
+        services.AddValidatedOptions<Application.Identity.AccessTokenOptions>(configuration, Application.Identity.AccessTokenOptions.Section, (o, check) =>
+            check(o.MaxTokenDays is >= 1 and <= 3650, "MaxTokenDays", "must be between 1 and 3650"));
+
         services.AddValidatedOptions<HttpOptions>(configuration, HttpOptions.Section, (o, check) =>
         {
             check(o.KnownProxies.All(a => System.Net.IPAddress.TryParse(a, out _)), "KnownProxies", "must list IP addresses (e.g. 172.28.5.10)");

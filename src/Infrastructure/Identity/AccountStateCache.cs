@@ -22,7 +22,11 @@ internal sealed class AccountStateCache(AuthOptions options, TimeProvider clock,
     private readonly Lock gate = new();
     private volatile Snapshot? snapshot;
 
-    public AccountState Recent(string username)
+    public AccountState Recent(string username) => Recent(username, uid: null);
+
+    public AccountState Recent(string username, int uid) => Recent(username, (int?)uid);
+
+    private AccountState Recent(string username, int? uid)
     {
         var current = snapshot;
         if (current is null || clock.GetElapsedTime(current.LookedAt) >= RefreshInterval)
@@ -30,11 +34,11 @@ internal sealed class AccountStateCache(AuthOptions options, TimeProvider clock,
             current = Look(RefreshInterval);
         }
 
-        var state = current.StateOf(username, clock.GetUtcNow());
-        return state == AccountState.Usable ? state : Current(username);
+        var state = current.StateOf(username, uid, clock.GetUtcNow());
+        return state == AccountState.Usable ? state : Look(TimeSpan.Zero).StateOf(username, uid, clock.GetUtcNow());
     }
 
-    public AccountState Current(string username) => Look(TimeSpan.Zero).StateOf(username, clock.GetUtcNow());
+    public AccountState Current(string username) => Look(TimeSpan.Zero).StateOf(username, uid: null, clock.GetUtcNow());
 
     /// <summary>Stats the files (unless another caller did within <paramref name="unlessWithin"/>) and reads them if they changed.</summary>
     private Snapshot Look(TimeSpan unlessWithin)
@@ -69,7 +73,13 @@ internal sealed class AccountStateCache(AuthOptions options, TimeProvider clock,
                 shadow.TryAdd(entry.Username, entry);
             }
 
-            var passwd = PasswdFile.Read(options.PasswdFilePath).Select(a => a.Username).ToHashSet(StringComparer.Ordinal);
+            var passwd = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var account in PasswdFile.Read(options.PasswdFilePath))
+            {
+                // The first entry wins, as it does for a job's identity.
+                passwd.TryAdd(account.Username, account.Uid);
+            }
+
             var recently = clock.GetUtcNow().UtcDateTime - StampResolution;
             var unsettled = shadowStamp.LastWriteUtc > recently || passwdStamp.LastWriteUtc > recently;
             return new Snapshot(shadow, passwd, shadowStamp, passwdStamp, now, unsettled, Unreadable: false);
@@ -88,16 +98,17 @@ internal sealed class AccountStateCache(AuthOptions options, TimeProvider clock,
     /// <summary>The shadow entries and passwd names as read, the stamps they were read at, and when the files were last looked at.</summary>
     private sealed record Snapshot(
         Dictionary<string, ShadowEntry> ShadowEntries,
-        HashSet<string> PasswdNames,
+        Dictionary<string, int> PasswdUids,
         FileStamp ShadowStamp,
         FileStamp PasswdStamp,
         long LookedAt,
         bool Unsettled,
         bool Unreadable)
     {
-        public AccountState StateOf(string username, DateTimeOffset now)
+        /// <summary>The account's state; with <paramref name="uid"/>, an account of that name with another uid is another account: gone.</summary>
+        public AccountState StateOf(string username, int? uid, DateTimeOffset now)
         {
-            if (!ShadowEntries.TryGetValue(username, out var entry) || !PasswdNames.Contains(username))
+            if (!ShadowEntries.TryGetValue(username, out var entry) || !PasswdUids.TryGetValue(username, out var found) || (uid is { } expected && found != expected))
             {
                 return AccountState.Gone;
             }

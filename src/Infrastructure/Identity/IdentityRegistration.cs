@@ -15,6 +15,13 @@ public static class IdentityRegistration
         services.AddSingleton<RevocationList>();
         services.AddSingleton<IRevocationList>(sp => sp.GetRequiredService<RevocationList>());
         services.AddHostedService<RevocationListener>();
+        services.AddScoped<IAccessTokens, MartenAccessTokens>();
+        services.AddSingleton<AccessTokenCache>();
+        services.AddSingleton<IAccessTokenCache>(sp => sp.GetRequiredService<AccessTokenCache>());
+        services.AddHostedService<AccessTokenListener>();
+        services.AddSingleton<AccessTokenUseRecorder>();
+        services.AddSingleton<IAccessTokenUse>(sp => sp.GetRequiredService<AccessTokenUseRecorder>());
+        services.AddHostedService(sp => sp.GetRequiredService<AccessTokenUseRecorder>());
         return services;
     }
 }

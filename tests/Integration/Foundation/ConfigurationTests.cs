@@ -15,6 +15,7 @@ public sealed class ConfigurationTests
     [InlineData("Jwt:Key", "dev-only-sample-key-change-me-0123456789abcdef", "Jwt:Key")]
     [InlineData("Auth:LoginRateLimit:WindowSeconds", "0", "Auth:LoginRateLimit:WindowSeconds")]
     [InlineData("Auth:LoginRateLimit:PermitLimitPerUser", "10", "Auth:LoginRateLimit:FailuresPerUserAndAddress")]
+    [InlineData("Auth:MaxTokenDays", "0", "Auth:MaxTokenDays")]
     [InlineData("Http:KnownProxies:0", "nginx", "Http:KnownProxies")]
     [InlineData("Jobs:RetentionSchedule", "every hour", "Jobs:RetentionSchedule")]
     [InlineData("Jobs:RetentionDays", "-1", "Jobs:RetentionDays")]

@@ -28,6 +28,10 @@ public sealed class OpenApiTests(ApiFactory api)
         var me = paths.GetProperty("/auth/me").GetProperty("get").GetProperty("responses");
         (me.TryGetProperty("401", out _), me.TryGetProperty("403", out _)).ShouldBe((true, true));
         paths.GetProperty("/jobs/{jobId}/diff").GetProperty("get").GetProperty("responses").TryGetProperty("404", out _).ShouldBeTrue();
+        var revoke = paths.GetProperty("/auth/tokens/{id}").GetProperty("delete").GetProperty("responses");
+        (revoke.TryGetProperty("204", out _), revoke.TryGetProperty("401", out _), revoke.TryGetProperty("403", out _), revoke.TryGetProperty("404", out _))
+            .ShouldBe((true, true, true, true));
+        paths.GetProperty("/auth/tokens").GetProperty("post").GetProperty("responses").TryGetProperty("201", out _).ShouldBeTrue();
 
         // Where a cap or the login limit can refuse, 429 is documented.
         foreach (var (path, method) in new[] { ("/auth/login", "post"), ("/jobs/{jobId}/start", "post"), ("/jobs/{jobId}/prompts", "post"), ("/jobs/{jobId}/stream", "get") })
@@ -66,7 +70,7 @@ public sealed class OpenApiTests(ApiFactory api)
         var schemas = JsonDocument.Parse(await api.CreateClient().GetStringAsync("/openapi/v1.json")).RootElement
             .GetProperty("components").GetProperty("schemas");
 
-        foreach (var name in new[] { "CreateJobRequest", "CreateJobOptions", "FollowUpRequest" })
+        foreach (var name in new[] { "CreateJobRequest", "CreateJobOptions", "FollowUpRequest", "CreateAccessTokenRequest" })
         {
             (schemas.GetProperty(name).TryGetProperty("required", out var required) ? required.GetArrayLength() : 0).ShouldBe(0, name);
         }

@@ -27,6 +27,9 @@ public sealed class RouteFuzzer
             ("POST /auth/logout", 3, Logout),
             ("GET /auth/me", 2, () => Get("GET /auth/me", "/auth/me" + JunkQuery())),
             ("GET /auth/history", 2, () => Get("GET /auth/history", "/auth/history" + JunkQuery())),
+            ("POST /auth/tokens", 4, CreateAccessToken),
+            ("GET /auth/tokens", 2, () => Get("GET /auth/tokens", Pick("/auth/tokens", "/auth/tokens/") + JunkQuery())),
+            ("DELETE /auth/tokens/{id}", 3, RevokeAccessToken),
             ("POST /repositories/register", 8, Register),
             ("GET /repositories", 2, () => Get("GET /repositories", Pick("/repositories", "/repositories/") + JunkQuery())),
             ("GET /repositories/{name}", 4, () => Get("GET /repositories/{name}", $"/repositories/{RepositorySegment()}" + JunkQuery())),
@@ -104,7 +107,7 @@ public sealed class RouteFuzzer
     private string GarbageAuthorization(bool forLogout = false)
     {
         var token = world.Token;
-        var variant = input.Random.Next(12);
+        var variant = input.Random.Next(13);
         return (forLogout && variant == 9 ? 2 : variant) switch
         {
             0 => "Bearer",
@@ -118,6 +121,7 @@ public sealed class RouteFuzzer
             8 => "Bearer " + token[..(token.Length / 2)],
             9 => "bearer " + token,
             10 => "Bearer " + string.Join('.', token.Split('.').Reverse()),
+            11 => "Bearer cbs_" + Pick("", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "../../../etc/passwd", new string('A', 5000), "%00" + token),
             _ => "Bearer ../../../etc/passwd",
         };
     }
@@ -291,6 +295,24 @@ public sealed class RouteFuzzer
             : roll < 8 ? ("none", null)
             : ("other user", "Bearer " + world.OtherToken + "x");
         return Send("POST /auth/logout", HttpMethod.Post, "/auth/logout" + JunkQuery(), auth: auth);
+    }
+
+    private FuzzRequest CreateAccessToken() => Json("POST /auth/tokens", "/auth/tokens" + JunkQuery(),
+    [
+        ("name", () => input.JsonString(Pick("ci", input.Marker, input.OddUnicode(), new string('n', 101)))),
+        ("expiresInDays", () => Pick("1", "90", "0", "91", "-1", "2147483648", "1.5", "\"30\"", "null")),
+    ]);
+
+    private FuzzRequest RevokeAccessToken()
+    {
+        var id = input.Random.Next(4) switch
+        {
+            0 => input.HostileSegment(),
+            1 => Guid.NewGuid().ToString("N"),
+            2 => input.Marked(),
+            _ => new string('f', 300),
+        };
+        return Send("DELETE /auth/tokens/{id}", HttpMethod.Delete, $"/auth/tokens/{id}" + JunkQuery());
     }
 
     private FuzzRequest Register() => Json("POST /repositories/register", "/repositories/register" + JunkQuery(),

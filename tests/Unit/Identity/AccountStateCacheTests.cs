@@ -72,6 +72,19 @@ public sealed class AccountStateCacheTests : IDisposable
         cache.Current("alice").ShouldBe(AccountState.Locked);
     }
 
+    [Fact]
+    public async Task A_credential_made_for_one_uid_does_not_open_another_account_of_the_same_name()
+    {
+        cache.Recent("alice", 1001).ShouldBe(AccountState.Usable);
+
+        // userdel alice; useradd alice: the name again, another uid, another person.
+        File.WriteAllLines(PasswdPath, ["alice:x:1003:1003::/home/alice:/bin/sh"]);
+
+        await WaitForAsync(() => cache.Recent("alice", 1001) == AccountState.Gone);
+        cache.Recent("alice", 1003).ShouldBe(AccountState.Usable);
+        cache.Recent("alice").ShouldBe(AccountState.Usable);
+    }
+
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
     private static async Task WaitForAsync(Func<bool> condition)
