@@ -62,6 +62,14 @@ rm -rf "$prefix/app.old"
 mv "$prefix/app.new" "$prefix/app"
 rm -rf "$prefix/app.old"
 install -m 755 "$root/scripts/claude-batch-user" "$prefix/bin/claude-batch-user"
+
+# The command-line client: one self-contained file, so it can be copied to machines without .NET (CI runners).
+say "Publishing the cbs client to $prefix/bin/cbs"
+rm -rf "$prefix/cbs.new"
+dotnet publish "$root/src/Cli/Cli.csproj" -c Release --use-current-runtime --self-contained true -p:PublishSingleFile=true \
+  -p:EnableCompressionInSingleFile=true -p:DebugType=none -o "$prefix/cbs.new" -nologo -v q -clp:ErrorsOnly >/dev/null
+install -m 755 "$prefix/cbs.new/ClaudeBatch.Cli" "$prefix/bin/cbs"
+rm -rf "$prefix/cbs.new"
 install -m 644 "$root/README.md" "$prefix/README.md"
 
 # 3. The pinned Claude Code CLI, in the prefix (every user can run it; nothing global).

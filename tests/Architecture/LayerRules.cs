@@ -46,6 +46,15 @@ public static class LayerRules
     public static TestResult ApplicationUsesNoIQueryable(PredicateList types) =>
         types.ShouldNot().HaveDependencyOnAny(QueryShapes).GetResult();
 
+    /// <summary>
+    /// The command-line client speaks HTTP to the server and nothing else: no database, no job processes, no server
+    /// code — only the request and response records of the Application and Domain.
+    /// </summary>
+    public static TestResult CliSpeaksOnlyHttp(PredicateList types) =>
+        types.ShouldNot().HaveDependencyOnAny(
+            ["ClaudeBatch.Infrastructure", "ClaudeBatch.Api", "Marten", "Npgsql", "Wolverine", "JasperFx", "Weasel", "LibGit2Sharp",
+             "Docker.DotNet", "Serilog", "Microsoft.AspNetCore", "System.Diagnostics.Process", "Mediator"]).GetResult();
+
     public static TestResult InfrastructureDoesNotKnowTheApi(PredicateList types) =>
         types.ShouldNot().HaveDependencyOn("ClaudeBatch.Api").GetResult();
 

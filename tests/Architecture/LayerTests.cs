@@ -13,6 +13,7 @@ public sealed class LayerTests
     private static readonly Assembly Application = typeof(IEventStore).Assembly;
     private static readonly Assembly Infrastructure = typeof(HomePath).Assembly;
     private static readonly Assembly Api = typeof(ProblemTypes).Assembly;
+    private static readonly Assembly Cli = typeof(ClaudeBatch.Cli.Cbs).Assembly;
 
     [Fact]
     public void The_layers_are_the_assemblies_the_design_names()
@@ -45,6 +46,15 @@ public sealed class LayerTests
     {
         Infrastructure.GetReferencedAssemblies().Select(a => a.Name).ShouldNotContain("ClaudeBatch.Api");
         ShouldPass(LayerRules.InfrastructureDoesNotKnowTheApi(All(Infrastructure)));
+    }
+
+    [Fact]
+    public void The_command_line_client_references_no_server_code_database_or_process_only_the_contracts()
+    {
+        Cli.GetName().Name.ShouldBe("ClaudeBatch.Cli");
+        LayerRules.ForbiddenReferences(Cli, "ClaudeBatch.Domain", "ClaudeBatch.Application", "Spectre.Console", "Spectre.Console.Ansi").ShouldBeEmpty();
+        Types.InAssembly(Cli).GetTypes().Count().ShouldBeGreaterThan(10);
+        ShouldPass(LayerRules.CliSpeaksOnlyHttp(All(Cli)));
     }
 
     [Fact]

@@ -29,6 +29,18 @@ public sealed class RuleProofTests
     }
 
     [Theory]
+    [InlineData("UsesMarten", "QueriesTheDatabase")]
+    [InlineData("KnowsTheApi", "ReachesIntoTheApi")]
+    [InlineData("StartsAProcess", "RunsGitDirectly")]
+    public void The_client_rule_catches_the_database_the_server_and_processes(string violation, string offender)
+    {
+        var result = LayerRules.CliSpeaksOnlyHttp(Violation(violation));
+
+        result.IsSuccessful.ShouldBeFalse();
+        result.FailingTypeNames.ShouldContain(name => name.EndsWith(offender));
+    }
+
+    [Theory]
     [InlineData("UsesTheMediator", "DomainObjectThatIsACommand")]
     [InlineData("UsesMarten", "QueriesTheDatabase")]
     [InlineData("StartsAProcess", "RunsGitDirectly")]

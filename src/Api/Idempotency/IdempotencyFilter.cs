@@ -121,7 +121,7 @@ public sealed class IdempotencyFilter(IIdempotencyKeys keys, ILogger<Idempotency
     /// <summary>The route and every bound argument that is the request's own (route values, the body), hashed.</summary>
     public static string Fingerprint(string method, string pathAndQuery, IEnumerable<object?> arguments)
     {
-        var own = arguments.Where(a => a is string or Guid || a?.GetType().Namespace?.StartsWith("ClaudeBatch.Api", StringComparison.Ordinal) == true);
+        var own = arguments.Where(a => a is string or Guid || a is IRequestBody);
         var text = $"{method} {pathAndQuery}\n{JsonSerializer.Serialize(own.ToList())}";
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }

@@ -6,8 +6,6 @@ namespace ClaudeBatch.Api.Identity;
 
 public static class IdentityEndpoints
 {
-    public sealed record LoginRequest(string? Username, string? Password);
-
     public static IEndpointRouteBuilder MapIdentityEndpoints(this IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/auth").WithTags("Identity");

@@ -1,3 +1,4 @@
+using ClaudeBatch.Application.Identity;
 using System.Globalization;
 using ClaudeBatch.Api.Errors;
 using ClaudeBatch.Infrastructure.Identity;
@@ -15,7 +16,7 @@ public static class LoginRateLimiting
     public static RouteHandlerBuilder WithLoginRateLimit(this RouteHandlerBuilder login) => login.AddEndpointFilter(async (context, next) =>
     {
         var http = context.HttpContext;
-        var username = context.Arguments.OfType<IdentityEndpoints.LoginRequest>().FirstOrDefault()?.Username ?? "";
+        var username = context.Arguments.OfType<LoginRequest>().FirstOrDefault()?.Username ?? "";
         var attempt = http.RequestServices.GetRequiredService<LoginFailureLimiter>()
             .TryBegin(username, LoginFailureLimiter.AddressKey(http.Connection.RemoteIpAddress), out var retryAfter);
         if (attempt is null)

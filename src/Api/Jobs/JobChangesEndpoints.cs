@@ -12,9 +12,6 @@ public static class JobChangesEndpoints
     /// <summary>Set to <c>true</c> on a diff cut at <c>Jobs:MaxDiffBytes</c> (the body stays a valid diff of whole lines).</summary>
     public const string TruncatedHeader = "Diff-Truncated";
 
-    /// <summary><c>POST /jobs/{id}/push</c>: every field may be left out.</summary>
-    public sealed record PushRequest(string? Branch, string? Message, bool? Force);
-
     public static IEndpointRouteBuilder MapJobChangesEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/jobs/{jobId:guid}/diff", async (Guid jobId, string? format, HttpContext http, ISender sender, CancellationToken ct) =>

@@ -11,12 +11,6 @@ namespace ClaudeBatch.Api.Jobs;
 
 public static class JobEndpoints
 {
-    public sealed record CreateJobOptions(int? Timeout, bool? GitAware, bool? CidxAware, string? Model, int? MaxTurns);
-
-    public sealed record CreateJobRequest(string? Prompt, string? Repository, List<string>? Images, CreateJobOptions? Options);
-
-    public sealed record FollowUpRequest(string? Prompt);
-
     public static IEndpointRouteBuilder MapJobEndpoints(this IEndpointRouteBuilder app)
     {
         var jobs = app.MapGroup("/jobs").WithTags("Jobs");

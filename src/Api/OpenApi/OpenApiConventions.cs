@@ -1,3 +1,4 @@
+using ClaudeBatch.Application.Common;
 using ClaudeBatch.Api.Idempotency;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.OpenApi;
@@ -90,7 +91,7 @@ internal static class OpenApiConventions
     /// </summary>
     public static Task Schema(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
     {
-        if (context.JsonTypeInfo.Type.DeclaringType?.Namespace?.StartsWith("ClaudeBatch.Api", StringComparison.Ordinal) == true)
+        if (context.JsonTypeInfo.Type.IsAssignableTo(typeof(IRequestBody)))
         {
             schema.Required?.Clear();
         }

@@ -8,8 +8,6 @@ namespace ClaudeBatch.Api.Repositories;
 
 public static class RepositoryEndpoints
 {
-    public sealed record RegisterRequest(string? Name, string? GitUrl, string? Description, bool? CidxAware);
-
     public static IEndpointRouteBuilder MapRepositoryEndpoints(this IEndpointRouteBuilder app)
     {
         var repositories = app.MapGroup("/repositories").WithTags("Repositories");

@@ -14,7 +14,7 @@ internal static class GitAsJobUser
     /// The start of every script, run as <c>sh -c SCRIPT NAME BASE …</c>: exit 3 when the workspace is not a git working
     /// tree of its own, 4 when the base commit is not in it, 5 when the scratch index or object folder cannot be made.
     /// Leaves <c>$base</c>, <c>$tmp</c> (removed on exit, with <c>$tmp/exclude</c> leaving out the uploads under
-    /// <c>files/</c>) and git's environment pointing at the scratch index and objects.
+    /// <c>files/</c> and cidx's index state under <c>.code-indexer/</c>, when untracked) and git's environment pointing at the scratch index and objects.
     /// </summary>
     public const string ScratchPreamble = """
         set -u
@@ -30,7 +30,7 @@ internal static class GitAsJobUser
         objects=$(cd "$objects" && pwd -P) || exit 5
         tmp=$(mktemp -d "${TMPDIR:-/tmp}/$0.XXXXXX") || exit 5
         trap 'rm -rf "$tmp"' EXIT
-        printf '/files/\n' > "$tmp/exclude"
+        printf '/files/\n/.code-indexer/\n' > "$tmp/exclude"
         # New objects go into the temporary folder itself (their subfolders are two hex digits: no clash with the rest).
         export GIT_INDEX_FILE="$tmp/index" GIT_OBJECT_DIRECTORY="$tmp" GIT_ALTERNATE_OBJECT_DIRECTORIES="$objects"
         if [ -f "$index" ]; then cp "$index" "$tmp/index" || exit 5; else git read-tree "$base" || exit 5; fi

@@ -52,6 +52,16 @@ public sealed class InstallerTests
                 var login = await client.PostAsJsonAsync("/auth/login", new { username = OsUsers.Alice, password = "installed-pw-1" });
                 login.StatusCode.ShouldBe(HttpStatusCode.OK, server.Output);
                 (await client.PostAsJsonAsync("/auth/login", new { username = OsUsers.Alice, password = "wrong" })).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+
+                // The installed client is one self-contained file: it signs in and lists, as a CI runner would.
+                var home = Path.Combine(root, "home");
+                var cbs = Path.Combine(prefix, "bin", "cbs");
+                var environmentOfCbs = new Dictionary<string, string> { ["HOME"] = home, ["XDG_CONFIG_HOME"] = Path.Combine(home, ".config") };
+                var signIn = Shell.Run(cbs, ["login", "--server", server.Url.ToString(), "--user", OsUsers.Alice, "--password-stdin"],
+                    input: "installed-pw-1\n", environment: environmentOfCbs);
+                signIn.Code.ShouldBe(0, signIn.Output);
+                var jobs = Shell.Run(cbs, ["jobs", "list", "--json"], environment: environmentOfCbs);
+                (jobs.Code, jobs.Output.Trim()).ShouldBe((0, "[]"));
             }
 
             var second = Shell.Run("bash", install, timeout: TimeSpan.FromMinutes(6));

@@ -1,0 +1,3 @@
+using ClaudeBatch.Cli;
+
+return await Cbs.RunAsync(args, CliConsole.FromProcess());
