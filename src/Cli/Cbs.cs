@@ -29,6 +29,7 @@ public static class Cbs
             ChangeCommands.Say(context),
             ChangeCommands.Push(context),
             FileCommands.Build(context),
+            TokenCommands.Build(context),
             CompletionCommand.Build(context),
         };
         return root;

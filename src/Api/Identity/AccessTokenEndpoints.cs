@@ -11,8 +11,6 @@ namespace ClaudeBatch.Api.Identity;
 /// </summary>
 public static class AccessTokenEndpoints
 {
-    public sealed record CreateAccessTokenRequest(string? Name, int? ExpiresInDays);
-
     public static IEndpointRouteBuilder MapAccessTokenEndpoints(this IEndpointRouteBuilder app)
     {
         var tokens = app.MapGroup("/auth/tokens").WithTags("Identity");

@@ -43,6 +43,33 @@ public sealed partial class CliTests(CliServer fixture)
     }
 
     [Fact]
+    public async Task A_personal_access_token_made_with_cbs_signs_in_CI_cannot_make_tokens_and_stops_working_when_removed()
+    {
+        var cbs = await fixture.SignedInAsync();
+
+        var add = await cbs.RunAsync("tokens", "add", "ci-nightly", "--days", "3", "--json");
+        add.ExitCode.ShouldBe(0, add.ToString());
+        var created = JsonDocument.Parse(add.Output).RootElement;
+        var (id, token) = (created.GetProperty("id").GetString()!, created.GetProperty("token").GetString()!);
+        token.ShouldStartWith("cbs_");
+
+        var ci = fixture.NewClient();
+        var login = await ci.RunAsync("login", "--server", fixture.Server.Url.ToString(), "--token", token);
+        login.ExitCode.ShouldBe(0, login.ToString());
+        login.Output.ShouldContain($"as {fixture.User.Username}");
+        var mint = await ci.RunAsync("tokens", "add", "more", "--days", "1");
+        mint.ExitCode.ShouldBe(1, mint.ToString());
+        mint.Error.ShouldContain("HTTP 403");
+
+        var list = await cbs.RunAsync("tokens", "list");
+        list.Output.ShouldContain("ci-nightly");
+        list.Output.ShouldNotContain(token);
+        (await cbs.RunAsync("tokens", "rm", id)).ExitCode.ShouldBe(0);
+        var refused = await ci.RunAsync("jobs", "list");
+        refused.ExitCode.ShouldBe(3, refused.ToString());
+    }
+
+    [Fact]
     public async Task Login_at_a_terminal_asks_for_the_password_without_echoing_it_and_a_wrong_one_is_exit_3_with_the_server_s_words()
     {
         var cbs = fixture.NewClient();
