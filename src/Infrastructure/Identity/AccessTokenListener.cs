@@ -29,7 +29,7 @@ internal sealed class AccessTokenListener(
 
     private static readonly string Stored =
         $"SELECT data ->> 'tokenHash', id, data ->> 'username', data ->> 'expiresAt', data ->> 'revokedAt', (data ->> 'uid')::int " +
-        $"FROM {AccessTokenNotifySchemaObject.Table} " +
+        $"FROM {AccessTokenNotifyTrigger.AccessTokens} " +
         $"WHERE {PersistenceRegistration.SchemaName}.mt_immutable_timestamptz(data ->> 'expiresAt') > $1";
 
     protected override string ListenChannel => Channel;

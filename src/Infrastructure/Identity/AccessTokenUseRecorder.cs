@@ -18,7 +18,7 @@ internal sealed class AccessTokenUseRecorder(NpgsqlDataSource dataSource, TimePr
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
 
     private static readonly string Update =
-        $"UPDATE {Persistence.AccessTokenNotifySchemaObject.Table} AS t " +
+        $"UPDATE {Persistence.AccessTokenNotifyTrigger.AccessTokens} AS t " +
         "SET data = jsonb_set(t.data, '{lastUsedAt}', to_jsonb(u.at)) " +
         "FROM unnest($1::text[], $2::text[]) AS u(id, at) " +
         "WHERE t.id = u.id AND (t.data ->> 'lastUsedAt' IS NULL OR " +

@@ -107,12 +107,12 @@ public static class PersistenceRegistration
         options.Schema.For<RevokedToken>().Index(x => x.ExpiresAt);
         // A claim of a key is an insert or a version-checked takeover; a user's expired keys are found by these columns.
         options.Schema.For<IdempotentRequest>().Duplicate(x => x.User).Duplicate(x => x.ClaimedAt).UseOptimisticConcurrency(true);
-        options.Storage.Add(new RevocationNotifyFeature(options.Advanced.Migrator));
+        options.Storage.Add(new NotifyTriggerFeature<RevocationNotifyTrigger>("RevocationNotify", options.Advanced.Migrator));
         // A request's token is found by its hash (one per token); a user's tokens by their name.
         options.Schema.For<AccessToken>()
             .Duplicate(x => x.TokenHash, configure: index => index.IsUnique = true)
             .Duplicate(x => x.Username);
-        options.Storage.Add(new AccessTokenNotifyFeature(options.Advanced.Migrator));
+        options.Storage.Add(new NotifyTriggerFeature<AccessTokenNotifyTrigger>("AccessTokenNotify", options.Advanced.Migrator));
         // Known up front, so a stream holding them can be read before this process appended one.
         options.Events.AddEventTypes([typeof(Domain.Jobs.AgentSaid), typeof(Domain.Jobs.AgentToolReturned)]);
         return options;
