@@ -14,6 +14,7 @@ public sealed class DeploymentFilesTests
         var scripts = new[] { "scripts", "scripts/lib", "bench", "bench/lib", "docker" }
             .SelectMany(d => Directory.GetFiles(Path.Combine(RepositoryRoot.Path, d), "*.sh"))
             .Append(Path.Combine(RepositoryRoot.Path, "scripts", "claude-batch-user"))
+            .Append(Path.Combine(RepositoryRoot.Path, "tools", "demo-agent", "claude-demo"))
             .Append(Path.Combine(RepositoryRoot.Path, ".ci", "run"))
             .ToList();
         scripts.Count.ShouldBeGreaterThan(10);
