@@ -48,7 +48,10 @@ or try scripts/run-local.sh --demo (the demo agent runs as any user).
 MSG
 fi
 
-$demo && apt_install git curl
+# What the script itself runs (apt on Debian/Ubuntu as root; otherwise it names what is missing).
+needed=()
+for tool in openssl $($demo && echo git curl); do command -v "$tool" >/dev/null 2>&1 || needed+=("$tool"); done
+[ ${#needed[@]} -eq 0 ] || apt_install "${needed[@]}"
 pg_find_bin
 if ! pg_as_owner "$PG_BIN/pg_ctl" -D "$pg_data/cluster" status >/dev/null 2>&1; then
   echo "Starting PostgreSQL on 127.0.0.1:$pg_port (data in $pg_data)…"
@@ -168,7 +171,7 @@ demo_ready() {
   done
   [ "$status" = completed ] || { echo "The demo repository is still '$status'." >&2; return 1; }
   # How the printed commands pick a field out of an answer: jq when it is there, sed otherwise.
-  if command -v jq >/dev/null 2>&1; then pick() { printf 'jq -r .%s' "$1"; }; else pick() { printf "sed -n 's/.*\"%s\":\"\\([^\"]*\\)\".*/\\1/p'" "$1"; }; fi
+  if command -v jq >/dev/null 2>&1; then pick() { printf 'jq -r .%s' "$1"; }; else pick() { printf '%s' "sed -n 's/.*\"$1\":\"\\([^\"]*\\)\".*/\\1/p'"; }; fi
   cat <<MSG
 
   Demo ready: jobs run the demo agent (tools/demo-agent/claude-demo), no Anthropic account needed. It writes your

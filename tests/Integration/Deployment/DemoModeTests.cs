@@ -57,6 +57,15 @@ public sealed partial class DemoModeTests
             job.GetProperty("totalCostUsd").GetDecimal().ShouldBe(0m);
             job.GetProperty("turns").EnumerateArray().Select(t => t.GetProperty("sessionId").GetString()).Distinct().Count()
                 .ShouldBe(1, "the second turn resumed the first one's session");
+            // The README lists every field a client gets (what a newcomer reads first is what the server sends).
+            job.EnumerateObject().Select(p => p.Name).ShouldBe(Documented(@"- `GET /jobs/\{id\}`: `\{([^}]*)\}`"), ignoreOrder: true);
+            job.GetProperty("options").EnumerateObject().Select(p => p.Name).ShouldBe(Documented(@"`options` is `\{([^}]*)\}`"), ignoreOrder: true);
+            job.GetProperty("changes").EnumerateObject().Select(p => p.Name).ShouldBe(Documented(@"`changes`\s+`\{([^}]*)\}`"), ignoreOrder: true);
+            job.GetProperty("turns")[1].EnumerateObject().Select(p => p.Name).ShouldBe(Documented(@"`turns` lists every turn \(`\{([^}]*)\}`"), ignoreOrder: true);
+            var listed = await client.GetFromJsonAsync<JsonElement>("/jobs");
+            listed.EnumerateObject().Select(p => p.Name).ShouldBe(Documented(@"newest first \(`\{([^}]*)\}`"), ignoreOrder: true);
+            listed.GetProperty("jobs")[0].EnumerateObject().Select(p => p.Name).ShouldBe(Documented(@"at most 500\); each `\{([^}]*)\}`"), ignoreOrder: true);
+
             var diff = await client.GetStringAsync($"/jobs/{job.GetProperty("jobId").GetString()}/diff");
             diff.ShouldContain("+## Turn 1");
             diff.ShouldContain("+## Turn 2");
@@ -70,6 +79,16 @@ public sealed partial class DemoModeTests
             File.Exists(Path.Combine(folder, "postgres", "cluster", "postmaster.pid")).ShouldBeFalse(stopped);
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    /// <summary>The names in the README's first <c>{a, b (a note), c}</c> that <paramref name="pattern"/> captures.</summary>
+    private static List<string> Documented(string pattern)
+    {
+        var readme = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "README.md"));
+        var match = Regex.Match(readme, pattern);
+        match.Success.ShouldBeTrue(pattern);
+        return Regex.Replace(match.Groups[1].Value, @"\s*\([^)]*\)", "")
+            .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList();
     }
 
     [GeneratedRegex(@"^  BASE=.*?(?=^\s*$)", RegexOptions.Multiline | RegexOptions.Singleline)]
