@@ -147,13 +147,14 @@ json_field() { sed -n "s/.*\"$1\":\"\\([^\"]*\\)\".*/\\1/p" | head -n 1; }
 
 demo_ready() {
   local i token registered status=""
+  # Live as soon as it listens; the first request then waits for the rest of its start (database schema, queues).
   for i in $(seq 1 240); do
     kill -0 "$api_pid" 2>/dev/null || return 1
-    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$base_url/health/ready" || true)" = 200 ] && break
-    [ "$i" -lt 240 ] || { echo "The server did not become ready: see $base_url/health/ready" >&2; return 1; }
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$base_url/health/live" || true)" = 200 ] && break
+    [ "$i" -lt 240 ] || { echo "The server did not answer at $base_url/health/live." >&2; return 1; }
     sleep 0.5
   done
-  token="$(api -X POST "$base_url/auth/login" -H 'Content-Type: application/json' \
+  token="$(api --max-time 60 -X POST "$base_url/auth/login" -H 'Content-Type: application/json' \
     -d "{\"username\":\"demo\",\"password\":\"$demo_password\"}" | json_field token)"
   [ -n "$token" ] || { echo "The demo account could not log in." >&2; return 1; }
   registered="$(api -o /dev/null -w '%{http_code}' -X POST "$base_url/repositories/register" -H "Authorization: Bearer $token" \
@@ -170,6 +171,9 @@ demo_ready() {
     sleep 0.5
   done
   [ "$status" = completed ] || { echo "The demo repository is still '$status'." >&2; return 1; }
+  if [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$base_url/health/ready" || true)" != 200 ]; then
+    echo "Jobs cannot run yet: $base_url/health/ready is not OK (it says why)." >&2
+  fi
   # How the printed commands pick a field out of an answer: jq when it is there, sed otherwise.
   if command -v jq >/dev/null 2>&1; then pick() { printf 'jq -r .%s' "$1"; }; else pick() { printf '%s' "sed -n 's/.*\"$1\":\"\\([^\"]*\\)\".*/\\1/p'"; }; fi
   cat <<MSG

@@ -36,6 +36,8 @@ public sealed partial class DemoModeTests
                 timeout: TimeSpan.FromMinutes(1));
             pasted.Code.ShouldBe(0, pasted.Output);
             pasted.Output.ShouldContain("event: status");
+            pasted.Output.ShouldContain("\"type\":\"AgentSessionStarted\"");
+            pasted.Output.ShouldContain("\"tool\":\"Write\"");
             pasted.Output.ShouldContain("\"type\":\"JobCompleted\"");
             pasted.Output.ShouldContain("+++ b/NOTES.md");
             pasted.Output.ShouldContain("+> Say what this repository is for");
@@ -78,6 +80,36 @@ public sealed partial class DemoModeTests
             stopped.ShouldContain("Stopping PostgreSQL");
             File.Exists(Path.Combine(folder, "postgres", "cluster", "postmaster.pid")).ShouldBeFalse(stopped);
             Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("-p --output-format stream-json", "requires --verbose")]
+    [InlineData("--output-format stream-json --verbose", "pass -p")]
+    [InlineData("-p --output-format xml", "Allowed choices are text, json, stream-json")]
+    [InlineData("-p --output-format stream-json --verbose --resume 0b7c4a52-1a1f-4bd4-9d8e-6e2f0e1d2c3b", "No conversation found with session ID: 0b7c4a52")]
+    [InlineData("-p --resume ../../etc/passwd", "Invalid session ID")]
+    [InlineData("-p --max-turns many", "--max-turns takes a positive number")]
+    [InlineData("-p --frobnicate", "unknown option '--frobnicate'")]
+    public void The_demo_agent_refuses_what_the_CLI_refuses_with_exit_code_1_and_a_message(string arguments, string message)
+    {
+        var workspace = Path.Combine(Path.GetTempPath(), "claudebatch-tests", "demo-agent-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(workspace);
+        try
+        {
+            // Run in the workspace, as the server runs it (a run that went ahead would write there, not in the checkout),
+            // with the prompt as an argument: a refusal may come before stdin is read.
+            var (code, output) = Shell.Run("sh", ["-c", "cd \"$0\" && exec sh \"$@\" </dev/null", workspace,
+                Path.Combine(RepositoryRoot.Path, "tools", "demo-agent", "claude-demo"), .. arguments.Split(' '), "Add a note"],
+                new Dictionary<string, string> { ["HOME"] = workspace });
+
+            code.ShouldBe(1, output);
+            output.ShouldContain(message);
+            Directory.EnumerateFileSystemEntries(workspace).ShouldBeEmpty("a refused run changes nothing");
+        }
+        finally
+        {
+            Directory.Delete(workspace, recursive: true);
         }
     }
 
