@@ -7,6 +7,8 @@
 #                           [--port 8080] [--no-systemd] [--no-claude]
 #
 # --no-systemd: install files only (containers, tests); the unit is still rendered to PREFIX/share for reference.
+# On a host where systemd is not running (a container, WSL without systemd) it does the same by itself, and says how
+# to start the server.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 prefix=/opt/claude-batch-server config_dir=/etc/claude-batch-server data_dir=/var/lib/claude-batch-server
@@ -21,13 +23,20 @@ while [ $# -gt 0 ]; do
     --port) port="$2"; shift ;;
     --no-systemd) systemd=false ;;
     --no-claude) claude=false ;;
-    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) echo "Unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
 [ "$(id -u)" -eq 0 ] || { echo "Run as root." >&2; exit 1; }
 say() { echo "==> $*"; }
+# systemd manages services only where it booted the host (this is what sd_booted(3) checks).
+systemd_running=false
+[ -d /run/systemd/system ] && systemd_running=true
+if $systemd && ! $systemd_running; then
+  say "systemd is not running on this host: installing the files only (as with --no-systemd)"
+  systemd=false
+fi
 
 # 1. Prerequisites.
 if command -v apt-get >/dev/null 2>&1; then
@@ -89,7 +98,13 @@ chmod 700 "$data_dir/repos" "$data_dir/logs"
 # 5. A local PostgreSQL, when asked.
 if $local_postgres && [ -z "$connection" ]; then
   if command -v postgresql-setup >/dev/null 2>&1 && [ ! -f /var/lib/pgsql/data/PG_VERSION ]; then postgresql-setup --initdb; fi
-  if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then systemctl enable --now postgresql; fi
+  if $systemd_running; then
+    systemctl enable --now postgresql
+  elif command -v service >/dev/null 2>&1 && [ -x /etc/init.d/postgresql ]; then
+    service postgresql start >/dev/null   # Debian/Ubuntu without systemd: the init script starts every cluster
+  fi
+  runuser -u postgres -- psql -qtAc "SELECT 1" >/dev/null 2>&1 \
+    || { echo "PostgreSQL does not answer locally: start it, then run this again (or pass --connection-string)." >&2; exit 1; }
   password_file="$config_dir/.postgres-password"
   mkdir -p "$config_dir"
   [ -f "$password_file" ] || { openssl rand -hex 24 >"$password_file"; chmod 600 "$password_file"; }
@@ -140,6 +155,9 @@ if $systemd; then
   systemctl daemon-reload
   systemctl enable --now claude-batch-server.service
   say "Started claude-batch-server.service (journalctl -u claude-batch-server -f)"
+elif ! $systemd_running; then
+  say "Start the server (as root, so that jobs run as their users; the unit in $prefix/share shows the settings it uses):"
+  echo "    cd $prefix/app && CLAUDEBATCH_CONFIG=$config_dir/appsettings.json ASPNETCORE_ENVIRONMENT=Production $dotnet ClaudeBatch.Api.dll"
 fi
 
 say "Installed. Add a user:  echo 'their-password' | $prefix/bin/claude-batch-user add NAME --auth-dir $config_dir/auth"

@@ -55,9 +55,14 @@ cleanup() {
   stop_docker
   pg_stop "$pg_data"
   local user uid
+  for user in cbtest-alice cbtest-bob cbtest-sys; do
+    # The Claude Code CLI's per-user temporary folder (/tmp/claude-<uid>), made by the E2E jobs run as that user (jobs
+    # get a clean environment, so not the TMPDIR below) — also when the account was there before the run.
+    uid="$(id -u "$user" 2>/dev/null || true)"
+    [ -z "$uid" ] || rm -rf "/tmp/claude-$uid"
+  done
   for user in "${created_users[@]}"; do
     pkill -KILL -u "$user" 2>/dev/null || true
-    # The Claude Code CLI's per-user temporary folder (/tmp/claude-<uid>), made by the E2E jobs run as that user.
     uid="$(id -u "$user" 2>/dev/null || true)"
     [ -z "$uid" ] || rm -rf "/tmp/claude-$uid"
     userdel -r "$user" 2>/dev/null || true
@@ -119,9 +124,13 @@ DOCKER_HOST="$CLAUDEBATCH_TEST_DOCKER" DOCKER_BUILDKIT=0 docker build -q -t cbte
 echo "Building…"
 dotnet build ClaudeBatch.sln -nologo -v q -clp:ErrorsOnly
 
+# The tests' temporary folders (test servers' roots, dedicated PostgreSQL clusters, installs, what a killed process
+# leaves: diagnostic sockets and debug pipes) go into the work folder, which is removed at the end, not into /tmp. It
+# is as open as /tmp: jobs run as the test users inside it. No build server is kept (it would keep this TMPDIR).
+mkdir -m 1777 "$work/tmp"
 status=0
 run_tests() {
-  dotnet test "$1" --no-build -nologo -v q \
+  TMPDIR="$work/tmp" MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0 dotnet test "$1" --no-build -nologo -v q \
     --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" "${@:2}" || status=$?
 }
 if [ $# -eq 0 ]; then

@@ -118,9 +118,11 @@ try
         return await app.RunJasperFxCommands(args);
     }
 
+    // Taken before the run: RunAsync disposes the services when the server stops.
+    var backgroundStart = app.Services.GetRequiredService<BackgroundStart>();
     await app.RunAsync();
     // A service that failed to start in the background stopped the server: report it as a failed start.
-    if (app.Services.GetRequiredService<BackgroundStart>().Failure is { } failure)
+    if (backgroundStart.Failure is { } failure)
     {
         throw failure;
     }

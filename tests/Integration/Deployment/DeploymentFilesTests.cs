@@ -14,6 +14,7 @@ public sealed class DeploymentFilesTests
         var scripts = new[] { "scripts", "scripts/lib", "bench", "bench/lib", "docker" }
             .SelectMany(d => Directory.GetFiles(Path.Combine(RepositoryRoot.Path, d), "*.sh"))
             .Append(Path.Combine(RepositoryRoot.Path, "scripts", "claude-batch-user"))
+            .Append(Path.Combine(RepositoryRoot.Path, "tools", "demo-agent", "claude-demo"))
             .Append(Path.Combine(RepositoryRoot.Path, ".ci", "run"))
             .ToList();
         scripts.Count.ShouldBeGreaterThan(10);
@@ -21,6 +22,33 @@ public sealed class DeploymentFilesTests
         var (code, output) = Shell.Run("shellcheck", ["-x", "-P", "SCRIPTDIR", .. scripts]);
 
         code.ShouldBe(0, output);
+    }
+
+    [Theory]
+    [InlineData("bash", "scripts/claude-batch-user", "claude-batch-user add NAME")]
+    [InlineData("bash", "scripts/install.sh", "--no-systemd")]
+    [InlineData("bash", "scripts/run-local.sh", "scripts/run-local.sh --demo")]
+    [InlineData("sh", "tools/demo-agent/claude-demo", "--resume ID")]
+    public void Each_command_answers_help_with_its_usage_alone_and_exit_code_0(string shell, string script, string usage)
+    {
+        var (code, output) = Shell.Run(shell, [script, "--help"]);
+
+        code.ShouldBe(0, output);
+        output.ShouldContain(usage);
+        output.ShouldNotContain("set -e", customMessage: "only the comment is the usage, not the code after it");
+        output.ShouldNotContain("#!");
+    }
+
+    [Fact]
+    public void The_Dockerfile_has_no_parser_directive_where_docker_would_ignore_it()
+    {
+        var lines = File.ReadAllLines(Path.Combine(RepositoryRoot.Path, "docker", "Dockerfile"));
+
+        // A "# syntax=" or "# escape=" line counts only before any other comment or instruction; below, it is silently a comment.
+        var directives = lines.Select((line, index) => (line, index))
+            .Where(l => Regex.IsMatch(l.line, @"^#\s*(syntax|escape|check)\s*=", RegexOptions.IgnoreCase)).ToList();
+        directives.Select(d => d.index).ShouldBe(Enumerable.Range(0, directives.Count),
+            string.Join("\n", directives.Select(d => $"line {d.index + 1}: {d.line}")));
     }
 
     [Fact]
