@@ -91,4 +91,24 @@ public sealed class WebhookSubscriptionTests(WebhooksApiFactory api) : IClassFix
 
         api.ReadLog().ShouldNotContain(keyPart);
     }
+
+    [Fact]
+    public async Task The_OpenAPI_document_describes_the_webhook_routes_with_401_403_and_404()
+    {
+        var paths = JsonDocument.Parse(await api.CreateClient().GetStringAsync("/openapi/v1.json")).RootElement.GetProperty("paths");
+
+        foreach (var (path, method, notFound) in new[]
+        {
+            ("/webhooks", "post", false), ("/webhooks", "get", false), ("/webhooks/{id}", "delete", true), ("/webhooks/{id}/deliveries", "get", true),
+        })
+        {
+            var responses = paths.GetProperty(path).GetProperty(method).GetProperty("responses");
+            responses.TryGetProperty("401", out _).ShouldBeTrue($"{method} {path}");
+            responses.TryGetProperty("403", out _).ShouldBeTrue($"{method} {path}");
+            responses.TryGetProperty("404", out _).ShouldBe(notFound, $"{method} {path}");
+        }
+
+        paths.GetProperty("/webhooks").GetProperty("post").GetProperty("responses").TryGetProperty("201", out _).ShouldBeTrue();
+        paths.GetProperty("/webhooks").GetProperty("post").GetProperty("responses").TryGetProperty("400", out _).ShouldBeTrue();
+    }
 }
