@@ -5,10 +5,10 @@ using Mediator;
 
 namespace ClaudeBatch.Application.Webhooks;
 
-/// <summary>Removes one of the caller's subscriptions; deliveries still pending for it are dropped.</summary>
+/// <summary>Removes one of the caller's subscriptions and its secret; deliveries still pending for it are dropped.</summary>
 public sealed record RemoveWebhook(string Id, string User) : ICommand<Result<bool>>
 {
-    public sealed class Handler(IEventStore store, IReadModels views, TimeProvider clock) : ICommandHandler<RemoveWebhook, Result<bool>>
+    public sealed class Handler(IEventStore store, IReadModels views, IWebhookSecrets secrets, TimeProvider clock) : ICommandHandler<RemoveWebhook, Result<bool>>
     {
         public async ValueTask<Result<bool>> Handle(RemoveWebhook command, CancellationToken cancellationToken)
         {
@@ -18,6 +18,7 @@ public sealed record RemoveWebhook(string Id, string User) : ICommand<Result<boo
             }
 
             store.Append(WebhookStream.For(webhook.WebhookId), new WebhookRemoved(webhook.WebhookId, command.User, clock.GetUtcNow()));
+            secrets.Remove(webhook.WebhookId);
             await store.SaveChangesAsync(cancellationToken);
             return true;
         }

@@ -6,6 +6,9 @@ public interface IWebhookSecrets
     void Store(string webhookId, string protectedSecret);
 
     Task<string?> LoadAsync(string webhookId, CancellationToken cancellationToken);
+
+    /// <summary>Forgets the secret, in the same unit of work as the subscription's removal.</summary>
+    void Remove(string webhookId);
 }
 
 /// <summary>Subscriptions and deliveries, read from their views.</summary>

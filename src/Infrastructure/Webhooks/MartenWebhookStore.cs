@@ -21,6 +21,8 @@ internal sealed class MartenWebhookSecrets(IDocumentSession session) : IWebhookS
 
     public async Task<string?> LoadAsync(string webhookId, CancellationToken cancellationToken) =>
         (await session.LoadAsync<WebhookSigningKey>(webhookId, cancellationToken))?.ProtectedSecret;
+
+    public void Remove(string webhookId) => session.Delete<WebhookSigningKey>(webhookId);
 }
 
 internal sealed class MartenWebhookList(IQuerySession session) : IWebhookList

@@ -90,6 +90,12 @@ public sealed class WebhookSubscriptionTests(WebhooksApiFactory api) : IClassFix
         }
 
         api.ReadLog().ShouldNotContain(keyPart);
+
+        // Removing the subscription forgets its secret.
+        (await client.DeleteAsync($"/webhooks/{webhook.Id}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        await using var gone = new NpgsqlCommand("SELECT count(*) FROM claudebatch.mt_doc_webhooksigningkey WHERE id = @id", connection);
+        gone.Parameters.AddWithValue("id", webhook.Id);
+        ((long)(await gone.ExecuteScalarAsync())!).ShouldBe(0);
     }
 
     [Fact]
