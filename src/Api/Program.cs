@@ -77,6 +77,8 @@ builder.Host.UseWolverine(options =>
     options.CodeGeneration.TypeLoadMode = JasperFx.CodeGeneration.TypeLoadMode.Auto;
 });
 
+// After Wolverine, whose hosted service must run first: sends the webhook notifications of facts stored during the start.
+builder.Services.AddDeferredWebhookNotifications();
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
     context.ProblemDetails.Extensions["traceId"] = context.HttpContext.TraceIdentifier);
 builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();

@@ -105,11 +105,7 @@ internal sealed class MartenEventStore : Application.Common.IEventStore
     {
         try
         {
-            foreach (var notification in notifications)
-            {
-                await outbox.PublishAsync(notification);
-            }
-
+            await PublishAsync(outbox, session);
             await session.SaveChangesAsync(cancellationToken);
         }
         catch (Exception e) when (IsAppendRace(e) && !versioned && !enqueued)
@@ -158,10 +154,7 @@ internal sealed class MartenEventStore : Application.Common.IEventStore
             {
                 var freshOutbox = scope.ServiceProvider.GetRequiredService<IMartenOutbox>();
                 freshOutbox.Enroll(fresh);
-                foreach (var notification in notifications)
-                {
-                    await freshOutbox.PublishAsync(notification);
-                }
+                await PublishAsync(freshOutbox, fresh);
             }
 
             try
@@ -180,6 +173,25 @@ internal sealed class MartenEventStore : Application.Common.IEventStore
     }
 
     private const int MaxAppendAttempts = 20;
+
+    /// <summary>
+    /// The unit of work's webhook notifications, into its outbox; before Wolverine has started (the recovery of interrupted
+    /// jobs runs first), as documents in the same commit, sent once it has (<see cref="Webhooks.DeferredWebhookNotifications"/>).
+    /// </summary>
+    private async Task PublishAsync(IMartenOutbox into, IDocumentSession of)
+    {
+        foreach (var notification in notifications)
+        {
+            try
+            {
+                await into.PublishAsync(notification);
+            }
+            catch (Wolverine.WolverineHasNotStartedException)
+            {
+                of.Store(Webhooks.DeferredWebhookNotification.From(notification));
+            }
+        }
+    }
 
     /// <summary>Two unversioned writers took the same next version, or both created the same new stream.</summary>
     private static bool IsAppendRace(Exception e) =>

@@ -14,4 +14,8 @@ public static class WebhooksRegistration
         services.AddScoped<DeliverWebhook.Handler>();
         return services;
     }
+
+    /// <summary>Call after Wolverine is added: its hosted service must have started before this one runs.</summary>
+    public static IServiceCollection AddDeferredWebhookNotifications(this IServiceCollection services) =>
+        services.AddHostedService<DeferredWebhookNotifications>();
 }

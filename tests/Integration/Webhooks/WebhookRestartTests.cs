@@ -41,6 +41,42 @@ public sealed class WebhookRestartTests
     }
 
     [Fact]
+    public async Task A_job_interrupted_by_kill_9_is_delivered_as_job_failed_when_the_restart_recovers_it()
+    {
+        // The restart records the interrupted job's failure before the queues run: its notification waits for them.
+        var settings = Settings(allowPrivateTargets: true);
+        await settings.InitializeAsync();
+        var user = settings.Accounts.Add();
+        var name = "hook-crash-" + Guid.NewGuid().ToString("N")[..8];
+        var (source, _) = settings.Sources.Create(name);
+        await using var receiver = await WebhookReceiver.StartAsync();
+
+        string job;
+        WebhookApi.Created webhook;
+        await using (var first = await ServerProcess.StartAsync(settings.Settings))
+        {
+            var client = await first.LoginAsync(user);
+            webhook = await client.CreateWebhookAsync(receiver.Url, "job.failed");
+            (await client.RegisterAsync(name, source)).StatusCode.ShouldBe(System.Net.HttpStatusCode.Created);
+            (await client.WaitForCloneAsync(name)).GetProperty("cloneStatus").GetString().ShouldBe("completed");
+            job = await client.CreateJobAsync(name, "scenario: sleep", gitAware: false);
+            await client.StartJobAsync(job);
+            await client.WaitForJobAsync(job, j => j.Status() == "running");
+            await first.KillHardAsync();
+        }
+
+        await using var second = await ServerProcess.StartAsync(settings.Settings);
+
+        var delivery = (await receiver.WaitForAsync(1, TimeSpan.FromSeconds(60))).Single();
+        delivery.Type.ShouldBe("job.failed");
+        WebhookReceiver.HasValidSignature(delivery, webhook.Secret).ShouldBeTrue();
+        var data = delivery.Json.GetProperty("data");
+        data.GetProperty("jobId").GetString().ShouldBe(job);
+        data.GetProperty("error").GetString().ShouldBe("interrupted");
+        second.Output.ShouldContain("stored during the start were sent to the queue");
+    }
+
+    [Fact]
     public async Task A_subscription_whose_target_became_private_is_refused_when_connecting_and_the_receiver_gets_nothing()
     {
         // Subscribed while private targets were allowed; the server then restarted with them refused (as a name that
