@@ -26,9 +26,10 @@ public sealed record DeliverWebhook(string WebhookId, string DeliveryId, string 
     {
         public async Task Handle(DeliverWebhook message, CancellationToken cancellationToken)
         {
-            if (message.DueAt is { } due && due > clock.GetUtcNow())
+            // A timer may fire a little early: never send before the pause the receiver was promised.
+            while (message.DueAt is { } due && due > clock.GetUtcNow())
             {
-                await Task.Delay(due - clock.GetUtcNow(), clock, cancellationToken);
+                await Task.Delay(due - clock.GetUtcNow() + TimeSpan.FromMilliseconds(1), clock, cancellationToken);
             }
 
             var webhook = await views.LoadAsync<WebhookView>(WebhookStream.For(message.WebhookId), cancellationToken);

@@ -36,6 +36,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public string Url { get; private set; } = "";
 
+    /// <summary>When set, every answer that is not a 2xx carries <c>Retry-After</c> with this many seconds.</summary>
+    public int? RetryAfterSeconds { get; set; }
+
     /// <summary>Awaited before each answer (a receiver that has the request but has not answered yet).</summary>
     public Func<Task>? Hold { get; set; }
 
@@ -118,5 +121,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
         }
 
         http.Response.StatusCode = answers.TryDequeue(out var status) ? status : StatusCodes.Status200OK;
+        if (RetryAfterSeconds is { } seconds && status is not (0 or >= 200 and < 300))
+        {
+            http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
     }
 }

@@ -82,6 +82,25 @@ public sealed class WebhookDeliveryTests(WebhooksApiFactory api) : IClassFixture
     }
 
     [Fact]
+    public async Task A_receivers_Retry_After_sets_the_pause_before_the_next_attempt()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync(503);
+        receiver.RetryAfterSeconds = 3;
+        var client = await api.LoginAsync(api.Accounts.Add());
+        var webhook = await client.CreateWebhookAsync(receiver.Url, "repository.cloned");
+
+        await client.CloneRepositoryAsync(api);
+
+        var log = await client.WaitForDeliveriesAsync(webhook.Id, l => l.GetArrayLength() == 1 && l[0].GetProperty("status").GetString() == "delivered");
+        var attempts = log[0].GetProperty("attempts").EnumerateArray().ToList();
+        attempts.Select(a => a.GetProperty("statusCode").GetInt32()).ShouldBe([503, 200]);
+        // 3 s as asked, not the configured 1 s; the retry went out no sooner.
+        var first = attempts[0];
+        (first.GetProperty("nextRetryAt").GetDateTimeOffset() - first.GetProperty("at").GetDateTimeOffset()).ShouldBe(TimeSpan.FromSeconds(3));
+        attempts[1].GetProperty("at").GetDateTimeOffset().ShouldBeGreaterThanOrEqualTo(first.GetProperty("nextRetryAt").GetDateTimeOffset());
+    }
+
+    [Fact]
     public async Task A_receiver_down_through_every_retry_is_given_up_and_recorded()
     {
         var client = await api.LoginAsync(api.Accounts.Add());
