@@ -18,6 +18,8 @@ using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Infrastructure.Jobs;
 using ClaudeBatch.Infrastructure.CodeIndex;
 using ClaudeBatch.Infrastructure.Workspaces;
+using ClaudeBatch.Infrastructure.Webhooks;
+using ClaudeBatch.Api.Webhooks;
 using FluentValidation;
 using Serilog;
 using Wolverine;
@@ -45,6 +47,7 @@ builder.Services.AddRepositoryAdapters();
 builder.Services.AddJobAdapters();
 builder.Services.AddCodeIndexAdapters();
 builder.Services.AddFileAdapters();
+builder.Services.AddWebhookAdapters();
 
 builder.Services.AddMediator(options =>
 {
@@ -62,6 +65,7 @@ builder.Host.UseWolverine(options =>
     // One server runs at most Jobs:MaxConcurrent pipelines; the rest wait, durably, for their fair turn.
     options.UseFairJobQueue(jobs);
     options.ScheduleWorkspaceRetention(jobs);
+    options.UseWebhookQueue();
 
     // A single server owns its queues: after a crash it takes its unfinished messages back at once.
     options.Durability.Mode = DurabilityMode.Solo;
@@ -73,6 +77,8 @@ builder.Host.UseWolverine(options =>
     options.CodeGeneration.TypeLoadMode = JasperFx.CodeGeneration.TypeLoadMode.Auto;
 });
 
+// After Wolverine, whose hosted service must run first: sends the webhook notifications of facts stored during the start.
+builder.Services.AddDeferredWebhookNotifications();
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
     context.ProblemDetails.Extensions["traceId"] = context.HttpContext.TraceIdentifier);
 builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
@@ -109,6 +115,7 @@ app.MapRepositoryEndpoints();
 app.MapJobEndpoints();
 app.MapJobStreamEndpoint();
 app.MapFileEndpoints();
+app.MapWebhookEndpoints();
 
 try
 {

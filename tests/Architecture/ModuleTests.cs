@@ -18,8 +18,8 @@ public sealed class ModuleTests
     public void The_modules_are_the_ones_the_design_names()
     {
         // Files is part of Jobs (DESIGN.md §2: "Jobs (with files, pipeline, agent)").
-        ModuleRules.Modules(Application).ShouldBe(["CodeIndex", "Identity", "Jobs", "Repositories", "Workspaces"]);
-        ModuleRules.Modules(Domain).ShouldBe(["Identity", "Jobs", "Repositories"]);
+        ModuleRules.Modules(Application).ShouldBe(["CodeIndex", "Identity", "Jobs", "Repositories", "Webhooks", "Workspaces"]);
+        ModuleRules.Modules(Domain).ShouldBe(["Identity", "Jobs", "Repositories", "Webhooks"]);
     }
 
     [Theory]

@@ -17,6 +17,9 @@ public interface IEventStore
     /// <summary>Enqueues a durable background message that is sent only if the same unit of work commits.</summary>
     ValueTask EnqueueAsync(object message);
 
+    /// <summary>Enqueues a durable background message, due after <paramref name="delay"/>, only if the same unit of work commits.</summary>
+    ValueTask EnqueueAsync(object message, TimeSpan delay);
+
     Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(string streamKey, CancellationToken cancellationToken);
 
     /// <summary>The events of a stream after <paramref name="afterVersion"/>, in order.</summary>

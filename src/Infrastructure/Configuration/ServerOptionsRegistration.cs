@@ -134,6 +134,14 @@ public static class ServerOptionsRegistration
             check(o.MaxTextBytes >= 1, "MaxTextBytes", "must be at least 1");
         });
 
+        services.AddValidatedOptions<Application.Webhooks.WebhooksOptions>(configuration, Application.Webhooks.WebhooksOptions.Section, (o, check) =>
+        {
+            check(o.RetryDelays.All(d => d > TimeSpan.Zero && d <= TimeSpan.FromDays(7)), "RetryDelays", "must list pauses between 00:00:01 and 7.00:00:00 (e.g. 00:00:05)");
+            check(o.RetryDelays.Count <= 50, "RetryDelays", "may list at most 50 pauses");
+            check(o.TimeoutSeconds is >= 1 and <= 300, "TimeoutSeconds", "must be between 1 and 300");
+            check(o.MaxRetryAfterSeconds is >= 1 and <= 7 * 86_400, "MaxRetryAfterSeconds", "must be between 1 and 604800");
+        });
+
         services.AddValidatedOptions<JwtOptions>(configuration, JwtOptions.Section, (o, check) => { });
         services.AddSingleton<IValidateOptions<JwtOptions>, JwtOptionsValidator>();
 

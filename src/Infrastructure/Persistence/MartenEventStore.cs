@@ -1,25 +1,41 @@
 using ClaudeBatch.Application.Common;
+using ClaudeBatch.Application.Webhooks;
 using JasperFx.Events;
 using Marten;
+using Microsoft.Extensions.DependencyInjection;
 using Wolverine.Marten;
 
 namespace ClaudeBatch.Infrastructure.Persistence;
 
-/// <summary>One Marten session per request or message; the Wolverine outbox is enrolled so messages commit with events.</summary>
+/// <summary>
+/// One Marten session per request or message; the Wolverine outbox is enrolled so messages commit with events. Facts
+/// that are webhook events (<see cref="WebhookTriggers"/>) enqueue their <see cref="NotifyWebhooks"/> in the same commit.
+/// </summary>
 internal sealed class MartenEventStore : Application.Common.IEventStore
 {
     private readonly IDocumentSession session;
     private readonly IMartenOutbox outbox;
 
     private readonly IDocumentStore documents;
+    private readonly IServiceScopeFactory scopes;
 
-    public MartenEventStore(IDocumentSession session, IMartenOutbox outbox, IDocumentStore documents)
+    public MartenEventStore(IDocumentSession session, IMartenOutbox outbox, IDocumentStore documents, IServiceScopeFactory scopes)
     {
         this.session = session;
         this.documents = documents;
         this.outbox = outbox;
+        this.scopes = scopes;
         outbox.Enroll(session);
+        // A unit of work may commit many times (a job's pipeline does, and each commit may hold a webhook notification);
+        // by default the outbox sends only after the first, and whatever later commits stored would wait in the inbox
+        // for the next start.
+        if (outbox is Wolverine.Runtime.MessageContext context)
+        {
+            context.MultiFlushMode = Wolverine.Runtime.MultiFlushMode.AllowMultiples;
+        }
     }
+
+    private readonly List<NotifyWebhooks> notifications = [];
 
     private readonly List<(string Stream, object[] Events)> unversioned = [];
     private bool versioned;
@@ -29,11 +45,16 @@ internal sealed class MartenEventStore : Application.Common.IEventStore
     {
         session.Events.Append(streamKey, events);
         unversioned.Add((streamKey, events));
+        NoteWebhookEvents(events);
     }
+
+    private void NoteWebhookEvents(object[] events) =>
+        notifications.AddRange(events.Select(WebhookTriggers.For).OfType<NotifyWebhooks>());
 
     public void AppendExpecting(string streamKey, long expectedVersion, params object[] events)
     {
         versioned = true;
+        NoteWebhookEvents(events);
         if (expectedVersion == 0)
         {
             // A new stream: a concurrent first writer makes StartStream fail at commit.
@@ -49,6 +70,12 @@ internal sealed class MartenEventStore : Application.Common.IEventStore
     {
         enqueued = true;
         return outbox.PublishAsync(message);
+    }
+
+    public ValueTask EnqueueAsync(object message, TimeSpan delay)
+    {
+        enqueued = true;
+        return outbox.PublishAsync(message, new Wolverine.DeliveryOptions { ScheduleDelay = delay });
     }
 
     public async Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(string streamKey, CancellationToken cancellationToken)
@@ -78,6 +105,7 @@ internal sealed class MartenEventStore : Application.Common.IEventStore
     {
         try
         {
+            await PublishAsync(outbox, session);
             await session.SaveChangesAsync(cancellationToken);
         }
         catch (Exception e) when (IsAppendRace(e) && !versioned && !enqueued)
@@ -104,6 +132,7 @@ internal sealed class MartenEventStore : Application.Common.IEventStore
         finally
         {
             unversioned.Clear();
+            notifications.Clear();
             (versioned, enqueued) = (false, false);
         }
     }
@@ -117,6 +146,15 @@ internal sealed class MartenEventStore : Application.Common.IEventStore
             foreach (var (stream, events) in unversioned)
             {
                 fresh.Events.Append(stream, events);
+            }
+
+            // The facts' webhook notifications commit with them here too, through an outbox enrolled in this session.
+            await using var scope = scopes.CreateAsyncScope();
+            if (notifications.Count > 0)
+            {
+                var freshOutbox = scope.ServiceProvider.GetRequiredService<IMartenOutbox>();
+                freshOutbox.Enroll(fresh);
+                await PublishAsync(freshOutbox, fresh);
             }
 
             try
@@ -135,6 +173,25 @@ internal sealed class MartenEventStore : Application.Common.IEventStore
     }
 
     private const int MaxAppendAttempts = 20;
+
+    /// <summary>
+    /// The unit of work's webhook notifications, into its outbox; before Wolverine has started (the recovery of interrupted
+    /// jobs runs first), as documents in the same commit, sent once it has (<see cref="Webhooks.DeferredWebhookNotifications"/>).
+    /// </summary>
+    private async Task PublishAsync(IMartenOutbox into, IDocumentSession of)
+    {
+        foreach (var notification in notifications)
+        {
+            try
+            {
+                await into.PublishAsync(notification);
+            }
+            catch (Wolverine.WolverineHasNotStartedException)
+            {
+                of.Store(Webhooks.DeferredWebhookNotification.From(notification));
+            }
+        }
+    }
 
     /// <summary>Two unversioned writers took the same next version, or both created the same new stream.</summary>
     private static bool IsAppendRace(Exception e) =>

@@ -72,6 +72,12 @@ public static class PersistenceRegistration
         options.Projections.Add<RepositoryViewProjection>(ProjectionLifecycle.Inline);
         options.Schema.For<RepositoryView>().Identity(x => x.Name);
         options.Projections.Add<JobViewProjection>(ProjectionLifecycle.Inline);
+        options.Projections.Add<Webhooks.WebhookViewProjection>(ProjectionLifecycle.Inline);
+        options.Projections.Add<Webhooks.WebhookDeliveryViewProjection>(ProjectionLifecycle.Inline);
+        options.Schema.For<Application.Webhooks.WebhookView>().Duplicate(x => x.User);
+        options.Schema.For<Application.Webhooks.WebhookDeliveryView>().Duplicate(x => x.WebhookId).Duplicate(x => x.QueuedAt);
+        options.Schema.For<Webhooks.WebhookSigningKey>();
+        options.Schema.For<Webhooks.DeferredWebhookNotification>();
         // Columns as stored in the JSON (not the enum's number), so the job counts and psql read the same names.
         options.Advanced.DuplicatedFieldEnumStorage = EnumStorage.AsString;
         options.Schema.For<JobView>()

@@ -24,6 +24,8 @@ internal sealed class ScopedEventStoreFactory(IServiceScopeFactory scopes) : IEv
 
         public ValueTask EnqueueAsync(object message) => store.EnqueueAsync(message);
 
+        public ValueTask EnqueueAsync(object message, TimeSpan delay) => store.EnqueueAsync(message, delay);
+
         public Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(string streamKey, CancellationToken cancellationToken) =>
             store.ReadStreamAsync(streamKey, cancellationToken);
 

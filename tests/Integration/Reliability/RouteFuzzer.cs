@@ -53,6 +53,10 @@ public sealed class RouteFuzzer
             ("GET /jobs/{jobId}/files", 5, () => WorkspaceRead("GET /jobs/{jobId}/files", "", withDepth: true)),
             ("GET /jobs/{jobId}/files/download", 5, () => WorkspaceRead("GET /jobs/{jobId}/files/download", "/download", withDepth: false)),
             ("GET /jobs/{jobId}/files/content", 5, () => WorkspaceRead("GET /jobs/{jobId}/files/content", "/content", withDepth: false)),
+            ("POST /webhooks", 6, CreateWebhook),
+            ("GET /webhooks", 2, () => Get("GET /webhooks", Pick("/webhooks", "/webhooks/") + JunkQuery())),
+            ("DELETE /webhooks/{id}", 2, () => Send("DELETE /webhooks/{id}", HttpMethod.Delete, $"/webhooks/{WebhookSegment()}" + JunkQuery())),
+            ("GET /webhooks/{id}/deliveries", 2, () => Get("GET /webhooks/{id}/deliveries", $"/webhooks/{WebhookSegment()}/deliveries" + JunkQuery())),
             ("ANY /{unknown}", 3, Unknown),
             ("WRONG METHOD", 3, WrongMethod),
         ];
@@ -265,6 +269,41 @@ public sealed class RouteFuzzer
             _ => "https://127.0.0.1:1/" + new string('p', 3000),
         };
     }
+
+    /// <summary>
+    /// Webhook targets: only loopback, private and metadata addresses or malformed URLs, all refused by the fuzzed server
+    /// (<c>Webhooks:AllowPrivateTargets</c> is off) before any lookup, so no subscription exists and nothing is sent.
+    /// </summary>
+    private string WebhookUrl()
+    {
+        var m = input.Marked();
+        return input.Random.Next(12) switch
+        {
+            < 3 => $"http://127.0.0.1:1/{m}",
+            3 => "http://localhost:1/hook",
+            4 => "http://169.254.169.254/latest/meta-data",
+            5 => "https://[::1]:1/hook",
+            6 => "http://10.0.0.1:1/hook",
+            7 => "http://user:pass@127.0.0.1:1/hook",
+            8 => $"file:///tmp/{m}",
+            9 => "https://[::1",
+            10 => "http://127.0.0.1:1/" + new string('p', 3000),
+            _ => $"ftp://127.0.0.1/{m}",
+        };
+    }
+
+    private string WebhookSegment() => input.Random.Next(4) switch
+    {
+        0 => $"{input.Random.Next():x8}{input.Random.Next():x8}{input.Random.Next():x8}{input.Random.Next():x8}",
+        1 => input.Marked(),
+        _ => input.HostileSegment(),
+    };
+
+    private FuzzRequest CreateWebhook() => Json("POST /webhooks", Pick("/webhooks", "/webhooks/") + JunkQuery(),
+    [
+        ("url", () => input.JsonString(WebhookUrl())),
+        ("events", () => Pick("[\"job.completed\"]", "[\"repository.cloned\",\"job.failed\"]", "[]", "[\"job.exploded\"]", "[null]", "[\"job.completed\",1]")),
+    ]);
 
     // ---- routes ----
 

@@ -9,7 +9,7 @@ namespace Internal.Generated.WolverineHandlers
     {
         public override System.Type[] HandlerTypes()
         {
-            return new System.Type[] { typeof(ClaudeBatch.Infrastructure.Jobs.RunJobHandler), typeof(ClaudeBatch.Infrastructure.Jobs.SweepExpiredWorkspacesHandler), typeof(ClaudeBatch.Infrastructure.Repositories.CloneRepositoryHandler), typeof(ClaudeBatch.Infrastructure.Repositories.PullRepositoryNowHandler) };
+            return new System.Type[] { typeof(ClaudeBatch.Infrastructure.Jobs.RunJobHandler), typeof(ClaudeBatch.Infrastructure.Jobs.SweepExpiredWorkspacesHandler), typeof(ClaudeBatch.Infrastructure.Repositories.CloneRepositoryHandler), typeof(ClaudeBatch.Infrastructure.Repositories.PullRepositoryNowHandler), typeof(ClaudeBatch.Infrastructure.Webhooks.DeliverWebhookHandler), typeof(ClaudeBatch.Infrastructure.Webhooks.NotifyWebhooksHandler) };
         }
 
         public override System.Type[] MessageTypes()
@@ -29,6 +29,8 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GeneratedHandlerRegistry))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.CloneRepositoryHandler192242669))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.DeliverWebhookHandler71167932))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.NotifyWebhooksHandler1352721025))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.PullRepositoryNowHandler1154847197))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.RunJobHandler2096929336))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.SweepExpiredWorkspacesHandler577209774))]
@@ -36,9 +38,13 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::ClaudeBatch.Infrastructure.Jobs.SweepExpiredWorkspacesHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::ClaudeBatch.Infrastructure.Repositories.CloneRepositoryHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::ClaudeBatch.Infrastructure.Repositories.PullRepositoryNowHandler))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::ClaudeBatch.Infrastructure.Webhooks.DeliverWebhookHandler))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::ClaudeBatch.Infrastructure.Webhooks.NotifyWebhooksHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::ClaudeBatch.Application.Jobs.RunJob))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::ClaudeBatch.Application.Repositories.CloneRepository))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::ClaudeBatch.Application.Repositories.PullRepositoryNow))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::ClaudeBatch.Application.Webhooks.DeliverWebhook))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::ClaudeBatch.Application.Webhooks.NotifyWebhooks))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::ClaudeBatch.Infrastructure.Jobs.SweepExpiredWorkspaces))]
         public static void Pin()
         {
