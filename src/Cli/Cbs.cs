@@ -30,6 +30,7 @@ public static class Cbs
             ChangeCommands.Push(context),
             FileCommands.Build(context),
             TokenCommands.Build(context),
+            HookCommands.Build(context),
             CompletionCommand.Build(context),
         };
         return root;

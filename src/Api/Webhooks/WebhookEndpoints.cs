@@ -7,29 +7,11 @@ namespace ClaudeBatch.Api.Webhooks;
 
 public static class WebhookEndpoints
 {
-    public sealed record CreateRequest(string? Url, List<string>? Events);
-
-    /// <summary>A subscription as listed: never its secret.</summary>
-    public sealed record WebhookResponse(
-        string Id, string Url, IReadOnlyList<string> Events, DateTimeOffset CreatedAt, bool Disabled, string? DisabledReason, DateTimeOffset? DisabledAt)
-    {
-        public static WebhookResponse From(WebhookView v) => new(v.WebhookId, v.Url, v.Events, v.CreatedAt, v.Disabled, v.DisabledReason, v.DisabledAt);
-    }
-
-    /// <summary>One delivery: <see cref="WebhookId"/> is the <c>webhook-id</c> header every attempt carried.</summary>
-    public sealed record DeliveryResponse(
-        string WebhookId, string EventType, string Subject, DateTimeOffset QueuedAt, string Status, DateTimeOffset? NextRetryAt,
-        IReadOnlyList<WebhookAttemptView> Attempts)
-    {
-        public static DeliveryResponse From(WebhookDeliveryView v) =>
-            new(v.DeliveryId, v.EventType, v.Subject, v.QueuedAt, v.Status, v.NextRetryAt, v.Attempts);
-    }
-
     public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder app)
     {
         var webhooks = app.MapGroup("/webhooks").WithTags("Webhooks");
 
-        webhooks.MapPost("/", async (CreateRequest request, HttpContext http, ISender sender, CancellationToken ct) =>
+        webhooks.MapPost("/", async (CreateWebhookRequest request, HttpContext http, ISender sender, CancellationToken ct) =>
                 (await sender.Send(new CreateWebhook(request.Url ?? "", request.Events ?? [], http.User.Username()), ct))
                     .ToHttp(created => TypedResults.Created($"/webhooks/{created.Id}", created)))
             .WithSummary("Subscribe a URL to some of your events (job.started, job.completed, job.failed, job.timeout, job.cancelled, repository.cloned, repository.clone_failed). The signing secret (whsec_…) is in this response only.")

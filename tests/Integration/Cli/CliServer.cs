@@ -12,7 +12,8 @@ public sealed class CliServer : IAsyncLifetime
 
     public ApiFactory Settings { get; } = new ApiFactory()
         .With("Claude:Environment:FAKE_CHATTER_COUNT", ChatterCount)
-        .With("Claude:Environment:FAKE_CHATTER_PAUSE", "0.3");
+        .With("Claude:Environment:FAKE_CHATTER_PAUSE", "0.3")
+        .With("Webhooks:AllowPrivateTargets", "true");
 
     public RunningServer Server { get; private set; } = null!;
 

@@ -70,6 +70,30 @@ public sealed partial class CliTests(CliServer fixture)
     }
 
     [Fact]
+    public async Task A_webhook_added_with_cbs_receives_the_job_s_completion_and_its_delivery_log_shows_it()
+    {
+        var cbs = await fixture.SignedInAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+
+        var add = await cbs.RunAsync("hooks", "add", receiver.Url, "--event", "job.completed", "--json");
+        add.ExitCode.ShouldBe(0, add.ToString());
+        var hook = JsonDocument.Parse(add.Output).RootElement;
+        hook.GetProperty("secret").GetString()!.ShouldStartWith("whsec_");
+        var id = hook.GetProperty("id").GetString()!;
+        (await cbs.RunAsync("hooks", "list")).Output.ShouldContain(receiver.Url);
+
+        var run = await cbs.RunAsync("run", fixture.Repository, "scenario: instant", "--wait");
+        run.ExitCode.ShouldBe(0, run.ToString());
+        await WaitForAsync(() => receiver.Received.Any(d => d.Type == "job.completed"), "the webhook delivery");
+
+        var log = await cbs.RunAsync("hooks", "deliveries", id, "--json");
+        log.ExitCode.ShouldBe(0, log.ToString());
+        JsonDocument.Parse(log.Output).RootElement.EnumerateArray().Select(d => d.GetProperty("eventType").GetString()).ShouldContain("job.completed");
+        (await cbs.RunAsync("hooks", "rm", id)).ExitCode.ShouldBe(0);
+        (await cbs.RunAsync("hooks", "list", "--json")).Output.ShouldNotContain(id);
+    }
+
+    [Fact]
     public async Task Login_at_a_terminal_asks_for_the_password_without_echoing_it_and_a_wrong_one_is_exit_3_with_the_server_s_words()
     {
         var cbs = fixture.NewClient();
