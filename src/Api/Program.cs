@@ -1,3 +1,4 @@
+using ClaudeBatch.Api.Dashboard;
 using ClaudeBatch.Api.Errors;
 using ClaudeBatch.Api.Health;
 using ClaudeBatch.Api.Identity;
@@ -36,6 +37,7 @@ if (Environment.GetEnvironmentVariable("CLAUDEBATCH_CONFIG") is { Length: > 0 } 
 }
 
 builder.AddServerLogging();
+builder.AddDashboard();
 builder.Services.AddServerOptions(builder.Configuration, out var jobs);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddPersistence();
@@ -102,6 +104,7 @@ app.UseServerApiExplorer();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseKnownRequestCharsets();
+app.UseDashboardHeaders();
 
 app.MapServerHealth();
 app.MapIdentityEndpoints();
@@ -109,6 +112,7 @@ app.MapRepositoryEndpoints();
 app.MapJobEndpoints();
 app.MapJobStreamEndpoint();
 app.MapFileEndpoints();
+app.MapDashboard();
 
 try
 {
