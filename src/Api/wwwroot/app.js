@@ -77,29 +77,64 @@ async function signOut() {
 }
 
 // ---------- jobs ----------
+const STATUSES = ['created', 'queued', 'git_pulling', 'git_failed', 'cidx_indexing', 'cidx_ready', 'running', 'completed', 'failed', 'timeout', 'cancelled'];
+const PAGE_SIZE = 25;
+
+const elapsed = job => {
+  if (!job.startedAt || isFinished(job.status)) return '';
+  const seconds = Math.max(0, Math.round((Date.now() - new Date(job.startedAt)) / 1000));
+  return ` ${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+};
+
 function jobsPage(signal) {
   const body = h('tbody');
   const total = h('p', { class: 'muted', 'aria-live': 'polite' });
   const error = errorBox();
+  const status = h('select', { id: 'filter-status' }, h('option', { value: '' }, 'any'), STATUSES.map(s => h('option', { value: s }, s.replace('_', ' '))));
+  const repository = h('select', { id: 'filter-repository' }, h('option', { value: '' }, 'any'));
+  const previous = h('button', { type: 'button', disabled: true }, 'Previous');
+  const next = h('button', { type: 'button', disabled: true }, 'Next');
   const table = h('table', { class: 'jobs' },
     h('thead', {}, h('tr', {}, ['Status', 'Repository', 'Prompt', 'Cost', 'Changes', 'Created'].map(t => h('th', { scope: 'col' }, t)))),
     body);
-  render('Jobs', h('p', {}, h('a', { class: 'button', href: '#/new' }, 'New job')), error, total, h('div', { class: 'scroll' }, table));
+  render('Jobs', h('p', {}, h('a', { class: 'button', href: '#/new' }, 'New job')), error,
+    h('div', { class: 'row filters' },
+      h('div', {}, h('label', { for: 'filter-status' }, 'Status'), ' ', status),
+      h('div', {}, h('label', { for: 'filter-repository' }, 'Repository'), ' ', repository)),
+    total, h('div', { class: 'scroll' }, table), h('div', { class: 'row pager' }, previous, next));
   let etag = null;
-  every(2000, async () => {
-    const answer = await api('/jobs?pageSize=100', { etag, full: true, signal });
-    if (answer.status === 304) return;
-    etag = answer.etag;
-    const { jobs, total: count } = answer.body;
-    total.textContent = `${count} job${count === 1 ? '' : 's'}`;
-    body.replaceChildren(...jobs.map(job => h('tr', { 'data-job': job.jobId },
-      h('td', { 'data-label': 'Status' }, badge(job.status)),
+  let page = 1;
+  let answer = null;
+  const show = () => {
+    if (!answer) return;
+    const { jobs, total: count } = answer;
+    const pages = Math.max(1, Math.ceil(count / PAGE_SIZE));
+    total.textContent = `${count} job${count === 1 ? '' : 's'} · page ${page} of ${pages}`;
+    previous.disabled = page <= 1;
+    next.disabled = page >= pages;
+    const names = [...new Set(jobs.map(j => j.repository))].sort();
+    const chosen = repository.value;
+    repository.replaceChildren(h('option', { value: '' }, 'any'), ...names.map(n => h('option', { value: n, selected: n === chosen }, n)));
+    body.replaceChildren(...jobs.filter(job => !chosen || job.repository === chosen).map(job => h('tr', { 'data-job': job.jobId },
+      h('td', { 'data-label': 'Status' }, badge(job.status), elapsed(job)),
       h('td', { 'data-label': 'Repository' }, job.repository),
       h('td', { 'data-label': 'Prompt' }, h('a', { href: `#/jobs/${job.jobId}` }, excerpt(job.prompt))),
       h('td', { 'data-label': 'Cost' }, cost(job.totalCostUsd ?? job.costUsd)),
       h('td', { 'data-label': 'Changes' }, changes(job.changes)),
       h('td', { 'data-label': 'Created' }, when(job.createdAt)))));
-  }, signal).catch(e => showError(error, e));
+  };
+  const load = async () => {
+    const query = `/jobs?page=${page}&pageSize=${PAGE_SIZE}${status.value ? `&status=${encodeURIComponent(status.value)}` : ''}`;
+    const response = await api(query, { etag, full: true, signal });
+    if (response.status !== 304) { etag = response.etag; answer = response.body; }
+    show(); // also when unchanged: the elapsed times move on
+  };
+  const reload = () => { etag = null; load().catch(e => showError(error, e)); };
+  status.addEventListener('change', () => { page = 1; reload(); });
+  repository.addEventListener('change', show);
+  previous.addEventListener('click', () => { page--; reload(); });
+  next.addEventListener('click', () => { page++; reload(); });
+  every(2000, load, signal).catch(e => showError(error, e));
 }
 
 const excerpt = text => { const t = (text ?? '').replace(/\s+/g, ' ').trim(); return t.length > 90 ? `${t.slice(0, 90)}…` : t || '(no prompt)'; };
@@ -113,6 +148,8 @@ async function newJobPage(signal) {
   const placeholders = h('ul', { class: 'placeholders', 'aria-live': 'polite' });
   const timeout = h('input', { id: 'timeout', name: 'timeout', type: 'number', min: 1, placeholder: 'server default' });
   const model = h('input', { id: 'model', name: 'model', placeholder: 'default' });
+  const gitAware = h('input', { id: 'git-aware', name: 'gitAware', type: 'checkbox', checked: true });
+  const cidxAware = h('input', { id: 'cidx-aware', name: 'cidxAware', type: 'checkbox' });
   const progress = h('progress', { max: 100, value: 0, hidden: true });
   const submit = h('button', { type: 'submit' }, 'Create and start');
   const showPlaceholders = () => {
@@ -133,6 +170,8 @@ async function newJobPage(signal) {
       const options = {};
       if (timeout.value) options.timeout = Number(timeout.value);
       if (model.value.trim()) options.model = model.value.trim();
+      options.gitAware = gitAware.checked;
+      options.cidxAware = cidxAware.checked;
       const created = await api('/jobs', { method: 'POST', json: { prompt: prompt.value, repository: repository.value, options } });
       if (files.files.length) {
         progress.hidden = false;
@@ -148,6 +187,9 @@ async function newJobPage(signal) {
   h('div', { class: 'row' },
     h('div', {}, h('label', { for: 'timeout' }, 'Timeout (seconds)'), timeout),
     h('div', {}, h('label', { for: 'model' }, 'Model'), model)),
+  h('div', { class: 'row checks' },
+    h('label', { for: 'git-aware' }, gitAware, ' Pull the repository first (git)'),
+    h('label', { for: 'cidx-aware' }, cidxAware, ' Semantic code search (cidx)')),
   submit);
   render('New job', error, form);
   try {
@@ -214,11 +256,11 @@ async function jobPage(id, signal) {
       ...row('Changes', changes(job.changes)),
       ...row('Created', when(job.createdAt)),
       ...(job.error ? row('Error', h('span', { class: 'error-text' }, job.error)) : []));
-    actions.replaceChildren(
+    actions.replaceChildren(...[
       !isFinished(job.status) && job.status !== 'created'
         ? h('button', { type: 'button', class: 'danger', onclick: cancel }, 'Cancel job') : null,
       h('button', { type: 'button', class: 'danger', onclick: remove }, 'Delete job'),
-      isFinished(job.status) ? pushForm() : null);
+      isFinished(job.status) ? pushForm() : null].filter(Boolean));
     followUp.hidden = !isFinished(job.status);
   };
   const cancel = async () => {
@@ -287,7 +329,7 @@ async function jobPage(id, signal) {
         h('table', { class: 'stat' }, h('tbody', {}, stat.files.map(f => h('tr', {},
           h('td', {}, f.status), h('td', {}, f.oldPath ? `${f.oldPath} → ${f.path}` : f.path),
           h('td', { class: 'add' }, `+${f.additions}`), h('td', { class: 'del' }, `−${f.deletions}`))))),
-        h('pre', { class: 'diff' }, h('code', {}, lines)));
+        String(text).trim() ? h('pre', { class: 'diff' }, h('code', {}, lines)) : h('p', { class: 'muted' }, 'No changes.'));
       diffSection.hidden = false;
     } catch (x) {
       diffSection.replaceChildren(h('h2', {}, 'Changes'), h('p', { class: 'muted' }, x.message));
@@ -303,7 +345,7 @@ async function jobPage(id, signal) {
       filesSection.replaceChildren(h('h2', {}, 'Files'), h('p', { class: 'muted' }, `/${folder}`), h('ul', { class: 'files' }, up,
         entries.map(entry => h('li', {}, entry.type === 'directory'
           ? h('button', { type: 'button', class: 'link', onclick: () => loadFiles(entry.path) }, `${entry.name}/`)
-          : [h('span', {}, entry.name), ' ', h('span', { class: 'muted' }, entry.size ?? ''), ' ',
+          : [h('span', {}, entry.name), ' ', h('span', { class: 'muted' }, bytes(entry.size)), ' ',
             h('button', { type: 'button', 'aria-label': `Download ${entry.name}`, onclick: () =>
               download(`${path}/files/download?path=${encodeURIComponent(entry.path)}`, entry.name).catch(x => showError(error, x)) }, 'Download')]))));
       filesSection.hidden = false;
@@ -317,6 +359,9 @@ async function jobPage(id, signal) {
   stream();
   every(3000, refresh, signal);
 }
+
+const bytes = size => (size === null || size === undefined ? '' : size < 1024 ? `${size} B`
+  : size < 1048576 ? `${(size / 1024).toFixed(1)} KiB` : `${(size / 1048576).toFixed(1)} MiB`);
 
 const lineClass = line => line.startsWith('+++') || line.startsWith('---') || line.startsWith('diff ') || line.startsWith('index ') ? 'meta'
   : line.startsWith('@@') ? 'hunk' : line.startsWith('+') ? 'add' : line.startsWith('-') ? 'del' : '';
@@ -359,7 +404,7 @@ async function repositoriesPage(signal) {
   const act = async (url, method) => {
     error.hidden = true;
     try { await api(url, { method }); await list(); } catch (x) {
-      showError(error, x.status === 409 ? `${x.message} (Jobs that still use it keep it: delete them first.)` : x);
+      showError(error, x.status === 409 ? `${x.message} Queued or running jobs use this repository: let them finish or cancel them, then remove it.` : x);
     }
   };
   render('Repositories', error, h('div', { class: 'scroll' }, h('table', { class: 'repositories' },

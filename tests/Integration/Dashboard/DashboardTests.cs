@@ -117,6 +117,16 @@ public sealed class DashboardTests(DashboardServer fixture)
             await Expect(row).ToContainTextAsync("completed");
 
             page.Dialog += (_, dialog) => dialog.AcceptAsync();
+
+            // In use by a running job: the server's 409, explained.
+            var jobId = await fixture.Client.CreateJobAsync(name, "scenario: sleep\nhold it", gitAware: false);
+            await fixture.Client.StartJobAsync(jobId);
+            await row.GetByRole(AriaRole.Button, new() { Name = "Remove" }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Queued or running jobs use this repository");
+            await Expect(row).ToHaveCountAsync(1);
+
+            (await fixture.Client.PostAsync($"/jobs/{jobId}/cancel", null)).EnsureSuccessStatusCode();
+            await fixture.Client.WaitForJobAsync(jobId);
             await row.GetByRole(AriaRole.Button, new() { Name = "Remove" }).ClickAsync();
             await Expect(row).ToHaveCountAsync(0);
         });
@@ -129,7 +139,7 @@ public sealed class DashboardTests(DashboardServer fixture)
         {
             await fixture.SignInAsync(page);
             await page.GetByRole(AriaRole.Link, new() { Name = "New job" }).First.ClickAsync();
-            await page.GetByLabel("Repository").SelectOptionAsync(fixture.Repository);
+            await page.GetByLabel("Repository", new() { Exact = true }).SelectOptionAsync(fixture.Repository);
             await page.GetByLabel("Prompt").FillAsync("scenario: tool-write\nRead {{notes.txt}} please.");
             await Expect(page.Locator(".placeholders")).ToContainTextAsync("{{notes.txt}} ✗");
             await page.GetByLabel("Files").SetInputFilesAsync(new FilePayload { Name = "notes.txt", MimeType = "text/plain", Buffer = Encoding.UTF8.GetBytes("my notes\n") });
@@ -152,6 +162,10 @@ public sealed class DashboardTests(DashboardServer fixture)
                 page.GetByRole(AriaRole.Button, new() { Name = "Download written.txt" }).ClickAsync());
             download.SuggestedFilename.ShouldBe("written.txt");
             (await File.ReadAllTextAsync((await download.PathAsync())!)).ShouldBe("written by the agent\n");
+
+            // The job page as the README shows it (docs/dashboard-job-page.png).
+            Directory.CreateDirectory(DashboardServer.Artifacts);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DashboardServer.Artifacts, "job-page.png"), FullPage = true });
 
             // A follow-up turn.
             await page.GetByLabel("Follow-up").FillAsync("And now the rest.");
@@ -185,6 +199,8 @@ public sealed class DashboardTests(DashboardServer fixture)
 
             await Expect(page.Locator(".transcript")).ToContainTextAsync("Two entries.", new() { Timeout = 15_000 });
             await Expect(Status(page)).ToContainTextAsync("completed");
+            await Expect(page.Locator(".actions")).Not.ToContainTextAsync("null");
+            await Expect(page.Locator(".diff-section")).ToContainTextAsync("No changes.");
             await page.Locator(".transcript li.tool summary").ClickAsync();
             await Expect(page.Locator(".transcript li.tool .tool-result")).ToContainTextAsync("README.md");
         });
@@ -234,6 +250,30 @@ public sealed class DashboardTests(DashboardServer fixture)
             html.ShouldContain("<code>&lt;b&gt;code&lt;/b&gt;</code>");
             html.ShouldContain("<ul><li>one</li><li><a href=\"https://example.com/x\" rel=\"noopener noreferrer\" target=\"_blank\">two</a></li></ul>");
             html.ShouldContain("<pre><code>&lt;script&gt;alert(1)&lt;/script&gt;</code></pre>");
+        });
+    }
+
+    [Fact]
+    public async Task The_pages_work_from_the_keyboard_and_fit_a_phone_width_screen()
+    {
+        await fixture.InBrowserAsync(nameof(The_pages_work_from_the_keyboard_and_fit_a_phone_width_screen), async page =>
+        {
+            await page.SetViewportSizeAsync(375, 740);
+            await page.GotoAsync("/");
+            // Tab from the top: the user name field, the password, then Enter submits the form.
+            await page.GetByLabel("User name").FocusAsync();
+            await page.Keyboard.TypeAsync(fixture.User.Username);
+            await page.Keyboard.PressAsync("Tab");
+            await page.Keyboard.TypeAsync(fixture.User.Password);
+            await page.Keyboard.PressAsync("Enter");
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Jobs", Exact = true })).ToBeVisibleAsync();
+
+            foreach (var route in new[] { "#/jobs", "#/new", "#/repositories" })
+            {
+                await page.GotoAsync($"/{route}");
+                await Expect(page.Locator("main h1")).ToBeVisibleAsync();
+                (await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth")).ShouldBeLessThanOrEqualTo(375, route);
+            }
         });
     }
 }
