@@ -276,4 +276,29 @@ public sealed class DashboardTests(DashboardServer fixture)
             }
         });
     }
+
+    [Fact]
+    public async Task A_dropped_stream_is_resumed_with_Last_Event_ID_and_shows_every_message_once()
+    {
+        await using var proxy = new DroppingProxy(fixture.Server.Url);
+        var token = fixture.Client.DefaultRequestHeaders.Authorization!.Parameter!;
+        await fixture.InBrowserAsync(nameof(A_dropped_stream_is_resumed_with_Last_Event_ID_and_shows_every_message_once), async page =>
+        {
+            var jobId = await fixture.Client.CreateJobAsync(fixture.Repository, "scenario: narrate\nlook around", gitAware: false);
+            await fixture.Client.StartJobAsync(jobId);
+            await page.GotoAsync(proxy.Url.ToString());
+            await page.EvaluateAsync("token => sessionStorage.setItem('cbs.token', token)", token);
+            await page.GotoAsync($"{proxy.Url}#/jobs/{jobId}");
+            await Expect(page.Locator(".transcript")).ToContainTextAsync("Let me look around.");
+
+            // The agent is in its pause: cut every connection, the stream's included.
+            proxy.DropAll().ShouldBeGreaterThan(0);
+
+            await Expect(page.Locator(".transcript")).ToContainTextAsync("Two entries.", new() { Timeout = 15_000 });
+            await Expect(Status(page)).ToContainTextAsync("completed");
+            await Expect(page.Locator(".transcript li.said")).ToHaveCountAsync(2);
+            await Expect(page.Locator(".transcript li.tool")).ToHaveCountAsync(1);
+            await Expect(page.Locator(".transcript li.status-line").Filter(new() { HasText = "AgentStarted" })).ToHaveCountAsync(1);
+        });
+    }
 }
