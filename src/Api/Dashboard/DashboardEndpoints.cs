@@ -39,21 +39,56 @@ public static class DashboardEndpoints
         return builder;
     }
 
-    /// <summary>Maps the dashboard's files, and <c>/</c> to its index.html.</summary>
+    /// <summary>
+    /// Maps the dashboard's files, and <c>/</c> to its index.html with the stylesheet and the entry script under their
+    /// fingerprinted names (cached for a year, immutable); index.html itself is revalidated on every visit.
+    /// </summary>
     public static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapStaticAssets().AllowAnonymous();
-        endpoints.MapGet("/", (IWebHostEnvironment environment, HttpContext context) =>
+        var index = new Lazy<string?>(() => IndexHtml(endpoints.ServiceProvider.GetRequiredService<IWebHostEnvironment>()));
+        endpoints.MapGet("/", (HttpContext context) =>
         {
-            var index = environment.WebRootFileProvider.GetFileInfo("index.html");
-            if (!index.Exists)
+            if (index.Value is not { } html)
             {
                 return Results.NotFound();
             }
 
             context.Response.Headers.CacheControl = "no-cache";
-            return Results.Stream(index.CreateReadStream(), "text/html; charset=utf-8", lastModified: index.LastModified);
+            return Results.Text(html, "text/html; charset=utf-8");
         }).AllowAnonymous().ExcludeFromDescription();
         return endpoints;
+    }
+
+    private static string? IndexHtml(IWebHostEnvironment environment)
+    {
+        var file = environment.WebRootFileProvider.GetFileInfo("index.html");
+        if (!file.Exists)
+        {
+            return null;
+        }
+
+        using var reader = new StreamReader(file.CreateReadStream());
+        var html = reader.ReadToEnd();
+        // The build's (or the publish's) endpoint manifest names each file's fingerprinted route.
+        var manifest = Path.Combine(AppContext.BaseDirectory, $"{environment.ApplicationName}.staticwebassets.endpoints.json");
+        if (!File.Exists(manifest))
+        {
+            return html;
+        }
+
+        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(manifest));
+        foreach (var endpoint in document.RootElement.GetProperty("Endpoints").EnumerateArray())
+        {
+            var properties = endpoint.GetProperty("EndpointProperties").EnumerateArray()
+                .ToDictionary(p => p.GetProperty("Name").GetString()!, p => p.GetProperty("Value").GetString());
+            if (properties.TryGetValue("label", out var label) && label is "app.js" or "app.css" &&
+                properties.ContainsKey("fingerprint") && endpoint.GetProperty("Selectors").GetArrayLength() == 0)
+            {
+                html = html.Replace($"\"{label}\"", $"\"{endpoint.GetProperty("Route").GetString()}\"", StringComparison.Ordinal);
+            }
+        }
+
+        return html;
     }
 }

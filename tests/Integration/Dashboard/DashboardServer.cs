@@ -12,7 +12,13 @@ public sealed class DashboardServer : IAsyncLifetime
     /// <summary>Chromium resolves Google hosts by itself; this keeps every lookup on the machine (browser-tests.md).</summary>
     public const string NoOutsideLookups = "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost";
 
-    public ApiFactory Settings { get; } = new ApiFactory().With("Claude:Environment:FAKE_NARRATE_PAUSE", "3");
+    /// <remarks>
+    /// The server runs from the build output, whose files ASP.NET Core serves with <c>no-cache</c> (so edits show at
+    /// once) unless <c>EnableStaticAssetsDevelopmentCaching</c>; with it, they get the long cache a published server has.
+    /// </remarks>
+    public ApiFactory Settings { get; } = new ApiFactory()
+        .With("Claude:Environment:FAKE_NARRATE_PAUSE", "3")
+        .With("EnableStaticAssetsDevelopmentCaching", "true");
 
     public RunningServer Server { get; private set; } = null!;
 

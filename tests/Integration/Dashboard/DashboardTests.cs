@@ -33,9 +33,17 @@ public sealed class DashboardTests(DashboardServer fixture)
         html.ShouldNotContain("<script>");
         html.ShouldNotContain("style=");
 
-        using var script = await anonymous.GetAsync("/app.js");
+        index.Headers.CacheControl!.NoCache.ShouldBeTrue();
+        // The entry script and the stylesheet under their fingerprinted names, cached for good.
+        var entry = Regex.Match(html, "src=\"(app\\.[a-z0-9]+\\.js)\"").Groups[1].Value;
+        entry.ShouldNotBeEmpty(html);
+        Regex.IsMatch(html, "href=\"app\\.[a-z0-9]+\\.css\"").ShouldBeTrue(html);
+        using var script = await anonymous.GetAsync("/" + entry);
         script.StatusCode.ShouldBe(HttpStatusCode.OK);
-        script.Headers.ETag.ShouldNotBeNull();
+        script.Headers.CacheControl!.ToString().ShouldContain("immutable");
+        using var module = await anonymous.GetAsync("/api.js");
+        module.StatusCode.ShouldBe(HttpStatusCode.OK);
+        module.Headers.ETag.ShouldNotBeNull();
 
         // The API keeps its answers: an unknown path is a ProblemDetails 404 (401 without a token), and the API
         // still needs a token.
