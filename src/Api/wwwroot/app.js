@@ -230,7 +230,9 @@ async function jobPage(id, signal) {
   const actions = h('div', { class: 'actions' });
   const followUp = h('form', { class: 'card', hidden: true });
   const path = `/jobs/${encodeURIComponent(id)}`;
-  render('Job', error, summary, actions, h('h2', {}, 'Transcript'), transcript, followUp, diffSection, filesSection);
+  const historySection = h('section', { class: 'history-section' }, h('h2', {}, 'History'),
+    h('button', { type: 'button', onclick: () => loadHistory() }, 'Show history'));
+  render('Job', error, summary, actions, h('h2', {}, 'Transcript'), transcript, followUp, diffSection, filesSection, historySection);
   main.querySelector('h1').textContent = `Job ${id.slice(0, 8)}`;
 
   let job = null;
@@ -353,6 +355,30 @@ async function jobPage(id, signal) {
       filesSection.replaceChildren(h('h2', {}, 'Files'), h('p', { class: 'muted' }, x.message));
       filesSection.hidden = false;
     }
+  }
+
+  /** "History at": a slider over the stored events; the job as it stood at the chosen one (GET /jobs/{id}/history). */
+  async function loadHistory() {
+    try {
+      const events = await api(`${path}/events`, { signal });
+      const slider = h('input', { id: 'history-at', type: 'range', min: 0, max: events.length - 1, step: 1, value: events.length - 1 });
+      const moment = h('output', { for: 'history-at', class: 'muted' });
+      const state = h('dl', { class: 'summary history-state', 'aria-live': 'polite' });
+      let asked = 0;
+      const show = async () => {
+        const event = events[Number(slider.value)];
+        moment.textContent = `${event.type} · ${when(event.timestamp)}`;
+        const ask = ++asked;
+        const then = await api(`${path}/history?at=${encodeURIComponent(event.timestamp)}`, { signal });
+        if (ask !== asked) return;
+        const row = (label, value) => [h('dt', {}, label), h('dd', {}, value)];
+        state.replaceChildren(...row('Status', badge(then.status)), ...row('Turn', String(then.turn ?? 1)),
+          ...row('Cost', cost(then.totalCostUsd ?? then.costUsd)), ...row('Changes', changes(then.changes)));
+      };
+      slider.addEventListener('input', () => show().catch(x => showError(error, x)));
+      historySection.replaceChildren(h('h2', {}, 'History'), h('label', { for: 'history-at' }, 'History at'), slider, moment, state);
+      await show();
+    } catch (x) { showError(error, x); }
   }
 
   try { await refresh(); } catch (x) { showError(error, x); return; }

@@ -175,6 +175,16 @@ public sealed class DashboardTests(DashboardServer fixture)
             Directory.CreateDirectory(DashboardServer.Artifacts);
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DashboardServer.Artifacts, "job-page.png"), FullPage = true });
 
+            // "History at": the first event shows the job as created, the last as completed (from the keyboard).
+            await page.GetByRole(AriaRole.Button, new() { Name = "Show history" }).ClickAsync();
+            await Expect(page.Locator(".history-state")).ToContainTextAsync("completed");
+            await page.GetByLabel("History at").FocusAsync();
+            await page.Keyboard.PressAsync("Home");
+            await Expect(page.Locator(".history-state")).ToContainTextAsync("created");
+            await Expect(page.Locator(".history-section output")).ToContainTextAsync("JobCreated");
+            await page.Keyboard.PressAsync("End");
+            await Expect(page.Locator(".history-state")).ToContainTextAsync("completed");
+
             // A follow-up turn.
             await page.GetByLabel("Follow-up").FillAsync("And now the rest.");
             await page.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
