@@ -105,8 +105,16 @@ function jobsPage(signal) {
   let etag = null;
   let page = 1;
   let answer = null;
+  let shown = null;
   const show = () => {
     if (!answer) return;
+    // Rows are rebuilt only when something changed (a keyboard user's focus stays put); elapsed times tick in place.
+    const key = `${etag}|${repository.value}`;
+    if (key === shown) {
+      for (const cell of body.querySelectorAll('[data-started]')) cell.textContent = elapsed(JSON.parse(cell.dataset.started));
+      return;
+    }
+    shown = key;
     const { jobs, total: count } = answer;
     const pages = Math.max(1, Math.ceil(count / PAGE_SIZE));
     total.textContent = `${count} job${count === 1 ? '' : 's'} · page ${page} of ${pages}`;
@@ -116,7 +124,8 @@ function jobsPage(signal) {
     const chosen = repository.value;
     repository.replaceChildren(h('option', { value: '' }, 'any'), ...names.map(n => h('option', { value: n, selected: n === chosen }, n)));
     body.replaceChildren(...jobs.filter(job => !chosen || job.repository === chosen).map(job => h('tr', { 'data-job': job.jobId },
-      h('td', { 'data-label': 'Status' }, badge(job.status), elapsed(job)),
+      h('td', { 'data-label': 'Status' }, badge(job.status),
+        h('span', { class: 'elapsed', 'data-started': JSON.stringify({ startedAt: job.startedAt, status: job.status }) }, elapsed(job))),
       h('td', { 'data-label': 'Repository' }, job.repository),
       h('td', { 'data-label': 'Prompt' }, h('a', { href: `#/jobs/${job.jobId}` }, excerpt(job.prompt))),
       h('td', { 'data-label': 'Cost' }, cost(job.totalCostUsd ?? job.costUsd)),
@@ -413,8 +422,12 @@ async function repositoriesPage(signal) {
   h('label', { for: 'repo-url' }, 'Git URL'), gitUrl,
   h('label', { for: 'repo-description' }, 'Description'), description,
   h('button', { type: 'submit' }, 'Register'));
+  let shown = null;
   const list = async () => {
     const repositories = await api('/repositories', { signal });
+    const key = JSON.stringify(repositories);
+    if (key === shown) return; // unchanged: keep the rows (and the focus in them)
+    shown = key;
     body.replaceChildren(...repositories.map(r => h('tr', { 'data-repository': r.name },
       h('td', { 'data-label': 'Name' }, r.name),
       h('td', { 'data-label': 'Status' }, h('span', { class: `badge status-${r.cloneStatus}` }, r.cloneStatus),

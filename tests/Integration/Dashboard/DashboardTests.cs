@@ -236,7 +236,11 @@ public sealed class DashboardTests(DashboardServer fixture)
             await Expect(row).ToContainTextAsync("running", new() { Timeout = 20_000 });
             await Expect(page.Locator("tbody tr").First).ToHaveAttributeAsync("data-job", jobId); // newest first
 
-            await row.GetByRole(AriaRole.Link).ClickAsync();
+            // The list keeps polling; a keyboard user's focus is not taken away by it.
+            await row.GetByRole(AriaRole.Link).FocusAsync();
+            await page.WaitForTimeoutAsync(2500);
+            (await page.EvaluateAsync<string?>("() => document.activeElement?.closest('tr')?.dataset.job")).ShouldBe(jobId);
+            await page.Keyboard.PressAsync("Enter");
             page.Dialog += (_, dialog) => dialog.AcceptAsync();
             await page.GetByRole(AriaRole.Button, new() { Name = "Cancel job" }).ClickAsync();
             await Expect(Status(page)).ToContainTextAsync("cancelled");
