@@ -45,7 +45,7 @@ public static class DashboardEndpoints
     /// </summary>
     public static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapStaticAssets().AllowAnonymous();
+        endpoints.MapStaticAssets().AllowAnonymous().ExcludeFromDescription();
         var index = new Lazy<string?>(() => IndexHtml(endpoints.ServiceProvider.GetRequiredService<IWebHostEnvironment>()));
         endpoints.MapGet("/", (HttpContext context) =>
         {

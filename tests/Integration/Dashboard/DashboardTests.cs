@@ -51,6 +51,9 @@ public sealed class DashboardTests(DashboardServer fixture)
         unknown.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         unknown.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
         (await anonymous.GetAsync("/no-such-route")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        // The dashboard's files are not API routes: the OpenAPI document does not list them.
+        var paths = JsonDocument.Parse(await anonymous.GetStringAsync("/openapi/v1.json")).RootElement.GetProperty("paths");
+        paths.EnumerateObject().Select(p => p.Name).ShouldNotContain(name => name == "/" || name.EndsWith(".js") || name.EndsWith(".html"));
         using var jobs = await anonymous.GetAsync("/jobs");
         jobs.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
     }
