@@ -155,6 +155,19 @@ async function newJobPage(signal) {
   const prompt = h('textarea', { id: 'prompt', name: 'prompt', rows: 8, required: true });
   const files = h('input', { id: 'files', name: 'files', type: 'file', multiple: true });
   const placeholders = h('ul', { class: 'placeholders', 'aria-live': 'polite' });
+  const chosen = h('ul', { class: 'chosen' });
+  const drop = h('div', { class: 'drop' }, 'Or drop files here.');
+  const showChosen = () => chosen.replaceChildren(...[...files.files].map((file, i) => h('li', {},
+    h('input', { type: 'checkbox', id: `image-${i}`, 'data-name': file.name, checked: file.type.startsWith('image/') }), ' ',
+    h('label', { for: `image-${i}` }, `${file.name} is an image`), h('span', { class: 'muted' }, ` ${bytes(file.size)}`))));
+  drop.addEventListener('dragover', e => { e.preventDefault(); drop.classList.add('over'); });
+  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+  drop.addEventListener('drop', e => {
+    e.preventDefault();
+    drop.classList.remove('over');
+    files.files = e.dataTransfer.files;
+    files.dispatchEvent(new Event('change'));
+  });
   const timeout = h('input', { id: 'timeout', name: 'timeout', type: 'number', min: 1, placeholder: 'server default' });
   const model = h('input', { id: 'model', name: 'model', placeholder: 'default' });
   const gitAware = h('input', { id: 'git-aware', name: 'gitAware', type: 'checkbox', checked: true });
@@ -171,6 +184,7 @@ async function newJobPage(signal) {
   };
   prompt.addEventListener('input', showPlaceholders);
   files.addEventListener('change', showPlaceholders);
+  files.addEventListener('change', showChosen);
   const form = h('form', { class: 'card', onsubmit: async e => {
     e.preventDefault();
     error.hidden = true;
@@ -181,7 +195,8 @@ async function newJobPage(signal) {
       if (model.value.trim()) options.model = model.value.trim();
       options.gitAware = gitAware.checked;
       options.cidxAware = cidxAware.checked;
-      const created = await api('/jobs', { method: 'POST', json: { prompt: prompt.value, repository: repository.value, options } });
+      const images = [...chosen.querySelectorAll('input:checked')].map(box => box.dataset.name);
+      const created = await api('/jobs', { method: 'POST', json: { prompt: prompt.value, repository: repository.value, images, options } });
       if (files.files.length) {
         progress.hidden = false;
         await upload(created.jobId, files.files, progress);
@@ -192,7 +207,7 @@ async function newJobPage(signal) {
   } },
   h('label', { for: 'repository' }, 'Repository'), repository,
   h('label', { for: 'prompt' }, 'Prompt (use {{file name}} to refer to an upload)'), prompt, placeholders,
-  h('label', { for: 'files' }, 'Files'), files, progress,
+  h('label', { for: 'files' }, 'Files'), files, drop, chosen, progress,
   h('div', { class: 'row' },
     h('div', {}, h('label', { for: 'timeout' }, 'Timeout (seconds)'), timeout),
     h('div', {}, h('label', { for: 'model' }, 'Model'), model)),

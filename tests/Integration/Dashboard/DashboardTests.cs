@@ -153,13 +153,21 @@ public sealed class DashboardTests(DashboardServer fixture)
             await page.GetByLabel("Repository", new() { Exact = true }).SelectOptionAsync(fixture.Repository);
             await page.GetByLabel("Prompt").FillAsync("scenario: tool-write\nRead {{notes.txt}} please.");
             await Expect(page.Locator(".placeholders")).ToContainTextAsync("{{notes.txt}} ✗");
-            await page.GetByLabel("Files").SetInputFilesAsync(new FilePayload { Name = "notes.txt", MimeType = "text/plain", Buffer = Encoding.UTF8.GetBytes("my notes\n") });
+            await page.GetByLabel("Files", new() { Exact = true }).SetInputFilesAsync(new[]
+            {
+                new FilePayload { Name = "notes.txt", MimeType = "text/plain", Buffer = Encoding.UTF8.GetBytes("my notes\n") },
+                new FilePayload { Name = "chart.png", MimeType = "image/png", Buffer = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] },
+            });
             await Expect(page.Locator(".placeholders")).ToContainTextAsync("{{notes.txt}} ✓");
+            await Expect(page.GetByLabel("chart.png is an image")).ToBeCheckedAsync();
+            await Expect(page.GetByLabel("notes.txt is an image")).Not.ToBeCheckedAsync();
             await page.GetByRole(AriaRole.Button, new() { Name = "Create and start" }).ClickAsync();
 
             await Expect(Status(page)).ToContainTextAsync("completed", new() { Timeout = 30_000 });
             var jobId = Regex.Match(page.Url, "#/jobs/([0-9a-f-]+)").Groups[1].Value;
-            (await fixture.Client.GetJobAsync(jobId)).GetProperty("resolvedPrompt").GetString()!.ShouldContain("files/notes.txt");
+            var resolved = (await fixture.Client.GetJobAsync(jobId)).GetProperty("resolvedPrompt").GetString()!;
+            resolved.ShouldContain("Read files/notes.txt please.");
+            resolved.TrimEnd().ShouldEndWith("files/chart.png", Case.Sensitive, resolved); // an image: the prompt ends with it
             await Expect(page.Locator(".transcript")).ToContainTextAsync("Wrote written.txt.");
             await Expect(page.Locator(".transcript li.tool").First).ToContainTextAsync("Write");
             await Expect(page.Locator("#job-cost")).ToContainTextAsync("$0.0123");
