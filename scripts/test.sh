@@ -24,6 +24,8 @@ apt_install python3-minimal
 apt_install docker.io busybox-static
 # Checks of the deployment files: shellcheck, docker-compose config, systemd-analyze verify.
 apt_install shellcheck docker-compose systemd
+# The dashboard's browser tests drive Debian's Chromium through Playwright (its own browser download is not used).
+apt_install chromium
 pg_find_bin
 # The E2E tests run the real Claude Code CLI (pinned) against a fake model API the tests serve.
 CLAUDEBATCH_TEST_CLAUDE="$(claude_install "$root/.tools/claude-code")"
@@ -157,16 +159,20 @@ for path in glob.glob(sys.argv[1] + "/*.trx"):
 print(p, f, s)
 PY
 )
-# The E2E category (the real Claude Code CLI) must have run: a run without it proves too little.
-e2e="$(python3 - "$results" <<'PY'
+# How many tests of a namespace ran (e.g. ".EndToEnd."): a category that ran nothing proves nothing.
+ran() {
+  python3 - "$results" "$1" <<'PY'
 import glob, sys, xml.etree.ElementTree as ET
 ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
 print(sum(1 for path in glob.glob(sys.argv[1] + "/*.trx")
           for r in ET.parse(path).getroot().iter("{%s}UnitTestResult" % ns["t"])
-          if ".EndToEnd." in r.get("testName", "")))
+          if sys.argv[2] in r.get("testName", "")))
 PY
-)"
-echo "E2E tests (real Claude Code CLI) run: $e2e"
+}
+# The E2E category (the real Claude Code CLI) and the dashboard's browser tests (Chromium) must have run.
+e2e="$(ran .EndToEnd.)"
+browser="$(ran .Dashboard.)"
+echo "E2E tests (real Claude Code CLI) run: $e2e; browser tests (Chromium) run: $browser"
 
 total=$((passed + failed + skipped))
 if [ "$total" -eq 0 ]; then
@@ -175,6 +181,10 @@ if [ "$total" -eq 0 ]; then
 fi
 if [ "$e2e" -eq 0 ] && [ $# -eq 0 ]; then
   echo "The E2E category ran no test."
+  status=1
+fi
+if [ "$browser" -eq 0 ] && [ $# -eq 0 ]; then
+  echo "The browser tests ran no test."
   status=1
 fi
 if [ "$failed" -gt 0 ]; then status=1; fi

@@ -1,3 +1,4 @@
+using ClaudeBatch.Api.Dashboard;
 using ClaudeBatch.Api.Errors;
 using ClaudeBatch.Api.Health;
 using ClaudeBatch.Api.Identity;
@@ -38,6 +39,7 @@ if (Environment.GetEnvironmentVariable("CLAUDEBATCH_CONFIG") is { Length: > 0 } 
 }
 
 builder.AddServerLogging();
+builder.AddDashboard();
 builder.Services.AddServerOptions(builder.Configuration, out var jobs);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddPersistence();
@@ -108,6 +110,7 @@ app.UseServerApiExplorer();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseKnownRequestCharsets();
+app.UseDashboardHeaders();
 
 app.MapServerHealth();
 app.MapIdentityEndpoints();
@@ -116,6 +119,7 @@ app.MapJobEndpoints();
 app.MapJobStreamEndpoint();
 app.MapFileEndpoints();
 app.MapWebhookEndpoints();
+app.MapDashboard();
 
 try
 {
