@@ -21,6 +21,18 @@ public sealed class CopyOnWriteTests
         var mount = Environment.GetEnvironmentVariable(mountVariable)
             ?? throw new InvalidOperationException($"{mountVariable} is not set: run the tests through scripts/test.sh, which mounts the filesystems.");
         var root = Path.Combine(mount, Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            await SharesBlocksAsync(mount, root, strategy);
+        }
+        finally
+        {
+            RemoveTestFolder(root);
+        }
+    }
+
+    private static async Task SharesBlocksAsync(string mount, string root, string strategy)
+    {
         await using var api = new ApiFactory()
             .With("Workspace:RepositoriesPath", Path.Combine(root, "repos"))
             .With("Workspace:JobsPath", Path.Combine(root, "jobs"))
@@ -58,6 +70,28 @@ public sealed class CopyOnWriteTests
         deleted.IsSuccessStatusCode.ShouldBeTrue();
         Directory.Exists(workspace).ShouldBeFalse();
         File.Exists(Path.Combine(master, "big.bin")).ShouldBeTrue();
+    }
+
+    /// <summary>
+    /// The loop filesystems are small and outlive a run: the test's masters (btrfs subvolumes there) go with it.
+    /// </summary>
+    private static void RemoveTestFolder(string root)
+    {
+        var repos = Path.Combine(root, "repos");
+        foreach (var master in Directory.Exists(repos) ? Directory.GetDirectories(repos) : [])
+        {
+            using var delete = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("btrfs", ["subvolume", "delete", master])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            });
+            delete?.WaitForExit();
+        }
+
+        if (Directory.Exists(root))
+        {
+            Directory.Delete(root, recursive: true);
+        }
     }
 
     [Fact]
