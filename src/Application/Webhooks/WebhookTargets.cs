@@ -62,15 +62,8 @@ public static class WebhookTargets
             return DomainError.Invalid("unresolvable-webhook-host", "'url' names a host that could not be resolved.");
         }
 
-        return NonPublic(addresses) is null ? null : Refused;
+        return NetworkAddresses.FirstNonPublic(addresses) is null ? null : Refused;
     }
-
-    /// <summary>The first of <paramref name="addresses"/> that is not public, with its range's name; null when all are public.</summary>
-    public static (IPAddress Address, string Range)? NonPublic(IEnumerable<IPAddress> addresses) =>
-        addresses.Select(a => (Address: a, Range: NetworkAddresses.NonPublicRangeOf(a)))
-            .Where(a => a.Range is not null)
-            .Select(a => ((IPAddress, string)?)(a.Address, a.Range!))
-            .FirstOrDefault();
 
     private static DomainError Refused => DomainError.Invalid(
         "private-network-target",

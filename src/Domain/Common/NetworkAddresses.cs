@@ -57,6 +57,13 @@ public static class NetworkAddresses
         (new("2002::", 16, "6to4"), 2),
     ];
 
+    /// <summary>The first of <paramref name="addresses"/> that is not public, with its range's name; null when all are public.</summary>
+    public static (IPAddress Address, string Range)? FirstNonPublic(IEnumerable<IPAddress> addresses) =>
+        addresses.Select(a => (Address: a, Range: NonPublicRangeOf(a)))
+            .Where(a => a.Range is not null)
+            .Select(a => ((IPAddress, string)?)(a.Address, a.Range!))
+            .FirstOrDefault();
+
     /// <summary>The special range that holds <paramref name="address"/>, named for people; null for an ordinary public address.</summary>
     public static string? NonPublicRangeOf(IPAddress address)
     {

@@ -1,3 +1,4 @@
+using ClaudeBatch.Domain.Common;
 using System.Net;
 using System.Net.Http;
 using System.Net.Sockets;
@@ -96,7 +97,7 @@ internal sealed class GitNetworkSession : IDisposable
             throw Fail(GitFailure.Unreachable, $"{host} did not resolve");
         }
 
-        if (!allowPrivateNetworks && PrivateNetworks.NonPublic(addresses) is { } refused)
+        if (!allowPrivateNetworks && NetworkAddresses.FirstNonPublic(addresses) is { } refused)
         {
             throw Fail(GitFailure.PrivateNetwork, $"{host} resolves to {refused.Address}, {refused.Range}");
         }

@@ -102,7 +102,7 @@ internal sealed class HttpWebhookSender : IWebhookSender, IDisposable
             throw new HttpRequestException($"{host} did not resolve.");
         }
 
-        if (!options.AllowPrivateTargets && WebhookTargets.NonPublic(addresses) is { } refused)
+        if (!options.AllowPrivateTargets && NetworkAddresses.FirstNonPublic(addresses) is { } refused)
         {
             throw new HttpRequestException(
                 $"{host} resolves to {refused.Address} ({refused.Range}); private targets are refused (Webhooks:AllowPrivateTargets).");
