@@ -43,7 +43,7 @@ public sealed class CliContext(CliConsole console)
         var server = Server(parse);
         var saved = Config.Load();
         var token = Console.Env("CBS_TOKEN") ?? (SameServer(saved.Server, server) ? saved.Token : null)
-            ?? throw new CliFailure(ExitCodes.Unreachable, $"Not signed in to {server}: run cbs login (or set CBS_TOKEN).");
+            ?? throw CliFailure.NotSignedIn($"Not signed in to {server}: run cbs login (or set CBS_TOKEN).");
         return new ServerApi(server, token);
     }
 

@@ -21,5 +21,11 @@ public sealed class CliFailure(int exitCode, string message) : Exception(message
 {
     public int ExitCode { get; } = exitCode;
 
+    /// <summary>No answer came (refused, dropped, timed out): worth sending again. Not so for a refused credential.</summary>
+    public bool NoAnswer { get; init; }
+
     public static CliFailure Usage(string message) => new(ExitCodes.Usage, message);
+
+    /// <summary>The server does not accept the credentials (or there are none): exit 3, and sending again cannot help.</summary>
+    public static CliFailure NotSignedIn(string message) => new(ExitCodes.Unreachable, message);
 }

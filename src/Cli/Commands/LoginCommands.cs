@@ -78,7 +78,7 @@ public static class LoginCommands
                 using var api = context.Api(parse);
                 await api.PostAsync<object>("/auth/logout", null, ct);
             }
-            catch (CliFailure e) when (e.ExitCode == ExitCodes.Unreachable && e.Message.Contains("cbs login", StringComparison.Ordinal))
+            catch (CliFailure e) when (e.ExitCode == ExitCodes.Unreachable && !e.NoAnswer)
             {
                 // Already not accepted: forgetting it is all that is left.
             }

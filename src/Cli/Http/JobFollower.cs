@@ -41,7 +41,7 @@ public sealed class JobFollower(ServerApi api, CliConsole console, Transcript tr
                     return job;
                 }
             }
-            catch (Exception e) when (e is HttpRequestException or IOException || e is CliFailure { ExitCode: ExitCodes.Unreachable } && !e.Message.Contains("cbs login", StringComparison.Ordinal))
+            catch (Exception e) when (e is HttpRequestException or IOException or CliFailure { NoAnswer: true })
             {
                 lostSince ??= DateTime.UtcNow;
                 if (DateTime.UtcNow - lostSince > MaxQuietReconnecting)

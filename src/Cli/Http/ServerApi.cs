@@ -60,7 +60,7 @@ public sealed class ServerApi : IDisposable
             {
                 return await SendAsync<T>(request, cancellationToken);
             }
-            catch (CliFailure e) when (attempt < 3 && e.ExitCode == ExitCodes.Unreachable && e.Message.StartsWith("Cannot reach", StringComparison.Ordinal))
+            catch (CliFailure e) when (attempt < 3 && e.NoAnswer)
             {
                 await Task.Delay(TimeSpan.FromSeconds(attempt), cancellationToken);
             }
@@ -119,13 +119,13 @@ public sealed class ServerApi : IDisposable
         }
     }
 
-    public CliFailure Unreachable(string why) => new(ExitCodes.Unreachable, $"Cannot reach the server at {Server}: {why}");
+    public CliFailure Unreachable(string why) => new(ExitCodes.Unreachable, $"Cannot reach the server at {Server}: {why}") { NoAnswer = true };
 
     private static async Task<CliFailure> FailureAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var problem = await ProblemText.ReadAsync(response, cancellationToken);
         return response.StatusCode == HttpStatusCode.Unauthorized
-            ? new CliFailure(ExitCodes.Unreachable, $"Not signed in, or the token was revoked or has expired: run cbs login. ({problem})")
+            ? CliFailure.NotSignedIn($"Not signed in, or the token was revoked or has expired: run cbs login. ({problem})")
             : new CliFailure(ExitCodes.Failed, problem);
     }
 
