@@ -64,6 +64,16 @@ public sealed class JobsOptions
     /// <summary>How often the cached job views' versions are compared with the stored ones, in case a notification was missed.</summary>
     public int ViewCacheReconcileSeconds { get; set; } = 30;
 
-    /// <summary>This server's name in job events; a restarted server fails the jobs its previous life left running.</summary>
+    /// <summary>
+    /// This server's name in job events and in the node list: one process at a time runs as a node on a database (a
+    /// second waits for the first to let go, then refuses to start); a restarted node fails the jobs its previous life
+    /// left running. Letters, digits, '.', '_' and '-'.
+    /// </summary>
     public string NodeName { get; set; } = Environment.MachineName;
+
+    /// <summary>
+    /// Where the other nodes reach this one (<c>http://10.0.0.5:5000</c>, say) to forward a request for a job whose
+    /// workspace is here; unset: they answer 503 naming this node instead.
+    /// </summary>
+    public string? NodeUrl { get; set; }
 }

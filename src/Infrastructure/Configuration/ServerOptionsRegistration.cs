@@ -53,7 +53,11 @@ public static class ServerOptionsRegistration
             check(o.RetentionDays >= 0, "RetentionDays", "must not be negative (0 removes a workspace at the first sweep after its job ends)");
             check(Wolverine.CronSchedule.TryParse(o.RetentionSchedule, TimeZoneInfo.Utc, out _), "RetentionSchedule",
                 $"'{o.RetentionSchedule}' is not a cron expression (5 fields, or 6 with seconds first)");
-            check(!string.IsNullOrWhiteSpace(o.NodeName), "NodeName", "must not be empty");
+            check(o.NodeName is { Length: >= 1 and <= 63 } && o.NodeName.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'),
+                "NodeName", "must be 1 to 63 letters, digits, '.', '_' or '-'");
+            check(o.NodeUrl is null || (Uri.TryCreate(o.NodeUrl, UriKind.Absolute, out var nodeUrl) && nodeUrl.Scheme is "http" or "https"
+                && nodeUrl.PathAndQuery == "/" && string.IsNullOrEmpty(nodeUrl.UserInfo)),
+                "NodeUrl", "must be an absolute http(s) address without a path or credentials, or unset");
             check(o.StreamHeartbeatSeconds is >= 1 and <= 3600, "StreamHeartbeatSeconds", "must be between 1 and 3600");
             check(o.MemoryLimitBytes is null or >= 16 * 1024 * 1024, "MemoryLimitBytes", "must be at least 16777216 (16 MiB), or unset for no limit");
             check(o.MaxProcesses is null or >= 16, "MaxProcesses", "must be at least 16 (it counts threads too), or unset for no limit");

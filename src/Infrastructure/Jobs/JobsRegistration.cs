@@ -8,6 +8,10 @@ public static class JobsRegistration
 {
     public static IServiceCollection AddJobAdapters(this IServiceCollection services)
     {
+        // First of the job services to start: nothing may recover or run this node's jobs before it holds its name.
+        services.AddSingleton<NodeMembership>();
+        services.AddSingleton<INodeDirectory>(sp => sp.GetRequiredService<NodeMembership>());
+        services.AddHostedService(sp => sp.GetRequiredService<NodeMembership>());
         services.AddSingleton<JobPaths>();
         services.AddScoped<JobPipeline>();
         services.AddSingleton<Application.Repositories.IGitClient, LibGit2Client>();

@@ -89,7 +89,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public string ConnectionString { get; private set; } = "";
 
-    /// <summary>A second server on the same database and key: a restart, or another node behind a balancer.</summary>
+    /// <summary>A second server on the same database and key, beside this one: another node behind a balancer (a node of its own name).</summary>
     public ApiFactory SecondServer()
     {
         var second = new ApiFactory(ConnectionString);
@@ -98,6 +98,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             second.With(key, value);
         }
 
+        second.With("Jobs:NodeName", "test-node-" + Guid.NewGuid().ToString("N")[..8]);
         second.JwtKey = JwtKey;
         return second;
     }

@@ -21,7 +21,9 @@ public static class ServerProcess
         bool waitForStart = true)
     {
         var port = FreePort();
+        var node = NodeNames.Take(settings);
         var start = StartInfo(settings, $"http://127.0.0.1:{port}", applicationFolder ?? AppContext.BaseDirectory);
+        start.Environment["Jobs__NodeName"] = node;
         if (launcher is { Count: > 0 })
         {
             var command = new List<string>(launcher.Skip(1)) { start.FileName };
@@ -34,13 +36,23 @@ public static class ServerProcess
             }
         }
 
-        var process = Process.Start(start)!;
+        Process process;
+        try
+        {
+            process = Process.Start(start)!;
+        }
+        catch
+        {
+            NodeNames.Release(node);
+            throw;
+        }
+
         var output = new StringBuilder();
         process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
         process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new RunningServer(process, new Uri($"http://127.0.0.1:{port}"), output);
+        var server = new RunningServer(process, new Uri($"http://127.0.0.1:{port}"), output, node);
         var deadline = DateTime.UtcNow.AddSeconds(60);
         using var probe = new HttpClient { BaseAddress = server.Url, Timeout = TimeSpan.FromSeconds(2) };
         while (true)
@@ -135,9 +147,12 @@ public static class ServerProcess
 }
 
 /// <summary>A server running as a child process; <see cref="KillHard"/> is <c>kill -9</c>.</summary>
-public sealed class RunningServer(Process process, Uri url, StringBuilder output) : IAsyncDisposable
+public sealed class RunningServer(Process process, Uri url, StringBuilder output, string node) : IAsyncDisposable
 {
     public Uri Url { get; } = url;
+
+    /// <summary>The server's <c>Jobs:NodeName</c>.</summary>
+    public string Node => node;
 
     public int ProcessId => process.Id;
 
@@ -189,6 +204,7 @@ public sealed class RunningServer(Process process, Uri url, StringBuilder output
     {
         process.Kill();
         await process.WaitForExitAsync();
+        NodeNames.Release(node);
     }
 
     public async ValueTask DisposeAsync()
@@ -199,5 +215,42 @@ public sealed class RunningServer(Process process, Uri url, StringBuilder output
         }
 
         process.Dispose();
+        NodeNames.Release(node);
+    }
+}
+
+/// <summary>
+/// The node names of the servers this test run has started and not yet stopped. One process at a time may run as a
+/// node on a database, so a second server started from the same settings while the first runs gets a name of its own
+/// (as a second machine would have); a server started again after the first stopped gets the first's name back (a
+/// restart: it recovers its own jobs).
+/// </summary>
+internal static class NodeNames
+{
+    private static readonly Dictionary<string, int> InUse = new(StringComparer.Ordinal);
+
+    public static string Take(IReadOnlyDictionary<string, string?> settings)
+    {
+        var asked = settings.FirstOrDefault(s => s.Key.Replace("__", ":", StringComparison.Ordinal).Equals("Jobs:NodeName", StringComparison.OrdinalIgnoreCase)).Value
+            ?? Environment.MachineName;
+        lock (InUse)
+        {
+            var name = asked;
+            for (var n = 2; InUse.ContainsKey(name); n++)
+            {
+                name = $"{asked}-{n}";
+            }
+
+            InUse[name] = 1;
+            return name;
+        }
+    }
+
+    public static void Release(string name)
+    {
+        lock (InUse)
+        {
+            InUse.Remove(name);
+        }
     }
 }
