@@ -60,12 +60,38 @@ public sealed class DeploymentFilesTests
         var valid = Shell.Run("docker-compose", ["-f", compose, "--profile", "tls", "config", "-q"], environment);
         valid.Code.ShouldBe(0, valid.Output);
         Shell.Run("docker-compose", ["-f", compose, "--profile", "tls", "config", "--services"], environment).Output
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldBe(["postgres", "server", "nginx"], ignoreOrder: true);
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldBe(["postgres", "server", "server-2", "nginx"], ignoreOrder: true);
 
         var withoutKey = Shell.Run("docker-compose", ["-f", compose, "config", "-q"], new Dictionary<string, string> { ["POSTGRES_PASSWORD"] = "p" });
         withoutKey.Code.ShouldNotBe(0);
         withoutKey.Output.ShouldContain("set JWT_KEY");
         File.ReadAllText(compose).ShouldNotContain("privileged: true");
+    }
+
+    [Fact]
+    public void The_cluster_profile_adds_a_second_node_with_its_own_name_address_and_workspaces_behind_the_same_nginx()
+    {
+        var compose = Path.Combine(RepositoryRoot.Path, "docker", "docker-compose.yml");
+        var environment = new Dictionary<string, string> { ["JWT_KEY"] = "k", ["POSTGRES_PASSWORD"] = "p" };
+
+        var services = Shell.Run("docker-compose", ["-f", compose, "--profile", "tls", "--profile", "cluster", "config", "--services"], environment);
+        services.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldBe(["postgres", "server", "server-2", "nginx"], ignoreOrder: true);
+        var config = Shell.Run("docker-compose", ["-f", compose, "--profile", "tls", "--profile", "cluster", "config"], environment);
+        config.Code.ShouldBe(0, config.Output);
+
+        var nodes = Regex.Matches(config.Output, @"Jobs__NodeName: (\S+)").Select(m => m.Groups[1].Value).ToList();
+        nodes.ShouldBe(["node-1", "node-2"], ignoreOrder: true);
+        Regex.Matches(config.Output, @"Jobs__NodeUrl: (\S+)").Select(m => m.Groups[1].Value).ShouldBe(["http://server:8080", "http://server-2:8080"], ignoreOrder: true);
+        // Each node its own workspaces (a job's files live on its node); the second reads the first's accounts only.
+        config.Output.ShouldContain("server-2-data:/data:rw");
+        config.Output.ShouldContain("server-data:/node-1:ro");
+        // Both nodes share one MaxConcurrent and one database.
+        Regex.Matches(config.Output, @"ConnectionStrings__Postgres: (\S+)").Select(m => m.Groups[1].Value).Distinct().Count().ShouldBe(1);
+
+        var nginx = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docker", "nginx.conf"));
+        nginx.ShouldContain("server server:8080 resolve;");
+        nginx.ShouldContain("server server-2:8080 resolve;");
+        Regex.Matches(nginx, @"proxy_pass (\S+);").Select(m => m.Groups[1].Value).Distinct().ShouldBe(["http://claude_batch"]);
     }
 
     [Fact]
