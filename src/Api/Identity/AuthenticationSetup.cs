@@ -31,9 +31,13 @@ public static class AuthenticationSetup
             .AddJwtBearer()
             .AddScheme<AuthenticationSchemeOptions, AccessTokenAuthentication>(AccessTokenAuthentication.SchemeName, null);
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<JwtOptions>((bearer, jwt) =>
+            .Configure<JwtOptions, TimeProvider>((bearer, jwt, clock) =>
             {
                 bearer.MapInboundClaims = false;
+                // A token seen valid before is not parsed and verified again until it expires (revocation and the
+                // account's state are still checked on every request, below).
+                bearer.TokenHandlers.Clear();
+                bearer.TokenHandlers.Add(new RememberingTokenHandler(clock));
                 bearer.TokenValidationParameters = new TokenValidationParameters
                 {
                     ValidIssuer = jwt.Issuer,
