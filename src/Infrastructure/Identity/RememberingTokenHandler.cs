@@ -14,7 +14,7 @@ namespace ClaudeBatch.Infrastructure.Identity;
 /// </summary>
 public sealed class RememberingTokenHandler(TimeProvider clock) : JsonWebTokenHandler
 {
-    public const int Capacity = 10_000;
+    public const int Capacity = 4_096;
 
     private readonly ConcurrentDictionary<string, Remembered> valid = new(StringComparer.Ordinal);
 
