@@ -265,12 +265,15 @@ async function jobPage(id, signal) {
 
   let job = null;
   let shownFinished = null;
+  let timelineStep = null;
   const refresh = async () => {
     const answer = await api(path, { etag: job?.etag, full: true, signal });
     if (answer.status === 304) return;
     job = { ...answer.body, etag: answer.etag };
     showSummary();
-    loadTimeline().catch(() => {});
+    // The trail holds every message too: read it again only when the job has moved to another step.
+    const step = `${job.status}|${job.turn}`;
+    if (step !== timelineStep) { timelineStep = step; loadTimeline().catch(() => { timelineStep = null; }); }
     if (isFinished(job.status) && shownFinished !== job.etag) {
       shownFinished = job.etag;
       loadDiff();
@@ -280,18 +283,20 @@ async function jobPage(id, signal) {
   const showSummary = () => {
     const row = (label, value) => [h('dt', {}, label), h('dd', {}, value)];
     summary.replaceChildren(
-      ...row('Status', h('span', { id: 'job-status' }, badge(job.status), job.queuePosition ? ` position ${job.queuePosition}` : '')),
+      ...row('Status', h('span', { id: 'job-status' }, badge(job.status),
+        job.queuePosition ? h('span', { class: 'queue-position muted' }, `#${job.queuePosition} in the queue`) : null)),
       ...row('Repository', job.repository ?? ''),
       ...row('Turn', String(job.turn ?? 1)),
       ...row('Cost', h('span', { id: 'job-cost' }, cost(job.totalCostUsd ?? job.costUsd))),
       ...row('Changes', changes(job.changes)),
       ...row('Created', when(job.createdAt)),
       ...(job.error ? row('Error', h('span', { class: 'error-text' }, job.error)) : []));
-    actions.replaceChildren(...[
-      !isFinished(job.status) && job.status !== 'created'
-        ? h('button', { type: 'button', class: 'danger', onclick: cancel }, 'Cancel job') : null,
-      h('button', { type: 'button', class: 'danger', onclick: remove }, 'Delete job'),
-      isFinished(job.status) ? pushForm() : null].filter(Boolean));
+    // Built once and only shown or hidden, so a refresh keeps what is typed in them and what a push answered.
+    if (!actions.childElementCount) {
+      actions.append(cancelButton, h('button', { type: 'button', class: 'danger', onclick: remove }, 'Delete job'), pushForm);
+    }
+    cancelButton.hidden = isFinished(job.status) || job.status === 'created';
+    pushForm.hidden = !isFinished(job.status);
     followUp.hidden = !isFinished(job.status);
   };
   const cancel = async () => {
@@ -302,7 +307,8 @@ async function jobPage(id, signal) {
     if (!confirm('Delete this job and its workspace? This cannot be undone.')) return;
     try { await api(path, { method: 'DELETE' }); location.hash = '#/jobs'; } catch (x) { showError(error, x); }
   };
-  const pushForm = () => {
+  const cancelButton = h('button', { type: 'button', class: 'danger', onclick: () => cancel() }, 'Cancel job');
+  const pushForm = (() => {
     const branch = h('input', { id: 'branch', name: 'branch', placeholder: 'claude-batch/…' });
     const result = h('span', { class: 'muted', 'aria-live': 'polite' });
     return h('form', { class: 'inline', onsubmit: async e => {
@@ -312,7 +318,7 @@ async function jobPage(id, signal) {
         result.textContent = `Pushed ${pushed.branch} (${String(pushed.commit).slice(0, 8)})`;
       } catch (x) { showError(error, x); }
     } }, h('label', { for: 'branch' }, 'Branch'), branch, h('button', { type: 'submit' }, 'Push'), result);
-  };
+  })();
 
   const followPrompt = h('textarea', { id: 'followup', name: 'followup', rows: 3, required: true });
   followUp.append(h('label', { for: 'followup' }, 'Follow-up'), followPrompt, h('button', { type: 'submit' }, 'Send'));

@@ -176,6 +176,11 @@ public sealed class DashboardDetailTests(DashboardServer fixture)
                 await Expect(page.Locator("main")).ToContainTextAsync("1 job · page 1 of 1");
                 await page.GetByLabel("Repository").SelectOptionAsync("");
                 await Expect(page.Locator($"tr[data-job='{holding[0]}']")).ToBeVisibleAsync();
+
+                // Its own page says so too, and the timeline has it queued.
+                await page.Locator($"tr[data-job='{waiting}'] a").ClickAsync();
+                await Expect(page.Locator("#job-status")).ToContainTextAsync("queued#1 in the queue");
+                await Expect(page.Locator(".timeline .step-name").Last).ToHaveTextAsync("queued");
             });
         }
         finally
