@@ -77,7 +77,8 @@ public static class JobEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         jobs.MapGet("/", async (
-                string? status, int? page, int? pageSize, HttpContext http, ISender sender, IValidator<ListJobs> validator, CancellationToken ct) =>
+                string? status, int? page, int? pageSize, string? repository, HttpContext http, ISender sender, IValidator<ListJobs> validator,
+                CancellationToken ct) =>
             {
                 JobStatus? wanted = null;
                 if (!string.IsNullOrEmpty(status))
@@ -93,20 +94,22 @@ public static class JobEndpoints
                     wanted = parsed;
                 }
 
-                var query = new ListJobs(http.User.Username(), wanted, page ?? 1, pageSize ?? 50);
+                var query = new ListJobs(http.User.Username(), wanted, page ?? 1, pageSize ?? 50, string.IsNullOrEmpty(repository) ? null : repository);
                 if (!validator.Validate(query).IsValid)
                 {
                     return TypedResults.Ok(await sender.Send(query, ct));
                 }
 
-                // Read before the page, as for one job: the user's revision only grows.
+                // Read before the page, as for one job: the user's revision only grows. The queue positions move with other
+                // users' jobs too, so they are in the tag.
+                var revision = await sender.Send(new GetJobListRevision(query.User), ct);
                 var tag = ConditionalGet.Tag(
-                    $"{await sender.Send(new GetJobListRevision(query.User), ct)}.{query.Status?.ToString() ?? "all"}.{query.Page}.{query.PageSize}");
+                    $"{revision.Revision}.{revision.Queue}.{query.Status?.ToString() ?? "all"}.{query.Repository ?? "*"}.{query.Page}.{query.PageSize}");
                 return ConditionalGet.Matches(http.Request, tag)
                     ? ConditionalGet.NotModified(http, tag)
                     : ConditionalGet.Tagged(http, tag, TypedResults.Ok(await sender.Send(query, ct)));
             })
-            .WithSummary("The caller's jobs, newest first: ?status=&page=&pageSize= (default 50, at most 500). ETag; If-None-Match answers 304.")
+            .WithSummary("The caller's jobs, newest first, each with its queuePosition: ?status=&repository=&page=&pageSize= (default 50, at most 500). ETag; If-None-Match answers 304.")
             .Produces<ListJobs.Response>()
             .Produces(StatusCodes.Status304NotModified);
 

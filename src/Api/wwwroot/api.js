@@ -44,11 +44,16 @@ export async function api(path, { method = 'GET', json, body, etag, full = false
   return full ? { status: response.status, etag: response.headers.get('ETag'), body: data } : data;
 }
 
-/** Downloads a file that needs the bearer header: fetch, then a blob URL and a temporary link. */
-export async function download(path, filename) {
+/** The bytes of a file that needs the bearer header, as a Blob. */
+export async function fetchBlob(path) {
   const response = await fetch(path, { headers: headers(), cache: 'no-store' });
   if (!response.ok) throw await failure(response);
-  const url = URL.createObjectURL(await response.blob());
+  return response.blob();
+}
+
+/** Downloads a file that needs the bearer header: fetch, then a blob URL and a temporary link. */
+export async function download(path, filename) {
+  const url = URL.createObjectURL(await fetchBlob(path));
   const link = document.createElement('a');
   link.href = url;
   link.download = filename;

@@ -1,4 +1,5 @@
-import { api, ApiError, download, follow, isFinished, session } from './api.js';
+import { api, ApiError, download, fetchBlob, follow, isFinished, session } from './api.js';
+import { diffLine, highlightText, languageOf, splitDiff } from './highlight.js';
 import { renderMarkdown } from './markdown.js';
 
 const main = document.getElementById('main');
@@ -109,7 +110,7 @@ function jobsPage(signal) {
   const show = () => {
     if (!answer) return;
     // Rows are rebuilt only when something changed (a keyboard user's focus stays put); elapsed times tick in place.
-    const key = `${etag}|${repository.value}`;
+    const key = etag;
     if (key === shown) {
       for (const cell of body.querySelectorAll('[data-started]')) cell.textContent = elapsed(JSON.parse(cell.dataset.started));
       return;
@@ -120,11 +121,9 @@ function jobsPage(signal) {
     total.textContent = `${count} job${count === 1 ? '' : 's'} · page ${page} of ${pages}`;
     previous.disabled = page <= 1;
     next.disabled = page >= pages;
-    const names = [...new Set(jobs.map(j => j.repository))].sort();
-    const chosen = repository.value;
-    repository.replaceChildren(h('option', { value: '' }, 'any'), ...names.map(n => h('option', { value: n, selected: n === chosen }, n)));
-    body.replaceChildren(...jobs.filter(job => !chosen || job.repository === chosen).map(job => h('tr', { 'data-job': job.jobId },
+    body.replaceChildren(...jobs.map(job => h('tr', { 'data-job': job.jobId },
       h('td', { 'data-label': 'Status' }, badge(job.status),
+        job.queuePosition ? h('span', { class: 'queue-position muted' }, `#${job.queuePosition}`) : null,
         h('span', { class: 'elapsed', 'data-started': JSON.stringify({ startedAt: job.startedAt, status: job.status }) }, elapsed(job))),
       h('td', { 'data-label': 'Repository' }, job.repository),
       h('td', { 'data-label': 'Prompt' }, h('a', { href: `#/jobs/${job.jobId}` }, excerpt(job.prompt))),
@@ -133,14 +132,18 @@ function jobsPage(signal) {
       h('td', { 'data-label': 'Created' }, when(job.createdAt)))));
   };
   const load = async () => {
-    const query = `/jobs?page=${page}&pageSize=${PAGE_SIZE}${status.value ? `&status=${encodeURIComponent(status.value)}` : ''}`;
+    const query = `/jobs?page=${page}&pageSize=${PAGE_SIZE}${status.value ? `&status=${encodeURIComponent(status.value)}` : ''}`
+      + (repository.value ? `&repository=${encodeURIComponent(repository.value)}` : '');
     const response = await api(query, { etag, full: true, signal });
     if (response.status !== 304) { etag = response.etag; answer = response.body; }
     show(); // also when unchanged: the elapsed times move on
   };
   const reload = () => { etag = null; load().catch(e => showError(error, e)); };
   status.addEventListener('change', () => { page = 1; reload(); });
-  repository.addEventListener('change', show);
+  repository.addEventListener('change', () => { page = 1; reload(); });
+  // The filter offers every registered repository, not only those on the page shown.
+  api('/repositories', { signal }).then(repositories => repository.append(
+    ...repositories.map(r => r.name).sort().map(n => h('option', { value: n }, n)))).catch(() => {});
   previous.addEventListener('click', () => { page--; reload(); });
   next.addEventListener('click', () => { page++; reload(); });
   every(2000, load, signal).catch(e => showError(error, e));
@@ -256,16 +259,21 @@ async function jobPage(id, signal) {
   const path = `/jobs/${encodeURIComponent(id)}`;
   const historySection = h('section', { class: 'history-section' }, h('h2', {}, 'History'),
     h('button', { type: 'button', onclick: () => loadHistory() }, 'Show history'));
-  render('Job', error, summary, actions, h('h2', {}, 'Transcript'), transcript, followUp, diffSection, filesSection, historySection);
+  const timeline = h('ol', { class: 'timeline', 'aria-label': 'Status timeline' });
+  render('Job', error, summary, timeline, actions, h('h2', {}, 'Transcript'), transcript, followUp, diffSection, filesSection, historySection);
   main.querySelector('h1').textContent = `Job ${id.slice(0, 8)}`;
 
   let job = null;
   let shownFinished = null;
+  let timelineStep = null;
   const refresh = async () => {
     const answer = await api(path, { etag: job?.etag, full: true, signal });
     if (answer.status === 304) return;
     job = { ...answer.body, etag: answer.etag };
     showSummary();
+    // The trail holds every message too: read it again only when the job has moved to another step.
+    const step = `${job.status}|${job.turn}`;
+    if (step !== timelineStep) { timelineStep = step; loadTimeline().catch(() => { timelineStep = null; }); }
     if (isFinished(job.status) && shownFinished !== job.etag) {
       shownFinished = job.etag;
       loadDiff();
@@ -275,18 +283,20 @@ async function jobPage(id, signal) {
   const showSummary = () => {
     const row = (label, value) => [h('dt', {}, label), h('dd', {}, value)];
     summary.replaceChildren(
-      ...row('Status', h('span', { id: 'job-status' }, badge(job.status), job.queuePosition ? ` position ${job.queuePosition}` : '')),
+      ...row('Status', h('span', { id: 'job-status' }, badge(job.status),
+        job.queuePosition ? h('span', { class: 'queue-position muted' }, `#${job.queuePosition} in the queue`) : null)),
       ...row('Repository', job.repository ?? ''),
       ...row('Turn', String(job.turn ?? 1)),
       ...row('Cost', h('span', { id: 'job-cost' }, cost(job.totalCostUsd ?? job.costUsd))),
       ...row('Changes', changes(job.changes)),
       ...row('Created', when(job.createdAt)),
       ...(job.error ? row('Error', h('span', { class: 'error-text' }, job.error)) : []));
-    actions.replaceChildren(...[
-      !isFinished(job.status) && job.status !== 'created'
-        ? h('button', { type: 'button', class: 'danger', onclick: cancel }, 'Cancel job') : null,
-      h('button', { type: 'button', class: 'danger', onclick: remove }, 'Delete job'),
-      isFinished(job.status) ? pushForm() : null].filter(Boolean));
+    // Built once and only shown or hidden, so a refresh keeps what is typed in them and what a push answered.
+    if (!actions.childElementCount) {
+      actions.append(cancelButton, h('button', { type: 'button', class: 'danger', onclick: remove }, 'Delete job'), pushForm);
+    }
+    cancelButton.hidden = isFinished(job.status) || job.status === 'created';
+    pushForm.hidden = !isFinished(job.status);
     followUp.hidden = !isFinished(job.status);
   };
   const cancel = async () => {
@@ -297,7 +307,8 @@ async function jobPage(id, signal) {
     if (!confirm('Delete this job and its workspace? This cannot be undone.')) return;
     try { await api(path, { method: 'DELETE' }); location.hash = '#/jobs'; } catch (x) { showError(error, x); }
   };
-  const pushForm = () => {
+  const cancelButton = h('button', { type: 'button', class: 'danger', onclick: () => cancel() }, 'Cancel job');
+  const pushForm = (() => {
     const branch = h('input', { id: 'branch', name: 'branch', placeholder: 'claude-batch/…' });
     const result = h('span', { class: 'muted', 'aria-live': 'polite' });
     return h('form', { class: 'inline', onsubmit: async e => {
@@ -307,7 +318,7 @@ async function jobPage(id, signal) {
         result.textContent = `Pushed ${pushed.branch} (${String(pushed.commit).slice(0, 8)})`;
       } catch (x) { showError(error, x); }
     } }, h('label', { for: 'branch' }, 'Branch'), branch, h('button', { type: 'submit' }, 'Push'), result);
-  };
+  })();
 
   const followPrompt = h('textarea', { id: 'followup', name: 'followup', rows: 3, required: true });
   followUp.append(h('label', { for: 'followup' }, 'Follow-up'), followPrompt, h('button', { type: 'submit' }, 'Send'));
@@ -347,20 +358,67 @@ async function jobPage(id, signal) {
     }
   };
 
+  /** The steps the job went through, from its stored events, with when each began and how long it took. */
+  let timelineAsked = 0;
+  async function loadTimeline() {
+    const ask = ++timelineAsked;
+    const events = await api(`${path}/events`, { signal });
+    if (ask !== timelineAsked) return;
+    const steps = events.map(e => ({ step: STEPS[e.type], at: new Date(e.timestamp), type: e.type }))
+      .filter(s => s.step)
+      .filter((s, i, all) => i === 0 || all[i - 1].step !== s.step);
+    timeline.replaceChildren(...steps.map((s, i) => {
+      const next = steps[i + 1];
+      const took = next && next.at - s.at >= 1000 ? ` · ${duration(next.at - s.at)}` : '';
+      return h('li', { class: `step step-${s.step.replace(/\s+/g, '-')}`, 'data-event': s.type },
+        h('span', { class: 'step-name' }, s.step), ' ',
+        h('time', { datetime: s.at.toISOString(), class: 'muted' }, `${s.at.toLocaleTimeString()}${took}`));
+    }));
+  }
+
   async function loadDiff() {
     try {
       const [stat, text] = await Promise.all([api(`${path}/diff?format=stat`, { signal }), api(`${path}/diff`, { signal })]);
-      const lines = String(text).split('\n').map(line => h('span', { class: `line ${lineClass(line)}` }, `${line}\n`));
+      const byPath = new Map(stat.files.map(f => [f.path, f]));
+      const sections = splitDiff(text).map(file => diffFile(file, byPath.get(file.path)));
       diffSection.replaceChildren(h('h2', {}, 'Changes'),
         h('table', { class: 'stat' }, h('tbody', {}, stat.files.map(f => h('tr', {},
-          h('td', {}, f.status), h('td', {}, f.oldPath ? `${f.oldPath} → ${f.path}` : f.path),
+          h('td', {}, f.status), h('td', {}, h('a', { href: `#/jobs/${encodeURIComponent(id)}`, 'data-file': f.path, onclick: e => {
+            e.preventDefault();
+            diffSection.querySelector(`section.diff-file[data-path="${CSS.escape(f.path)}"]`)?.scrollIntoView();
+          } }, f.oldPath ? `${f.oldPath} → ${f.path}` : f.path)),
           h('td', { class: 'add' }, `+${f.additions}`), h('td', { class: 'del' }, `−${f.deletions}`))))),
-        String(text).trim() ? h('pre', { class: 'diff' }, h('code', {}, lines)) : h('p', { class: 'muted' }, 'No changes.'));
+        ...(sections.length ? sections : [h('p', { class: 'muted' }, 'No changes.')]));
       diffSection.hidden = false;
     } catch (x) {
       diffSection.replaceChildren(h('h2', {}, 'Changes'), h('p', { class: 'muted' }, x.message));
       diffSection.hidden = false;
     }
+  }
+
+  /** One file of the diff: its name and stat, then its hunks highlighted for its language. */
+  function diffFile(file, stat) {
+    const language = languageOf(file.path);
+    // Added and removed lines interleave: each side carries its own open comment or string.
+    let before = {}, after = {};
+    const lines = file.lines.map(line => {
+      const side = line[0] === '-' ? before : after;
+      const { node, state } = diffLine(line, language, side);
+      if (line.startsWith('@@')) { before = {}; after = {}; }
+      else if (line[0] === '-') before = state;
+      else if (line[0] === '+') after = state;
+      else { before = state; after = state; }
+      return node;
+    });
+    const binary = stat?.binary || file.header.some(l => l.startsWith('Binary files'));
+    return h('section', { class: 'diff-file', 'data-path': file.path },
+      h('h3', {}, h('span', { class: 'path' }, file.oldPath && file.oldPath !== file.path ? `${file.oldPath} → ${file.path}` : file.path), ' ',
+        stat ? h('span', { class: 'muted' }, stat.status) : null, ' ',
+        stat ? h('span', { class: 'add' }, `+${stat.additions}`) : null, ' ',
+        stat ? h('span', { class: 'del' }, `−${stat.deletions}`) : null,
+        language ? h('span', { class: 'muted language' }, ` ${language}`) : null),
+      binary && !lines.length ? h('p', { class: 'muted' }, 'Binary file.')
+        : h('pre', { class: 'diff', 'data-language': language ?? '' }, h('code', {}, lines)));
   }
 
   async function loadFiles(folder) {
@@ -371,13 +429,40 @@ async function jobPage(id, signal) {
       filesSection.replaceChildren(h('h2', {}, 'Files'), h('p', { class: 'muted' }, `/${folder}`), h('ul', { class: 'files' }, up,
         entries.map(entry => h('li', {}, entry.type === 'directory'
           ? h('button', { type: 'button', class: 'link', onclick: () => loadFiles(entry.path) }, `${entry.name}/`)
-          : [h('span', {}, entry.name), ' ', h('span', { class: 'muted' }, bytes(entry.size)), ' ',
+          : [h('button', { type: 'button', class: 'link', 'aria-label': `Preview ${entry.name}`, onclick: () => preview(entry) }, entry.name), ' ',
+            h('span', { class: 'muted' }, bytes(entry.size)), ' ',
             h('button', { type: 'button', 'aria-label': `Download ${entry.name}`, onclick: () =>
-              download(`${path}/files/download?path=${encodeURIComponent(entry.path)}`, entry.name).catch(x => showError(error, x)) }, 'Download')]))));
+              download(`${path}/files/download?path=${encodeURIComponent(entry.path)}`, entry.name).catch(x => showError(error, x)) }, 'Download')]))),
+      previewBox);
       filesSection.hidden = false;
     } catch (x) {
       filesSection.replaceChildren(h('h2', {}, 'Files'), h('p', { class: 'muted' }, x.message));
       filesSection.hidden = false;
+    }
+  }
+
+  /** Shows a file: an image as a picture (from a blob URL), anything else as text, highlighted, up to PREVIEW_BYTES. */
+  const previewBox = h('section', { class: 'preview', 'aria-live': 'polite', hidden: true });
+  let previewUrl = null;
+  async function preview(entry) {
+    if (previewUrl) { URL.revokeObjectURL(previewUrl); previewUrl = null; }
+    const heading = h('h3', {}, entry.name);
+    previewBox.hidden = false;
+    try {
+      if (IMAGE.test(entry.name)) {
+        if (entry.size > PREVIEW_IMAGE_BYTES) { previewBox.replaceChildren(heading, h('p', { class: 'muted' }, 'Too large to preview: download it.')); return; }
+        previewUrl = URL.createObjectURL(await fetchBlob(`${path}/files/download?path=${encodeURIComponent(entry.path)}`));
+        previewBox.replaceChildren(heading, h('img', { src: previewUrl, alt: entry.name }));
+        return;
+      }
+      const text = await api(`${path}/files/content?path=${encodeURIComponent(entry.path)}`, { signal });
+      const content = text.content.length > PREVIEW_CHARACTERS ? text.content.slice(0, PREVIEW_CHARACTERS) : text.content;
+      const cut = text.truncated || content.length < text.content.length;
+      previewBox.replaceChildren(heading,
+        h('pre', { class: 'file-text' }, h('code', {}, highlightText(content, languageOf(entry.name)))),
+        cut ? h('p', { class: 'muted' }, `Only the start is shown (${bytes(text.size)} in all): download it for the rest.`) : null);
+    } catch (x) {
+      previewBox.replaceChildren(heading, h('p', { class: 'muted' }, x.status === 415 ? 'Not a text file: download it.' : x.message));
     }
   }
 
@@ -413,8 +498,22 @@ async function jobPage(id, signal) {
 const bytes = size => (size === null || size === undefined ? '' : size < 1024 ? `${size} B`
   : size < 1048576 ? `${(size / 1024).toFixed(1)} KiB` : `${(size / 1048576).toFixed(1)} MiB`);
 
-const lineClass = line => line.startsWith('+++') || line.startsWith('---') || line.startsWith('diff ') || line.startsWith('index ') ? 'meta'
-  : line.startsWith('@@') ? 'hunk' : line.startsWith('+') ? 'add' : line.startsWith('-') ? 'del' : '';
+/** The events that start a step of the status timeline, and what the step is called. */
+const STEPS = {
+  JobCreated: 'created', JobQueued: 'queued', GitPullStarted: 'git pulling', GitPulled: 'git pulled', GitPullFailed: 'git failed',
+  GitPullSkipped: 'git skipped', CodeIndexStarted: 'indexing', CodeIndexReady: 'index ready', CodeIndexFailed: 'index failed',
+  AgentStarted: 'running', FollowUpRequested: 'follow-up', JobCompleted: 'completed', JobFailed: 'failed', JobTimedOut: 'timeout',
+  JobCancelled: 'cancelled',
+};
+
+const duration = ms => {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+};
+
+const IMAGE = /\.(png|jpe?g|gif|webp|bmp|avif)$/i;
+const PREVIEW_IMAGE_BYTES = 10 * 1048576;
+const PREVIEW_CHARACTERS = 200_000;
 
 // ---------- repositories ----------
 async function repositoriesPage(signal) {
@@ -448,7 +547,8 @@ async function repositoriesPage(signal) {
       h('td', { 'data-label': 'Status' }, h('span', { class: `badge status-${r.cloneStatus}` }, r.cloneStatus),
         r.cloneStatus === 'cloning' ? h('progress', { 'aria-label': `Cloning ${r.name}` }) : null),
       h('td', { 'data-label': 'Branch' }, r.currentBranch ?? ''),
-      h('td', { 'data-label': 'Commit' }, r.commitMessage ?? r.error ?? ''),
+      h('td', { 'data-label': 'Commit' }, r.commitHash ? [h('code', { class: 'commit' }, r.commitHash.slice(0, 8)), ' '] : null,
+        r.error ?? r.commitMessage ?? ''),
       h('td', {},
         h('button', { type: 'button', onclick: () => act(`/repositories/${encodeURIComponent(r.name)}/pull`, 'POST') }, 'Pull'), ' ',
         h('button', { type: 'button', class: 'danger', onclick: () => {

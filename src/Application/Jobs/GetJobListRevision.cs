@@ -4,13 +4,30 @@ namespace ClaudeBatch.Application.Jobs;
 
 /// <summary>
 /// The caller's revision of their jobs (<see cref="IJobRevisions.OfUserAsync"/>): any change to any page of
-/// <see cref="ListJobs"/>, or to its total, raises it, and it never goes back.
+/// <see cref="ListJobs"/>, or to its total, raises it, and it never goes back. The queue positions of the caller's
+/// waiting jobs change with other users' jobs as well, so they come with it, as <see cref="Response.Queue"/>.
 /// </summary>
-public sealed record GetJobListRevision(string User) : IQuery<long>
+public sealed record GetJobListRevision(string User) : IQuery<GetJobListRevision.Response>
 {
-    public sealed class Handler(IJobRevisions revisions) : IQueryHandler<GetJobListRevision, long>
+    /// <param name="Revision">The user's revision of their jobs.</param>
+    /// <param name="Queue">The places of the user's waiting jobs, as a short text that changes whenever one of them does.</param>
+    public sealed record Response(long Revision, string Queue);
+
+    public sealed class Handler(IJobRevisions revisions, IJobCounts counts, IQueuePosition positions) : IQueryHandler<GetJobListRevision, Response>
     {
-        public async ValueTask<long> Handle(GetJobListRevision query, CancellationToken cancellationToken) =>
-            await revisions.OfUserAsync(query.User, cancellationToken);
+        public async ValueTask<Response> Handle(GetJobListRevision query, CancellationToken cancellationToken)
+        {
+            var revision = await revisions.OfUserAsync(query.User, cancellationToken);
+            // Most polls are of users with nothing queued: the kept count says so without ordering the queue.
+            if (await counts.CountAsync(query.User, Domain.Jobs.JobStatus.Queued, cancellationToken) == 0)
+            {
+                return new Response(revision, "0");
+            }
+
+            var places = await positions.OfUserAsync(query.User, cancellationToken);
+            var queue = string.Join(',', places.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value));
+            return new Response(revision, places.Count == 0 ? "0" : Convert.ToHexStringLower(
+                System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(queue)))[..12]);
+        }
     }
 }

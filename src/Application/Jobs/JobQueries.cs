@@ -5,11 +5,14 @@ namespace ClaudeBatch.Application.Jobs;
 /// <summary>One page of a user's jobs and how many jobs the whole list holds.</summary>
 public sealed record JobPage(IReadOnlyList<JobView> Items, int Total);
 
-/// <summary>A user's jobs, newest first (deleted ones left out), one page at a time, optionally of one status.</summary>
+/// <summary>
+/// A user's jobs, newest first (deleted ones left out), one page at a time, optionally of one status and of one
+/// repository.
+/// </summary>
 public interface IJobList
 {
     /// <summary>The <paramref name="page"/>-th (1-based) run of <paramref name="pageSize"/> jobs, and the list's total.</summary>
-    Task<JobPage> PageAsync(string user, JobStatus? status, int page, int pageSize, CancellationToken cancellationToken);
+    Task<JobPage> PageAsync(string user, JobStatus? status, string? repository, int page, int pageSize, CancellationToken cancellationToken);
 }
 
 /// <summary>

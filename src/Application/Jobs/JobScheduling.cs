@@ -27,6 +27,12 @@ public interface IQueuePosition
     /// job is not waiting.
     /// </summary>
     Task<int> OfAsync(string jobId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The places (as <see cref="OfAsync"/>) of all of one user's waiting jobs at once, by job id; a job that is not
+    /// waiting is not in it. One query, for a list of jobs.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, int>> OfUserAsync(string user, CancellationToken cancellationToken);
 }
 
 /// <summary>Serializes the starts of one user's jobs.</summary>

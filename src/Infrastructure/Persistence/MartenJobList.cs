@@ -17,12 +17,21 @@ internal sealed class MartenJobList(IQuerySession session, IJobCounts counts) : 
     /// </summary>
     public const int DeepPageFrom = 500;
 
-    public async Task<JobPage> PageAsync(string user, JobStatus? status, int page, int pageSize, CancellationToken cancellationToken)
+    public async Task<JobPage> PageAsync(
+        string user, JobStatus? status, string? repository, int page, int pageSize, CancellationToken cancellationToken)
     {
         var jobs = session.Query<JobView>();
-        var mine = (status is { } one
-                ? jobs.Where(j => j.User == user && !j.Deleted && j.Status == one)
-                : jobs.Where(j => j.User == user && !j.Deleted))
+        var filtered = status is { } one
+            ? jobs.Where(j => j.User == user && !j.Deleted && j.Status == one)
+            : jobs.Where(j => j.User == user && !j.Deleted);
+        if (repository is not null)
+        {
+            // Off the same user indexes, the user's jobs filtered by repository; the kept counts are per status only,
+            // so this total is counted.
+            filtered = filtered.Where(j => j.Repository == repository);
+        }
+
+        var mine = filtered
             .OrderByDescending(j => j.CreatedAt)
             .Skip((page - 1) * pageSize)
             .Take(pageSize);
@@ -39,6 +48,9 @@ internal sealed class MartenJobList(IQuerySession session, IJobCounts counts) : 
             items = ids.Select(views.GetValueOrDefault).OfType<JobView>().Where(j => !j.Deleted).ToList();
         }
 
-        return new JobPage(items, await counts.CountAsync(user, status, cancellationToken));
+        var total = repository is null
+            ? await counts.CountAsync(user, status, cancellationToken)
+            : await filtered.CountAsync(cancellationToken);
+        return new JobPage(items, total);
     }
 }

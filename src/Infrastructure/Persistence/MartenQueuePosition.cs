@@ -1,3 +1,4 @@
+using System.Globalization;
 using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Domain.Jobs;
 using Marten;
@@ -15,7 +16,12 @@ internal sealed class MartenQueuePosition(IQuerySession session, JobsOptions opt
 
     private static readonly string[] Active = JobStatuses.Active.Select(s => s.ToString()).ToArray();
 
-    private const string Position = $"""
+    private const string Position = $"{Order} select position::int from ordered where id = ?";
+
+    /// <summary>"position:id" rows: AdvancedSql reads scalars one column at a time.</summary>
+    private const string PositionsOfUser = $"{Order} select position::text || ':' || id from ordered where \"user\" = ?";
+
+    private const string Order = $"""
         with active as (
             select id, "user", queued_at, (data ->> 'node') is not null as taken
             from {Views}
@@ -39,16 +45,22 @@ internal sealed class MartenQueuePosition(IQuerySession session, JobsOptions opt
             where not a.taken
         ),
         ordered as (
-            select id, row_number() over (order by round >= ?, round, running desc, last_served nulls first,
+            select id, "user", row_number() over (order by round >= ?, round, running desc, last_served nulls first,
                                                    first_queued_at, "user" collate "C", queued_at, id collate "C") as position
             from waiting
         )
-        select position::int from ordered where id = ?
         """;
 
     public async Task<int> OfAsync(string jobId, CancellationToken cancellationToken)
     {
         var position = await session.QueryAsync<int>(Position, cancellationToken, Active, options.MaxRunningPerUser, JobStream.For(jobId));
         return position.Count == 0 ? 0 : position[0];
+    }
+
+    public async Task<IReadOnlyDictionary<string, int>> OfUserAsync(string user, CancellationToken cancellationToken)
+    {
+        var rows = await session.AdvancedSql.QueryAsync<string>(PositionsOfUser, cancellationToken, Active, options.MaxRunningPerUser, user);
+        var stream = JobStream.For("").Length;
+        return rows.Select(row => row.Split(':', 2)).ToDictionary(p => p[1][stream..], p => int.Parse(p[0], CultureInfo.InvariantCulture));
     }
 }

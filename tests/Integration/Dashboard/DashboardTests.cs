@@ -182,10 +182,6 @@ public sealed class DashboardTests(DashboardServer fixture)
             download.SuggestedFilename.ShouldBe("written.txt");
             (await File.ReadAllTextAsync((await download.PathAsync())!)).ShouldBe("written by the agent\n");
 
-            // The job page as the README shows it (docs/dashboard-job-page.png).
-            Directory.CreateDirectory(DashboardServer.Artifacts);
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DashboardServer.Artifacts, "job-page.png"), FullPage = true });
-
             // "History at": the first event shows the job as created, the last as completed (from the keyboard).
             await page.GetByRole(AriaRole.Button, new() { Name = "Show history" }).ClickAsync();
             await Expect(page.Locator(".history-state")).ToContainTextAsync("completed");
