@@ -401,7 +401,7 @@ async function jobPage(id, signal) {
     const language = languageOf(file.path);
     // Added and removed lines interleave: each side carries its own open comment or string.
     let before = {}, after = {};
-    const lines = file.lines.map(line => {
+    const lines = file.lines.slice(0, DIFF_LINES_PER_FILE).map(line => {
       const side = line[0] === '-' ? before : after;
       const { node, state } = diffLine(line, language, side);
       if (line.startsWith('@@')) { before = {}; after = {}; }
@@ -418,7 +418,10 @@ async function jobPage(id, signal) {
         stat ? h('span', { class: 'del' }, `−${stat.deletions}`) : null,
         language ? h('span', { class: 'muted language' }, ` ${language}`) : null),
       binary && !lines.length ? h('p', { class: 'muted' }, 'Binary file.')
-        : h('pre', { class: 'diff', 'data-language': language ?? '' }, h('code', {}, lines)));
+        : h('pre', { class: 'diff', 'data-language': language ?? '' }, h('code', {}, lines)),
+      file.lines.length > DIFF_LINES_PER_FILE
+        ? h('p', { class: 'muted' }, `${file.lines.length - DIFF_LINES_PER_FILE} more lines not shown: download the file or the diff (GET /jobs/{id}/diff).`)
+        : null);
   }
 
   async function loadFiles(folder) {
@@ -510,6 +513,9 @@ const duration = ms => {
   const seconds = Math.max(0, Math.round(ms / 1000));
   return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
 };
+
+/** A page stays quick with a long generated file in the diff: each file shows this many lines at most. */
+const DIFF_LINES_PER_FILE = 5000;
 
 const IMAGE = /\.(png|jpe?g|gif|webp|bmp|avif)$/i;
 const PREVIEW_IMAGE_BYTES = 10 * 1048576;
