@@ -461,9 +461,10 @@ async function jobPage(id, signal) {
       const text = await api(`${path}/files/content?path=${encodeURIComponent(entry.path)}`, { signal });
       const content = text.content.length > PREVIEW_CHARACTERS ? text.content.slice(0, PREVIEW_CHARACTERS) : text.content;
       const cut = text.truncated || content.length < text.content.length;
-      previewBox.replaceChildren(heading,
+      // replaceChildren would show a null as the text "null": only what is there.
+      previewBox.replaceChildren(...[heading,
         h('pre', { class: 'file-text' }, h('code', {}, highlightText(content, languageOf(entry.name)))),
-        cut ? h('p', { class: 'muted' }, `Only the start is shown (${bytes(text.size)} in all): download it for the rest.`) : null);
+        cut ? h('p', { class: 'muted' }, `Only the start is shown (${bytes(text.size)} in all): download it for the rest.`) : null].filter(Boolean));
     } catch (x) {
       previewBox.replaceChildren(heading, h('p', { class: 'muted' }, x.status === 415 ? 'Not a text file: download it.' : x.message));
     }

@@ -49,6 +49,8 @@ public sealed class DashboardDetailTests(DashboardServer fixture)
             await page.GetByRole(AriaRole.Button, new() { Name = "Preview hello.py" }).ClickAsync();
             await Expect(page.Locator(".preview code .tok-kw").First).ToHaveTextAsync("def");
             await Expect(page.Locator(".preview pre")).ToContainTextAsync("return \"hello \" + name * 2");
+            // Nothing but the heading and the text: no stray "null" from an absent part.
+            await Expect(page.Locator(".preview")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^hello\.py# greet the world\s*def hello\(name\):\s*return ""hello "" \+ name \* 2\s*$"));
             await page.GetByRole(AriaRole.Button, new() { Name = "Preview pixel.png" }).ClickAsync();
             var picture = page.Locator(".preview img");
             await Expect(picture).ToHaveAttributeAsync("alt", "pixel.png");
