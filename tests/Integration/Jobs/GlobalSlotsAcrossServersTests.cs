@@ -69,6 +69,10 @@ public sealed class GlobalSlotsAcrossServersTests(ITestOutputHelper output) : IA
         naps.Count(n => n.What == "start").ShouldBe(12, "each job's agent ran once");
         var (most, at) = MostAlive(naps);
         output.WriteLine($"at most {most} agents alive at once (at {at:F3})");
+        // How soon a slot let go on one node reached the next agent, on any node (for bench/README.md).
+        var handovers = naps.Where(n => n.What == "start").OrderBy(n => n.At).Skip(3)
+            .Select(start => start.At - naps.Where(n => n.What == "end" && n.At < start.At).Max(n => n.At)).Order().ToList();
+        output.WriteLine($"slot handover (end of an agent to the next start): median {handovers[handovers.Count / 2] * 1000:F0} ms, max {handovers[^1] * 1000:F0} ms");
         most.ShouldBe(3, $"Jobs:MaxConcurrent is 3 for all nodes together; records:\n{string.Join('\n', naps)}");
     }
 
