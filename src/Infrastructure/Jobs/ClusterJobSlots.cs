@@ -17,7 +17,10 @@ namespace ClaudeBatch.Infrastructure.Jobs;
 /// order, for a global one. When none is free its jobs wait for a notification (<see cref="Channel"/>, sent when a
 /// slot is let go) or, as a fallback for a server that died without a word, <see cref="Poll"/>: only while a job
 /// waits; an idle server holds no connection here and asks nothing. Between servers the order is approximate: a
-/// freed slot goes to whichever server asks first, not to the fairest job of all servers.
+/// freed slot goes to whichever server asks first, not to the fairest job of all servers. A job waiting here keeps its
+/// server's own slot meanwhile (a server has <c>Jobs:MaxConcurrent</c> of those too): so when several users' jobs on
+/// one server all wait for their users' slots, held on other servers, that server starts no other user's job until
+/// one of them ends, even with global slots free. The per-user cap itself is exact across servers.
 /// </para>
 /// <para>
 /// While the database is away a job cannot take a slot: it waits, and tries again each <see cref="Poll"/>. A running
