@@ -4,7 +4,8 @@ namespace ClaudeBatch.Application.Jobs;
 /// Run slots, handed out fairly (DESIGN.md §7). When one frees it goes to the waiting user with the fewest running
 /// jobs, skipping users at <c>Jobs:MaxRunningPerUser</c>; on a tie, to the user served least recently, then to the one
 /// whose next job was queued first. Each user's jobs go in the order they were queued. At most
-/// <c>Jobs:MaxConcurrent</c> slots are out at once.
+/// <c>Jobs:MaxConcurrent</c> slots are out at once on all servers that share the database together, and at most
+/// <c>Jobs:MaxRunningPerUser</c> of them to one user.
 /// </summary>
 public interface IJobSlots
 {
@@ -12,7 +13,7 @@ public interface IJobSlots
     /// Waits until the rule gives the job a slot, which its pipeline holds until it is disposed; null when the job is
     /// not, or stops, waiting to run (cancelled, deleted, or already taken by a pipeline).
     /// </summary>
-    Task<IDisposable?> WaitAsync(string jobId, CancellationToken cancellationToken);
+    Task<IAsyncDisposable?> WaitAsync(string jobId, CancellationToken cancellationToken);
 }
 
 /// <summary>The waiting jobs as <see cref="IJobSlots"/> will serve them, read from the stored jobs.</summary>

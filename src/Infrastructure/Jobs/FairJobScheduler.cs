@@ -13,9 +13,12 @@ namespace ClaudeBatch.Infrastructure.Jobs;
 /// seen when its turn comes, by the pipeline, which runs only a job still queued. After a start, no slot is given
 /// until the jobs already waiting have been redelivered into the line (at most <see cref="SettleTime"/>): the durable
 /// queue hands them back in pages, oldest first, and the first to arrive must not take the slots for that alone.
+/// A job given a slot here then takes one of the slots all servers share (<see cref="ClusterJobSlots"/>), waiting
+/// for it in this server's order; it may still leave the line meanwhile.
 /// </summary>
 internal sealed class FairJobScheduler(
-    IDocumentStore store, IJobChanges changes, JobsOptions options, TimeProvider clock, ILogger<FairJobScheduler> logger) : IJobSlots
+    IDocumentStore store, IJobChanges changes, ClusterJobSlots cluster, JobsOptions options, TimeProvider clock,
+    ILogger<FairJobScheduler> logger) : IJobSlots
 {
     public static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(5);
 
@@ -25,7 +28,7 @@ internal sealed class FairJobScheduler(
     /// <summary>Whether the job waits in line for a slot here.</summary>
     internal bool IsWaiting(string jobId) => slots.IsWaiting(jobId);
 
-    public async Task<IDisposable?> WaitAsync(string jobId, CancellationToken cancellationToken)
+    public async Task<IAsyncDisposable?> WaitAsync(string jobId, CancellationToken cancellationToken)
     {
         if (Interlocked.Exchange(ref settling, 1) == 0)
         {
@@ -44,7 +47,7 @@ internal sealed class FairJobScheduler(
             }
 
             using var leave = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var turn = slots.WaitAsync(job.Value.Ticket, job.Value.LastServed, leave.Token);
+            var turn = TakeAsync(job.Value.Ticket, job.Value.LastServed, leave.Token);
             while (await Task.WhenAny(turn, changed) != turn)
             {
                 changed = changes.NextChangeAsync(jobId);
@@ -53,7 +56,7 @@ internal sealed class FairJobScheduler(
                     await leave.CancelAsync();
                     try
                     {
-                        (await turn).Dispose();
+                        await (await turn).DisposeAsync();
                     }
                     catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                     {
@@ -69,6 +72,21 @@ internal sealed class FairJobScheduler(
         finally
         {
             changes.Forget(jobId, changed);
+        }
+    }
+
+    /// <summary>This server's slot by the fair rule, then a slot of all servers'.</summary>
+    private async Task<IAsyncDisposable> TakeAsync(FairSlots.Ticket ticket, DateTimeOffset? lastServed, CancellationToken cancellationToken)
+    {
+        var local = await slots.WaitAsync(ticket, lastServed, cancellationToken);
+        try
+        {
+            return new Both(await cluster.TakeAsync(ticket.User, cancellationToken), local);
+        }
+        catch
+        {
+            local.Dispose();
+            throw;
         }
     }
 
@@ -118,5 +136,21 @@ internal sealed class FairJobScheduler(
             $"select max(started_at) from {MartenQueuePosition.Views} where \"user\" = ? having max(started_at) is not null",
             cancellationToken, view.User);
         return (new FairSlots.Ticket(jobId, view.User, queuedAt), served.Count == 0 ? null : served[0]);
+    }
+
+    /// <summary>Lets the global slot go first, so that the job this server gives its own slot to next can take it at once.</summary>
+    private sealed class Both(IAsyncDisposable global, IDisposable local) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await global.DisposeAsync();
+            }
+            finally
+            {
+                local.Dispose();
+            }
+        }
     }
 }

@@ -26,6 +26,7 @@ public static class JobsRegistration
         services.AddSingleton<IWorkspaceCommits, GitWorkspaceCommits>();
         services.AddSingleton<ISystemPrompts, FileSystemPrompts>();
         services.AddSingleton<IJobCancellation, JobCancellationRegistry>();
+        services.AddSingleton<ClusterJobSlots>();
         services.AddSingleton<IJobSlots, FairJobScheduler>();
         services.AddSingleton<JobChangeSignals>();
         services.AddSingleton<IJobChanges>(sp => sp.GetRequiredService<JobChangeSignals>());

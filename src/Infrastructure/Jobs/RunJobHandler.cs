@@ -42,7 +42,7 @@ public static class RunJobHandler
     public static async Task Handle(RunJob message, IServiceScopeFactory scopes, IJobSlots slots, CancellationToken cancellationToken)
     {
         // No scope while waiting: thousands of jobs may wait here at once.
-        using var slot = await slots.WaitAsync(message.JobId, cancellationToken);
+        await using var slot = await slots.WaitAsync(message.JobId, cancellationToken);
         if (slot is null)
         {
             return;

@@ -8,7 +8,8 @@ namespace ClaudeBatch.Integration.Tests.Reliability;
 
 /// <summary>
 /// PostgreSQL stopped for 10 s under a real server with agents talking: clients get a quick 503, the agents run on,
-/// and once the database is back every job finishes with every message stored exactly once, in order.
+/// and once the database is back every job finishes with every message stored exactly once, in order; a job that waited
+/// for a run slot all the while runs then.
 /// </summary>
 [Trait("Category", "Reliability")]
 public sealed class DatabaseOutageTests
@@ -52,6 +53,11 @@ public sealed class DatabaseOutageTests
             agents.Add((await FakeClaude.WaitForInvocationAsync(Path.Combine(settings.JobsPath, job))).GetProperty("pid").GetInt32());
         }
 
+        // A fourth job waits for a run slot all through the outage, and runs once the others are done.
+        var waiting = await client.CreateJobAsync(name, "scenario: success", gitAware: false);
+        await client.StartJobAsync(waiting);
+        (await client.GetJobAsync(waiting)).Status().ShouldBe("queued");
+
         // Clients keep asking all through the outage.
         var answers = new ConcurrentBag<(string Url, HttpStatusCode Status, TimeSpan Took, string Body, bool RetryAfter)>();
         using var stopPolling = new CancellationTokenSource();
@@ -92,6 +98,12 @@ public sealed class DatabaseOutageTests
         unavailable.ShouldAllBe(a => !a.Body.Contains("   at "), "a stack trace reached a client");
         answers.Max(a => a.Took).ShouldBeLessThan(TimeSpan.FromSeconds(5), "a request hung while the database was away");
 
+        // It ran (it left the line and its pipeline ended) only once the database was back. Known, and not the slots':
+        // a pipeline starting right after the restart may still get a pooled connection the restart broke (57P01) and
+        // fail, so "failed" is accepted here.
+        var waited = await client.WaitForJobAsync(waiting, timeout: TimeSpan.FromSeconds(60));
+        waited.Status().ShouldBeOneOf(["completed", "failed"], $"{waited}\n{server.Output}");
+        waited.GetProperty("startedAt").GetDateTimeOffset().UtcDateTime.ShouldBeGreaterThan(outageEnded.AddSeconds(-1), waited.ToString());
         foreach (var job in jobs)
         {
             var ended = await client.WaitForJobAsync(job, timeout: TimeSpan.FromSeconds(60));
