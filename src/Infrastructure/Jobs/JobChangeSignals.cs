@@ -8,12 +8,14 @@ namespace ClaudeBatch.Infrastructure.Jobs;
 
 /// <summary>
 /// A Marten commit listener that wakes the watchers of every job stream the commit appended to, so a live stream
-/// sees an event as soon as it is stored (changes made by another server are picked up by polling).
+/// sees an event as soon as it is stored; changes made by another server wake them through <see cref="Signal"/>, called
+/// by <see cref="JobViewListener"/> for each notification of a stored view (while those are not heard, watchers poll).
 /// </summary>
 internal sealed class JobChangeSignals : DocumentSessionListenerBase, IJobChanges
 {
     private static readonly string Prefix = JobStream.For("");
     private readonly ConcurrentDictionary<string, TaskCompletionSource> waiting = new();
+    private volatile bool hearing;
 
     /// <summary>Whether a watcher is registered for the job's next commit.</summary>
     internal bool IsWatched(string jobId) => waiting.ContainsKey(jobId);
@@ -26,6 +28,20 @@ internal sealed class JobChangeSignals : DocumentSessionListenerBase, IJobChange
         if (waiting.TryGetValue(jobId, out var current) && current.Task == signal)
         {
             waiting.TryRemove(KeyValuePair.Create(jobId, current));
+        }
+    }
+
+    public bool HearsOtherNodes => hearing;
+
+    /// <summary>Whether other servers' commits arrive through <see cref="Signal"/>.</summary>
+    internal void Hearing(bool heard) => hearing = heard;
+
+    /// <summary>Some server committed to the job's stream: wake its watchers.</summary>
+    internal void Signal(string jobId)
+    {
+        if (waiting.TryRemove(jobId, out var signal))
+        {
+            signal.TrySetResult();
         }
     }
 

@@ -25,6 +25,8 @@ internal sealed class LibGit2MasterClones(
 
     public string PathFor(string name) => InsideRoot(name);
 
+    public bool Exists(string name) => Directory.Exists(InsideRoot(name));
+
     public async Task<Result<PreparedClone>> CloneAsync(string name, GitSource source, CancellationToken cancellationToken)
     {
         var privatePath = InsideRoot($".{name}.cloning-{Guid.NewGuid():N}");
