@@ -111,7 +111,7 @@ public interface IJobChanges
     /// <summary>
     /// A watcher is done with <paramref name="signal"/> (from <see cref="NextChangeAsync"/>): it is dropped unless a
     /// commit already replaced it, so a job that is no longer watched (or never changes again) holds nothing. Another
-    /// watcher of the same job waiting on it falls back to its poll once, then registers afresh.
+    /// watcher of the same job waiting on it is woken, reads once more and registers afresh.
     /// </summary>
     void Forget(string jobId, Task signal);
 }

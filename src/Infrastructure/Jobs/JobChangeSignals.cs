@@ -25,9 +25,11 @@ internal sealed class JobChangeSignals : DocumentSessionListenerBase, IJobChange
 
     public void Forget(string jobId, Task signal)
     {
-        if (waiting.TryGetValue(jobId, out var current) && current.Task == signal)
+        if (waiting.TryGetValue(jobId, out var current) && current.Task == signal && waiting.TryRemove(KeyValuePair.Create(jobId, current)))
         {
-            waiting.TryRemove(KeyValuePair.Create(jobId, current));
+            // Another watcher of the job may be waiting on the same signal: woken, it reads once more and registers
+            // afresh, instead of sleeping until its fallback poll through changes no signal could reach it for.
+            current.TrySetResult();
         }
     }
 
