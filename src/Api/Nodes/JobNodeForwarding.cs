@@ -25,6 +25,9 @@ public static class JobNodeForwarding
 
     public const int RetryAfterSeconds = 10;
 
+    /// <summary>A push or a large diff may keep the other node busy a while before it answers a byte; YARP's default is 100 s.</summary>
+    private static readonly ForwarderRequestConfig Config = new() { ActivityTimeout = TimeSpan.FromMinutes(10) };
+
     /// <summary>Marks an endpoint as one that must run on the node holding the job's folder (route value <c>jobId</c>).</summary>
     public static RouteHandlerBuilder OnJobNode(this RouteHandlerBuilder endpoint) =>
         endpoint.WithMetadata(OnJobNodeMetadata.Instance).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -76,7 +79,7 @@ public static class JobNodeForwarding
         var services = context.RequestServices;
         var error = await services.GetRequiredService<IHttpForwarder>().SendAsync(
             context, forward.Destination.ToString().TrimEnd('/'), services.GetRequiredService<NodeClient>().Invoker,
-            ForwarderRequestConfig.Empty, new Transformer(self));
+            Config, new Transformer(self));
         if (error != ForwarderError.None && !context.Response.HasStarted)
         {
             var reason = context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message;

@@ -27,6 +27,7 @@ public sealed class AnyNodeTests(ITestOutputHelper output)
         // Created and given its upload on A; started through B, which forwards the start to A, where the upload is.
         var jobId = await onA.CreateJobAsync(repository, "scenario: sleep", gitAware: false);
         (await onA.UploadTextAsync(jobId, "note.txt", "staged on A\n")).StatusCode.ShouldBe(HttpStatusCode.OK, a.Output);
+        (await onB.UploadTextAsync(jobId, "relayed.txt", "sent through B\n")).StatusCode.ShouldBe(HttpStatusCode.OK, b.Output);
         using var stream = await onB.OpenStreamAsync(jobId);
         stream.StatusCode.ShouldBe(HttpStatusCode.OK);
         await onB.StartJobAsync(jobId);
@@ -56,6 +57,7 @@ public sealed class AnyNodeTests(ITestOutputHelper output)
         var download = await onB.GetAsync($"/jobs/{jobId}/files/download?path=files/note.txt");
         download.StatusCode.ShouldBe(HttpStatusCode.OK, b.Output);
         (await download.Content.ReadAsStringAsync()).ShouldBe("staged on A\n");
+        (await onB.GetStringAsync($"/jobs/{jobId}/files/download?path=files/relayed.txt")).ShouldBe("sent through B\n");
 
         // Cancelled through B: the agent on A dies at once (A hears B's commit; it polls only when it cannot).
         var agent = (await FakeClaude.WaitForInvocationAsync(Path.Combine(JobsPath(settings, "a"), jobId))).GetProperty("pid").GetInt32();
