@@ -146,6 +146,17 @@ public sealed class AnyNodeTests(ITestOutputHelper output)
         File.ReadAllText(Path.Combine(RepositoriesPath(settings, "b"), repository, "README.md")).ShouldBe("# repo\n");
         File.Exists(Path.Combine(JobsPath(settings, "b"), jobId, "workspace", "README.md")).ShouldBeTrue();
         (await onA.GetStringAsync($"/jobs/{jobId}/files")).ShouldContain("README.md");
+
+        // Unregistered through A (which removes only A's master) and registered again under the same name from
+        // another source: B's master of the old registration is another repository, and is replaced before B's next job.
+        (await onA.DeleteAsync($"/repositories/{repository}")).StatusCode.ShouldBe(HttpStatusCode.OK, a.Output);
+        var (other, _) = settings.Sources.Create(repository + "-next", new Dictionary<string, string> { ["README.md"] = "# the next one\n" });
+        (await onA.RegisterAsync(repository, other)).StatusCode.ShouldBe(HttpStatusCode.Created, a.Output);
+        (await onA.WaitForCloneAsync(repository)).GetProperty("cloneStatus").GetString().ShouldBe("completed");
+        var next = await onB.CreateJobAsync(repository, "scenario: tool-write", gitAware: false);
+        await onB.StartJobAsync(next);
+        (await onB.WaitForJobAsync(next)).Status().ShouldBe("completed", b.Output);
+        File.ReadAllText(Path.Combine(JobsPath(settings, "b"), next, "workspace", "README.md")).ShouldBe("# the next one\n");
     }
 
     /// <summary>The node that took the job off the queue, as its events say.</summary>
