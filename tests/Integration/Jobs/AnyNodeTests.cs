@@ -111,6 +111,15 @@ public sealed class AnyNodeTests(ITestOutputHelper output)
         stat.ShouldContain("written.txt");
         (await onB.GetStringAsync($"/jobs/{jobId}/files")).ShouldContain("written.txt");
 
+        // A follow-up sent through B runs on A, in the workspace and the conversation there.
+        var followUp = await onB.PostAsync($"/jobs/{jobId}/prompts", System.Net.Http.Json.JsonContent.Create(new { prompt = "scenario: recall\nsecond" }));
+        followUp.StatusCode.ShouldBe(HttpStatusCode.Accepted, b.Output);
+        var second = await onB.WaitForJobAsync(jobId, j => j.GetProperty("turn").GetInt32() == 2 && j.Status() is "completed" or "failed");
+        second.Status().ShouldBe("completed", second.ToString());
+        second.GetProperty("output").GetString().ShouldBe("scenario: tool-write");
+        (await onB.EventsAsync(jobId)).Where(e => e.GetProperty("type").GetString() == "JobPipelineStarted")
+            .Select(e => e.GetProperty("data").GetProperty("node").GetString()).ShouldBe([a.Node, a.Node]);
+
         // B holds none of it: the same request marked as already forwarded is answered by B itself, from its own disk.
         using var marked = new HttpRequestMessage(HttpMethod.Get, $"/jobs/{jobId}/files/download?path=written.txt");
         marked.Headers.Add("Cbs-Forwarded-By", b.Node);
@@ -161,7 +170,7 @@ public sealed class AnyNodeTests(ITestOutputHelper output)
 
     /// <summary>The node that took the job off the queue, as its events say.</summary>
     private static async Task<string?> RanOnAsync(HttpClient client, string jobId) =>
-        (await client.EventsAsync(jobId)).Single(e => e.GetProperty("type").GetString() == "JobPipelineStarted")
+        (await client.EventsAsync(jobId)).First(e => e.GetProperty("type").GetString() == "JobPipelineStarted")
             .GetProperty("data").GetProperty("node").GetString();
 
     /// <summary>
