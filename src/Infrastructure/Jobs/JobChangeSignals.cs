@@ -47,6 +47,15 @@ internal sealed class JobChangeSignals : DocumentSessionListenerBase, IJobChange
         }
     }
 
+    /// <summary>Changes may have been missed (other servers' commits went unheard for a while): every watcher reads again.</summary>
+    internal void SignalAll()
+    {
+        foreach (var jobId in waiting.Keys)
+        {
+            Signal(jobId);
+        }
+    }
+
     public override Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
     {
         foreach (var key in commit.GetEvents().Select(e => e.StreamKey).Distinct())

@@ -51,6 +51,7 @@ internal sealed class JobViewListener(
     {
         cache.Listening();
         changes.Hearing(true);
+        changes.SignalAll();
         cancellation.Heard();
         return Task.CompletedTask;
     }
@@ -59,6 +60,8 @@ internal sealed class JobViewListener(
     {
         cache.MarkStale();
         changes.Hearing(false);
+        // Watchers asleep for the long interval of heard changes go back to polling now.
+        changes.SignalAll();
         cancellation.Stale();
     }
 
@@ -113,6 +116,7 @@ internal sealed class JobViewListener(
                     return;
                 case { Id: null, Version: null, Truncated: true }:
                     cache.Reset();
+                    changes.SignalAll();
                     cancellation.Heard();
                     return;
             }
@@ -124,6 +128,7 @@ internal sealed class JobViewListener(
         // Not understood: which view changed is unknown, so none can be trusted.
         logger.LogWarning("A job view notification was not understood: {Payload}", payload);
         cache.Reset();
+        changes.SignalAll();
         cancellation.Heard();
     }
 
