@@ -3,6 +3,7 @@ using ClaudeBatch.Api.Errors;
 using ClaudeBatch.Api.Health;
 using ClaudeBatch.Api.Identity;
 using ClaudeBatch.Api.Logging;
+using ClaudeBatch.Api.Nodes;
 using ClaudeBatch.Api.OpenApi;
 using ClaudeBatch.Api.Proxies;
 using ClaudeBatch.Application.Common;
@@ -91,6 +92,7 @@ builder.Services.AddServerOpenApi();
 builder.Services.AddServerAuthentication();
 builder.Services.AddKnownProxies();
 builder.Services.AddJobStreamLimits();
+builder.Services.AddJobNodeForwarding();
 // Kestrel reads only its endpoints from the "Kestrel" section by itself; its limits (README, "Connections") too.
 builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(builder.Configuration.GetSection("Kestrel"));
 builder.Services.AddServerHealthChecks();
@@ -111,6 +113,8 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UseKnownRequestCharsets();
 app.UseDashboardHeaders();
+// Routes that need a job's folder go to the node that holds it.
+app.UseJobNodeForwarding();
 
 app.MapServerHealth();
 app.MapIdentityEndpoints();

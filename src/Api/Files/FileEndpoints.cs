@@ -1,5 +1,6 @@
 using ClaudeBatch.Api.Errors;
 using ClaudeBatch.Api.Identity;
+using ClaudeBatch.Api.Nodes;
 using ClaudeBatch.Application.Files;
 using ClaudeBatch.Domain.Common;
 using Mediator;
@@ -22,6 +23,7 @@ public static class FileEndpoints
         var files = app.MapGroup("/jobs/{jobId:guid}/files").WithTags("Files");
 
         files.MapPost("/", UploadAsync)
+            .OnJobNode()
             .WithSummary("Upload one or more files (multipart field 'files') before the job starts or between its turns; ?overwrite=true replaces a name in use.")
             .Accepts<IFormFile>("multipart/form-data")
             .Produces<IReadOnlyList<StagedFile>>()
@@ -31,11 +33,13 @@ public static class FileEndpoints
 
         files.MapGet("/staged", async (Guid jobId, HttpContext http, ISender sender, CancellationToken ct) =>
                 (await sender.Send(new ListStagedFiles(jobId.ToString(), http.User.Username()), ct)).ToHttp(list => TypedResults.Ok(list)))
+            .OnJobNode()
             .WithSummary("The files uploaded to the job.")
             .Produces<IReadOnlyList<StagedFile>>();
 
         files.MapDelete("/staged/{filename}", async (Guid jobId, string filename, HttpContext http, ISender sender, CancellationToken ct) =>
                 (await sender.Send(new RemoveStagedFile(jobId.ToString(), http.User.Username(), filename), ct)).ToHttp(r => TypedResults.Ok(r)))
+            .OnJobNode()
             .WithSummary("Remove an uploaded file before the job starts.")
             .Produces<RemoveStagedFile.Response>();
 
@@ -50,6 +54,7 @@ public static class FileEndpoints
 
                         return TypedResults.Ok(listing.Entries);
                     }))
+            .OnJobNode()
             .WithSummary($"Entries of the job's workspace under ?path= (relative), ?depth= levels deep (1–10); a listing cut at its limit says so in {TruncatedHeader}.")
             .Produces<IReadOnlyList<WorkspaceEntry>>();
 
@@ -61,10 +66,12 @@ public static class FileEndpoints
                         file.Name,
                         lastModified: file.Modified,
                         enableRangeProcessing: true)))
+            .OnJobNode()
             .WithSummary("The bytes of a workspace file; supports Range requests.");
 
         files.MapGet("/content", async (Guid jobId, string? path, HttpContext http, ISender sender, CancellationToken ct) =>
                 (await sender.Send(new ReadWorkspaceFile(jobId.ToString(), http.User.Username(), path), ct)).ToHttp(text => TypedResults.Ok(text)))
+            .OnJobNode()
             .WithSummary("The text of a workspace file (415 for binary), cut at Uploads:MaxTextBytes.")
             .Produces<TextContent>()
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);

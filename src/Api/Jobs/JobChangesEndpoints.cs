@@ -1,5 +1,6 @@
 using ClaudeBatch.Api.Errors;
 using ClaudeBatch.Api.Identity;
+using ClaudeBatch.Api.Nodes;
 using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Domain.Common;
 using Mediator;
@@ -36,6 +37,7 @@ public static class JobChangesEndpoints
                 }
             })
             .WithTags("Jobs")
+            .OnJobNode()
             .WithSummary($"The workspace's changes against the commit it was copied from (baseCommit), computed as the job's user: a unified diff (text/x-diff; cut at Jobs:MaxDiffBytes, then {TruncatedHeader}: true), or ?format=stat for the files changed with lines added and deleted.")
             .Produces<string>(contentType: "text/x-diff")
             .Produces<ChangeStat>()
@@ -47,6 +49,7 @@ public static class JobChangesEndpoints
                 (await sender.Send(new PushJobChanges(jobId.ToString(), http.User.Username(), request?.Branch, request?.Message, request?.Force ?? false), ct))
                     .ToHttp(pushed => TypedResults.Ok(pushed)))
             .WithTags("Jobs")
+            .OnJobNode()
             .WithSummary("Commit the workspace's changes as the job's user and push them to the repository's origin as a new branch (default claude-batch/<first 8 of the job id>), through the server's master clone and the registration's credentials. 409 while the job is queued or running or when the branch exists (unless force), 422 when there is nothing to commit, 409 push-failed when origin refuses.")
             .Produces<PushJobChanges.Response>()
             .ProducesValidationProblem()

@@ -1,6 +1,7 @@
 using ClaudeBatch.Api.Idempotency;
 using ClaudeBatch.Api.Errors;
 using ClaudeBatch.Api.Identity;
+using ClaudeBatch.Api.Nodes;
 using ClaudeBatch.Application.Common;
 using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Domain.Jobs;
@@ -33,6 +34,7 @@ public static class JobEndpoints
                 (await sender.Send(new StartJob(jobId.ToString(), http.User.Username()), ct))
                     .ToHttp(started => TypedResults.Accepted($"/jobs/{jobId}", started)))
             .Idempotent()
+            .OnJobNode()
             .WithSummary("Queue the job. 202 with its place in the queue.")
             .Produces<StartJob.Response>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -43,6 +45,7 @@ public static class JobEndpoints
                 (await sender.Send(new FollowUpJob(jobId.ToString(), http.User.Username(), request.Prompt ?? ""), ct))
                     .ToHttp(queued => TypedResults.Accepted($"/jobs/{jobId}", queued)))
             .Idempotent()
+            .OnJobNode()
             .WithSummary("Answer a finished job: its next turn resumes the agent's session in the same workspace. 202 with the turn and its place in the queue.")
             .Produces<FollowUpJob.Response>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
@@ -122,6 +125,7 @@ public static class JobEndpoints
 
         jobs.MapDelete("/{jobId:guid}", async (Guid jobId, HttpContext http, ISender sender, CancellationToken ct) =>
                 (await sender.Send(new DeleteJob(jobId.ToString(), http.User.Username()), ct)).ToHttp(r => TypedResults.Ok(r)))
+            .OnJobNode()
             .WithSummary("Stop the job if it runs and remove its workspace; afterwards the job is gone (404).")
             .Produces<DeleteJob.Response>()
             .ProducesProblem(StatusCodes.Status404NotFound);

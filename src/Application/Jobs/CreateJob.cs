@@ -60,7 +60,7 @@ public sealed record CreateJob(
             var created = Job.Create(
                 jobId, command.User, command.Repository, command.Prompt, command.Images,
                 new JobOptions(command.TimeoutSeconds ?? options.DefaultTimeoutSeconds, command.GitAware, command.CidxAware, command.Model, command.MaxTurns),
-                paths.Workspace(jobId), clock.GetUtcNow());
+                paths.Workspace(jobId), clock.GetUtcNow(), options.NodeName);
             store.AppendExpecting(JobStream.For(jobId), 0, created);
             await store.SaveChangesAsync(cancellationToken);
             return new Response(jobId, JobStatus.Created, command.User, created.CowPath);

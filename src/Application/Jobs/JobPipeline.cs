@@ -203,6 +203,12 @@ public sealed class JobPipeline(
     private async Task<Decision?> PrepareWorkspaceAsync(JobJournal journal, RunAs identity, CancellationToken cancellationToken)
     {
         var job = journal.Job;
+        // Each node has its own masters: one registered elsewhere is cloned here first.
+        if (await sender.Send(new EnsureMasterClone(job.Repository), cancellationToken) is { } noMaster)
+        {
+            return Fail(noMaster);
+        }
+
         if (await PullAsync(journal, cancellationToken) is { } pullFailed)
         {
             return pullFailed;

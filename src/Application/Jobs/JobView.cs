@@ -83,7 +83,11 @@ public sealed class JobView
 
     public bool CancellationRequested { get; set; }
 
+    /// <summary>The node that ran the job's latest turn (its workspace is on that node's disk).</summary>
     public string? Node { get; set; }
+
+    /// <summary>The node the job was created on (its uploads are staged there); null for jobs created before it was recorded.</summary>
+    public string? Home { get; set; }
 
     public bool Deleted { get; set; }
 
@@ -104,6 +108,7 @@ public sealed class JobView
         CowPath = created.CowPath,
         Status = JobStatus.Created,
         CreatedAt = created.At,
+        Home = created.Home,
         Turns = [new JobTurn { Turn = 1, Prompt = created.Prompt, Status = JobStatus.Created }],
     };
 

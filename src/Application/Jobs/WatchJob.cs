@@ -22,8 +22,11 @@ public sealed record JobUpdate(long Id, string Kind, string? Type, JobStatus Sta
 /// </summary>
 public sealed record WatchJob(string JobId, long AfterVersion, TimeSpan Heartbeat) : IStreamQuery<JobUpdate>
 {
-    /// <summary>How often the stream is read again when no change was signalled (another server may have written).</summary>
+    /// <summary>How often the stream is read again when no change was signalled and other servers' changes are not heard.</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often it is read again anyway while every server's changes are signalled (in case one was missed).</summary>
+    public static readonly TimeSpan HeardPollInterval = TimeSpan.FromSeconds(10);
 
     private static readonly HashSet<Type> AgentMessages = [typeof(AgentSessionStarted), typeof(AgentSaid), typeof(AgentToolUsed), typeof(AgentToolReturned)];
 
@@ -83,7 +86,8 @@ public sealed record WatchJob(string JobId, long AfterVersion, TimeSpan Heartbea
                         continue;
                     }
 
-                    await Task.WhenAny(changed, Task.Delay(wait < PollInterval ? wait : PollInterval, clock, cancellationToken));
+                    var poll = changes.HearsOtherNodes ? HeardPollInterval : PollInterval;
+                    await Task.WhenAny(changed, Task.Delay(wait < poll ? wait : poll, clock, cancellationToken));
                 }
             }
             finally
@@ -95,16 +99,19 @@ public sealed record WatchJob(string JobId, long AfterVersion, TimeSpan Heartbea
     }
 }
 
-/// <summary>Wakes watchers of a job when events are committed to its stream (on this server).</summary>
+/// <summary>Wakes watchers of a job when events are committed to its stream (by this server, and by others while their commits are heard).</summary>
 public interface IJobChanges
 {
+    /// <summary>Whether other servers' commits wake watchers too (otherwise watchers must poll for them).</summary>
+    bool HearsOtherNodes { get; }
+
     /// <summary>Completes at the next commit to the job's stream.</summary>
     Task NextChangeAsync(string jobId);
 
     /// <summary>
     /// A watcher is done with <paramref name="signal"/> (from <see cref="NextChangeAsync"/>): it is dropped unless a
     /// commit already replaced it, so a job that is no longer watched (or never changes again) holds nothing. Another
-    /// watcher of the same job waiting on it falls back to its poll once, then registers afresh.
+    /// watcher of the same job waiting on it is woken, reads once more and registers afresh.
     /// </summary>
     void Forget(string jobId, Task signal);
 }

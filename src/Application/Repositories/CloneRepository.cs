@@ -42,6 +42,7 @@ public sealed record CloneRepository(string Name)
                 if (prepared.IsSuccess)
                 {
                     await clones.PublishAsync(prepared.Value, cancellationToken);
+                    await clones.MarkAsync(command.Name, EnsureMasterClone.RegistrationOf(now), cancellationToken);
                     var r = prepared.Value.Result;
                     var cloned = new RepositoryCloned(
                         command.Name, r.Branch, r.CommitHash, r.CommitMessage, r.SizeBytes, r.FileCount, r.Milliseconds, clock.GetUtcNow());

@@ -16,6 +16,15 @@ public interface IMasterClones
     /// <summary>The folder of the repository named <paramref name="name"/>; always directly inside the repositories folder.</summary>
     string PathFor(string name);
 
+    /// <summary>Whether this node has the repository's master clone (each node has its own, <see cref="EnsureMasterClone"/>).</summary>
+    bool Exists(string name);
+
+    /// <summary>Which registration this node's master was cloned for (<see cref="MarkAsync"/>); null when not recorded.</summary>
+    string? RegistrationOf(string name);
+
+    /// <summary>Records which registration the master just published was cloned for.</summary>
+    Task MarkAsync(string name, string registration, CancellationToken cancellationToken);
+
     /// <summary>
     /// Clones into a private folder beside the final one. On failure or cancellation nothing is left behind, and the
     /// error never contains the credentials.

@@ -94,8 +94,8 @@ public sealed class Job
 
     public static JobCreated Create(
         string jobId, string user, string repository, string prompt, IReadOnlyList<string> images, JobOptions options,
-        string cowPath, DateTimeOffset now) =>
-        new(jobId, user, repository, prompt, images, options, cowPath, now);
+        string cowPath, DateTimeOffset now, string? home = null) =>
+        new(jobId, user, repository, prompt, images, options, cowPath, now, home);
 
     /// <summary>Whether <paramref name="user"/> may see this job at all: anyone else gets a 404, as if it did not exist.</summary>
     public bool IsVisibleTo(string user) => Exists && !IsDeleted && User == user;

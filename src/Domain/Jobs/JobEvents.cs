@@ -3,8 +3,14 @@ namespace ClaudeBatch.Domain.Jobs;
 /// <summary>What the user asked for; fixed when the job is created.</summary>
 public sealed record JobOptions(int TimeoutSeconds, bool GitAware, bool CidxAware, string? Model, int? MaxTurns);
 
+/// <summary>
+/// A job was created. <see cref="Home"/> is the node that took the request: its uploads are staged on that node's disk,
+/// and it runs there, so its workspace is there too. Null in jobs created before nodes were recorded (and then the
+/// job's files are on whichever node reads it).
+/// </summary>
 public sealed record JobCreated(
-    string JobId, string User, string Repository, string Prompt, IReadOnlyList<string> Images, JobOptions Options, string CowPath, DateTimeOffset At);
+    string JobId, string User, string Repository, string Prompt, IReadOnlyList<string> Images, JobOptions Options, string CowPath, DateTimeOffset At,
+    string? Home = null);
 
 public sealed record JobQueued(string JobId, DateTimeOffset At);
 

@@ -14,6 +14,9 @@ public sealed class Repository
 
     public bool IsRegistered { get; private set; }
 
+    /// <summary>When the current registration was made: a name registered again is another repository.</summary>
+    public DateTimeOffset RegisteredAt { get; private set; }
+
     public CloneStatus CloneStatus { get; private set; }
 
     /// <summary>Whether its master clone is kept semantically indexed (cidx).</summary>
@@ -107,6 +110,7 @@ public sealed class Repository
                 Path = registered.Path;
                 CidxAware = registered.CidxAware;
                 IsRegistered = true;
+                RegisteredAt = registered.At;
                 CloneStatus = CloneStatus.Cloning;
                 break;
             case RepositoryCloned:

@@ -279,7 +279,7 @@ internal sealed class JobViewCache(long capacityBytes)
         long chars = view.Id.Length + view.JobId.Length + view.User.Length + view.Repository.Length + view.Prompt.Length
             + (view.ResolvedPrompt?.Length ?? 0) + (view.Output?.Length ?? 0) + view.CowPath.Length + (view.CommitHash?.Length ?? 0)
             + (view.WorkspaceStrategy?.Length ?? 0) + (view.SessionId?.Length ?? 0) + (view.Error?.Length ?? 0)
-            + (view.CidxError?.Length ?? 0) + (view.Node?.Length ?? 0) + (view.Options.Model?.Length ?? 0);
+            + (view.CidxError?.Length ?? 0) + (view.Node?.Length ?? 0) + (view.Home?.Length ?? 0) + (view.Options.Model?.Length ?? 0);
         foreach (var image in view.Images)
         {
             chars += image.Length + 16;

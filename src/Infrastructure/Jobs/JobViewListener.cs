@@ -8,7 +8,9 @@ using Npgsql;
 namespace ClaudeBatch.Infrastructure.Jobs;
 
 /// <summary>
-/// Keeps <see cref="JobViewCache"/> current across servers. On a dedicated connection it listens on
+/// Tells this server of every job view any server stores: running jobs' cancels (<see cref="JobCancellationRegistry"/>)
+/// and live streams (<see cref="JobChangeSignals"/>) hear of other servers' commits at once, and it keeps
+/// <see cref="JobViewCache"/> current across servers. On a dedicated connection it listens on
 /// <see cref="Channel"/> (a trigger on the job view table notifies it with each stored view's id and version when the
 /// transaction commits, whichever server wrote it); once it listens the cache may answer, and from then on each
 /// notification drops the view it names unless the cache already holds that version. Every
@@ -18,6 +20,8 @@ namespace ClaudeBatch.Infrastructure.Jobs;
 /// </summary>
 internal sealed class JobViewListener(
     JobViewCache cache,
+    JobCancellationRegistry cancellation,
+    JobChangeSignals changes,
     IConfiguration configuration,
     JobsOptions jobs,
     TimeProvider clock,
@@ -39,18 +43,27 @@ internal sealed class JobViewListener(
     protected override string Subject => "Job view notifications";
 
     protected override (string Heard, string CutOff) Effects =>
-        ("unchanged job views are served from memory", "every job read asks the database");
-
-    protected override bool Enabled => cache.Enabled;
+        ("unchanged job views are served from memory, other servers' cancels and changes are heard at once",
+         "every job read asks the database, running jobs and live streams poll for other servers' changes");
 
     /// <summary>Listening first: every change committed from now on is heard; the cache starts empty.</summary>
     protected override Task ListeningAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         cache.Listening();
+        changes.Hearing(true);
+        changes.SignalAll();
+        cancellation.Heard();
         return Task.CompletedTask;
     }
 
-    protected override void MarkStale() => cache.MarkStale();
+    protected override void MarkStale()
+    {
+        cache.MarkStale();
+        changes.Hearing(false);
+        // Watchers asleep for the long interval of heard changes go back to polling now.
+        changes.SignalAll();
+        cancellation.Stale();
+    }
 
     /// <summary>The cached versions against the stored ones: a view that changed or went is dropped.</summary>
     protected override async Task ReconcileAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
@@ -95,12 +108,16 @@ internal sealed class JobViewListener(
             {
                 case { Id.Length: > 0, Version: { } version }:
                     cache.Changed(changed.Id, version);
+                    Tell(changed.Id);
                     return;
                 case { Id.Length: > 0 }:
                     cache.Removed(changed.Id);
+                    Tell(changed.Id);
                     return;
                 case { Id: null, Version: null, Truncated: true }:
                     cache.Reset();
+                    changes.SignalAll();
+                    cancellation.Heard();
                     return;
             }
         }
@@ -111,7 +128,22 @@ internal sealed class JobViewListener(
         // Not understood: which view changed is unknown, so none can be trusted.
         logger.LogWarning("A job view notification was not understood: {Payload}", payload);
         cache.Reset();
+        changes.SignalAll();
+        cancellation.Heard();
     }
+
+    /// <summary>The job whose view changed: its cancel is checked if it runs here, its watchers wake.</summary>
+    private void Tell(string viewId)
+    {
+        if (viewId.StartsWith(JobPrefix, StringComparison.Ordinal))
+        {
+            var jobId = viewId[JobPrefix.Length..];
+            cancellation.Changed(jobId);
+            changes.Signal(jobId);
+        }
+    }
+
+    private static readonly string JobPrefix = Domain.Jobs.JobStream.For("");
 
     private sealed record Notified(string? Id, long? Version, bool Truncated);
 }

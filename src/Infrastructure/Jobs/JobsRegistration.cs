@@ -25,7 +25,8 @@ public static class JobsRegistration
         services.AddSingleton<IWorkspaceChanges, GitWorkspaceChanges>();
         services.AddSingleton<IWorkspaceCommits, GitWorkspaceCommits>();
         services.AddSingleton<ISystemPrompts, FileSystemPrompts>();
-        services.AddSingleton<IJobCancellation, JobCancellationRegistry>();
+        services.AddSingleton<JobCancellationRegistry>();
+        services.AddSingleton<IJobCancellation>(sp => sp.GetRequiredService<JobCancellationRegistry>());
         services.AddSingleton<ClusterJobSlots>();
         services.AddSingleton<IJobSlots, FairJobScheduler>();
         services.AddSingleton<JobChangeSignals>();

@@ -25,6 +25,26 @@ internal sealed class LibGit2MasterClones(
 
     public string PathFor(string name) => InsideRoot(name);
 
+    public bool Exists(string name) => Directory.Exists(InsideRoot(name));
+
+    public string? RegistrationOf(string name)
+    {
+        try
+        {
+            return File.ReadAllText(MarkFor(name)).Trim();
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    public Task MarkAsync(string name, string registration, CancellationToken cancellationToken) =>
+        File.WriteAllTextAsync(MarkFor(name), registration, cancellationToken);
+
+    /// <summary>Beside the master, not in it (a job's copy of the master does not carry it).</summary>
+    private string MarkFor(string name) => InsideRoot($".{name}.registration");
+
     public async Task<Result<PreparedClone>> CloneAsync(string name, GitSource source, CancellationToken cancellationToken)
     {
         var privatePath = InsideRoot($".{name}.cloning-{Guid.NewGuid():N}");
@@ -88,6 +108,7 @@ internal sealed class LibGit2MasterClones(
 
     public async Task RemoveAsync(string name, CancellationToken cancellationToken)
     {
+        File.Delete(MarkFor(name));
         await Btrfs.DeleteTreeAsync(PathFor(name), cancellationToken);
         if (Directory.Exists(Root))
         {

@@ -33,6 +33,18 @@ public sealed class OpenApiTests(ApiFactory api)
             .ShouldBe((true, true, true, true));
         paths.GetProperty("/auth/tokens").GetProperty("post").GetProperty("responses").TryGetProperty("201", out _).ShouldBeTrue();
 
+        // Routes answered by the node holding the job's folder can answer 503 naming it; those reading the job's view cannot.
+        foreach (var (path, method) in new[]
+                 {
+                     ("/jobs/{jobId}/start", "post"), ("/jobs/{jobId}/prompts", "post"), ("/jobs/{jobId}", "delete"), ("/jobs/{jobId}/diff", "get"),
+                     ("/jobs/{jobId}/push", "post"), ("/jobs/{jobId}/files", "post"), ("/jobs/{jobId}/files/download", "get"), ("/jobs/{jobId}/files", "get"),
+                 })
+        {
+            paths.GetProperty(path).GetProperty(method).GetProperty("responses").TryGetProperty("503", out _).ShouldBeTrue($"{method} {path}");
+        }
+
+        paths.GetProperty("/jobs/{jobId}").GetProperty("get").GetProperty("responses").TryGetProperty("503", out _).ShouldBeFalse();
+
         // Where a cap or the login limit can refuse, 429 is documented.
         foreach (var (path, method) in new[] { ("/auth/login", "post"), ("/jobs/{jobId}/start", "post"), ("/jobs/{jobId}/prompts", "post"), ("/jobs/{jobId}/stream", "get") })
         {

@@ -24,6 +24,11 @@ public static class ServerProcess
         var node = NodeNames.Take(settings);
         var start = StartInfo(settings, $"http://127.0.0.1:{port}", applicationFolder ?? AppContext.BaseDirectory);
         start.Environment["Jobs__NodeName"] = node;
+        if (!settings.Keys.Any(k => k.Replace("__", ":", StringComparison.Ordinal).Equals("Jobs:NodeUrl", StringComparison.OrdinalIgnoreCase)))
+        {
+            // Where the other nodes reach it: its own address (forwarded requests).
+            start.Environment["Jobs__NodeUrl"] = $"http://127.0.0.1:{port}";
+        }
         if (launcher is { Count: > 0 })
         {
             var command = new List<string>(launcher.Skip(1)) { start.FileName };
