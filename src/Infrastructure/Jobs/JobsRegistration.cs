@@ -10,6 +10,7 @@ public static class JobsRegistration
     {
         services.AddSingleton<JobPaths>();
         services.AddScoped<JobPipeline>();
+        services.AddSingleton<JobMetrics>();
         services.AddSingleton<Application.Repositories.IGitClient, LibGit2Client>();
         services.AddSingleton<IWorkspaceCloner, Workspaces.CopyOnWriteWorkspaceCloner>();
         services.AddSingleton<IAgentRunner, ClaudeCodeRunner>();
