@@ -22,6 +22,9 @@ public static class TelemetrySetup
     private static readonly string[] Meters =
         [JobMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http", "Wolverine:*", "Marten"];
 
+    private static readonly string[] NpgsqlTags =
+        ["db.client.connection.state", "db.system.name", "db.operation.name", "server.address", "server.port", "error.type"];
+
     private static readonly string[] Sources = [JobTracing.SourceName, "Wolverine", "Marten"];
 
     public static WebApplicationBuilder AddServerTelemetry(this WebApplicationBuilder builder)
@@ -36,7 +39,10 @@ public static class TelemetrySetup
                 serviceInstanceId: builder.Configuration["Jobs:NodeName"] ?? Environment.MachineName))
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(Meters).AddNpgsqlInstrumentation().AddReader(scrape);
+                metrics.AddMeter(Meters).AddNpgsqlInstrumentation().AddReader(scrape)
+                    // Npgsql names each pool by its connection string: the database, host and user are no one's business
+                    // here, and one series per pool (listeners included) would only multiply them.
+                    .AddView("db.client.*", new MetricStreamConfiguration { TagKeys = NpgsqlTags });
                 if (otlp)
                 {
                     metrics.AddOtlpExporter();

@@ -51,6 +51,8 @@ public sealed class MonitoringTests : IAsyncLifetime
         // The libraries' meters are there too.
         end.ShouldContain(s => s.Name == "http_server_request_duration_seconds_count");
         end.ShouldContain(s => s.Name.StartsWith("db_client_", StringComparison.Ordinal));
+        end.ShouldContain(s => s.Name == "wolverine_messages_succeeded_total");
+        end.ShouldContain(s => s.Name == "marten_event_append_total");
     }
 
     [Fact]
@@ -99,6 +101,9 @@ public sealed class MonitoringTests : IAsyncLifetime
         text.ShouldNotContain("7c1d");
         text.ShouldNotContain(user.Username);
         text.ShouldNotContain(repository);
+        // Nor of the database: Npgsql would label its metrics with the connection string.
+        text.ShouldNotContain("Username=");
+        text.ShouldNotContain("Database=");
     }
 
     /// <summary>
