@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using ClaudeBatch.Integration.Tests.Deployment;
 using ClaudeBatch.Integration.Tests.Support;
 
 namespace ClaudeBatch.Integration.Tests.Monitoring;
@@ -53,6 +54,13 @@ public sealed class MonitoringTests : IAsyncLifetime
         end.ShouldContain(s => s.Name.StartsWith("db_client_", StringComparison.Ordinal));
         end.ShouldContain(s => s.Name == "wolverine_messages_succeeded_total");
         end.ShouldContain(s => s.Name == "marten_event_append_total");
+
+        // Every metric the Grafana dashboard graphs is one the server exposes.
+        var dashboard = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "deploy", "grafana", "claude-batch.json"));
+        var graphed = System.Text.RegularExpressions.Regex.Matches(dashboard, @"\b(?:cbs|http_server|db_client|wolverine|marten)_[a-z_]+(?=\{)")
+            .Select(m => m.Value).Distinct().ToList();
+        graphed.Count.ShouldBeGreaterThan(10);
+        graphed.ShouldAllBe(name => end.Any(s => s.Name == name), string.Join(", ", graphed.Where(n => end.All(s => s.Name != n))));
     }
 
     [Fact]
