@@ -90,6 +90,33 @@ public sealed class MonitoringTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Another_node_on_the_same_database_reports_the_same_queue_and_lists_both_nodes()
+    {
+        var (client, repository, user) = await api.UserWithRepositoryAsync();
+        var jobId = await client.CreateJobAsync(repository, "scenario: sleep", gitAware: false);
+        await client.StartJobAsync(jobId);
+        try
+        {
+            await client.WaitForJobAsync(jobId, j => j.Status() == "running");
+            await using var other = api.SecondServer().With("Jobs:NodeName", Node + "-b");
+            var onOther = await other.LoginAsync(user);
+
+            var metrics = await MetricsAsync(onOther);
+            Single(metrics, "cbs_jobs_running").ShouldBe(1);
+            Single(metrics, "cbs_jobs_queued").ShouldBe(0);
+            var nodes = JsonDocument.Parse(await onOther.GetStringAsync("/stats")).RootElement.GetProperty("nodes").EnumerateArray()
+                .ToDictionary(n => n.GetProperty("name").GetString()!, n => n.GetProperty("running").GetInt32());
+            nodes[Node].ShouldBe(1);
+            nodes[Node + "-b"].ShouldBe(0);
+        }
+        finally
+        {
+            (await client.PostAsync($"/jobs/{jobId}/cancel", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
+            (await client.WaitForJobAsync(jobId)).Status().ShouldBe("cancelled");
+        }
+    }
+
+    [Fact]
     public async Task Metrics_and_stats_need_a_token()
     {
         var anonymous = api.CreateClient();
