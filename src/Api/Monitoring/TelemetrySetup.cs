@@ -25,8 +25,6 @@ public static class TelemetrySetup
     private static readonly string[] NpgsqlTags =
         ["db.client.connection.state", "db.system.name", "db.operation.name", "server.address", "server.port", "error.type"];
 
-    private static readonly string[] Sources = [JobTracing.SourceName, "Wolverine", "Marten"];
-
     public static WebApplicationBuilder AddServerTelemetry(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section);
@@ -50,15 +48,15 @@ public static class TelemetrySetup
             })
             .WithTracing(tracing =>
             {
-                // Spans are made whether or not they are exported: the agent is handed the trace it runs in
-                // (TRACEPARENT) either way, so a caller's traceparent reaches it.
-                tracing.AddSource(Sources)
-                    .AddAspNetCoreInstrumentation(options => options.Filter = http => !http.Request.Path.StartsWithSegments("/health"))
-                    .AddHttpClientInstrumentation()
-                    .AddNpgsql();
+                // The request, Wolverine and the agent run are traced whether or not spans are exported: the agent is
+                // handed the trace it runs in (TRACEPARENT), so a caller's traceparent reaches it. The database's spans
+                // (Npgsql, Marten) and HttpClient's only when exported: the durability agent polls PostgreSQL at idle,
+                // and spans nobody reads would cost CPU there (issue #20).
+                tracing.AddSource(JobTracing.SourceName, "Wolverine")
+                    .AddAspNetCoreInstrumentation(options => options.Filter = http => !http.Request.Path.StartsWithSegments("/health"));
                 if (otlp)
                 {
-                    tracing.AddOtlpExporter();
+                    tracing.AddSource("Marten").AddHttpClientInstrumentation().AddNpgsql().AddOtlpExporter();
                 }
             });
         return builder;
