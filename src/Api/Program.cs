@@ -3,6 +3,7 @@ using ClaudeBatch.Api.Errors;
 using ClaudeBatch.Api.Health;
 using ClaudeBatch.Api.Identity;
 using ClaudeBatch.Api.Logging;
+using ClaudeBatch.Api.Monitoring;
 using ClaudeBatch.Api.Nodes;
 using ClaudeBatch.Api.OpenApi;
 using ClaudeBatch.Api.Proxies;
@@ -41,6 +42,7 @@ if (Environment.GetEnvironmentVariable("CLAUDEBATCH_CONFIG") is { Length: > 0 } 
 
 builder.AddServerLogging();
 builder.AddDashboard();
+builder.AddServerTelemetry();
 builder.Services.AddServerOptions(builder.Configuration, out var jobs);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddPersistence();
@@ -123,6 +125,7 @@ app.MapJobEndpoints();
 app.MapJobStreamEndpoint();
 app.MapFileEndpoints();
 app.MapWebhookEndpoints();
+app.MapMonitoringEndpoints();
 app.MapDashboard();
 
 try

@@ -21,7 +21,7 @@ public sealed record CancelJob(string JobId, string User) : ICommand<Result<Canc
     /// was recorded. A cancel at once is committed only if no pipeline took the job meanwhile (else it asks that pipeline).
     /// </summary>
     public static async Task<Result<(Job Job, object[] Facts)>> RequestAsync(
-        IEventStore store, IJobCancellation cancellation, string jobId, string user, DateTimeOffset now, CancellationToken cancellationToken)
+        IEventStore store, IJobCancellation cancellation, JobMetrics metrics, string jobId, string user, DateTimeOffset now, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -57,16 +57,21 @@ public sealed record CancelJob(string JobId, string User) : ICommand<Result<Canc
             }
 
             cancellation.Signal(jobId);
+            foreach (var ended in cancelled.Value.OfType<JobCancelled>())
+            {
+                metrics.Ended(job.Value, ended);
+            }
+
             return (job.Value, cancelled.Value);
         }
     }
 
-    public sealed class Handler(IEventStore store, IJobCancellation cancellation, TimeProvider clock)
+    public sealed class Handler(IEventStore store, IJobCancellation cancellation, JobMetrics metrics, TimeProvider clock)
         : ICommandHandler<CancelJob, Result<Response>>
     {
         public async ValueTask<Result<Response>> Handle(CancelJob command, CancellationToken cancellationToken)
         {
-            var requested = await RequestAsync(store, cancellation, command.JobId, command.User, clock.GetUtcNow(), cancellationToken);
+            var requested = await RequestAsync(store, cancellation, metrics, command.JobId, command.User, clock.GetUtcNow(), cancellationToken);
             if (!requested.IsSuccess)
             {
                 return requested.Error;

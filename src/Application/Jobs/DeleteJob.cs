@@ -25,7 +25,7 @@ public sealed record DeleteJob(string JobId, string User) : ICommand<Result<Dele
 
     public sealed class Handler(
         IEventStore store, IJobCancellation cancellation, IWorkspaceCloner workspaces, ICodeIndex codeIndex, IJobIdentity identities,
-        IJobContainment containment, TimeProvider clock)
+        IJobContainment containment, JobMetrics metrics, TimeProvider clock)
         : ICommandHandler<DeleteJob, Result<Response>>
     {
         public async ValueTask<Result<Response>> Handle(DeleteJob command, CancellationToken cancellationToken)
@@ -40,7 +40,7 @@ public sealed record DeleteJob(string JobId, string User) : ICommand<Result<Dele
             if (!job.Value.Status.IsFinished())
             {
                 // A pipeline that has the job ends it itself, and only after everything the job started is stopped.
-                var cancelled = await CancelJob.RequestAsync(store, cancellation, command.JobId, command.User, clock.GetUtcNow(), cancellationToken);
+                var cancelled = await CancelJob.RequestAsync(store, cancellation, metrics, command.JobId, command.User, clock.GetUtcNow(), cancellationToken);
                 if (!cancelled.IsSuccess && cancelled.Error.Code != "job-finished")
                 {
                     return cancelled.Error;

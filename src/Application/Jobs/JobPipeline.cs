@@ -39,7 +39,8 @@ public sealed class JobPipeline(
     JobsOptions options,
     TimeProvider clock,
     JobPaths paths,
-    Workspaces.WorkspaceOptions workspaceOptions)
+    Workspaces.WorkspaceOptions workspaceOptions,
+    JobMetrics metrics)
 {
     /// <summary>How often a pipeline that lost the race to take its job decides again (a cancel came first, say).</summary>
     private const int TakeAttempts = 3;
@@ -75,7 +76,17 @@ public sealed class JobPipeline(
             end = (j, now) => j.Stop(StopReason.Failed, $"The server failed while running the job: {e.Message}", null, now);
         }
 
-        await journal.RecordAsync((j, now) => end(j, now));
+        object? endFact = null;
+        await journal.RecordAsync((j, now) =>
+        {
+            var decided = end(j, now);
+            endFact = decided.IsSuccess ? decided.Value : null;
+            return decided;
+        });
+        if (endFact is not null)
+        {
+            metrics.Ended(journal.Job, endFact);
+        }
 
         // Facts kept while the database was unreachable are stored before the job is let go; should the server stop
         // first, the job is found unfinished at the next start and ends "interrupted".
@@ -102,6 +113,7 @@ public sealed class JobPipeline(
             {
                 await store.SaveChangesAsync(cancellationToken);
                 job.Evolve(taken.Value);
+                metrics.Taken(job);
                 return job;
             }
             catch (ConcurrencyConflictException) when (attempt < TakeAttempts)

@@ -13,12 +13,14 @@ public sealed record RecoverInterruptedJobs
     public const string Reason = "interrupted";
 
     public sealed class Handler(
-        IEventStore store, IInterruptedJobs interrupted, IAgentRunner agent, IJobContainment containment, JobsOptions options, TimeProvider clock)
+        IEventStore store, IInterruptedJobs interrupted, IAgentRunner agent, IJobContainment containment, JobMetrics metrics, JobsOptions options,
+        TimeProvider clock)
     {
         /// <summary>Ends this server's interrupted jobs; how many (not deleted) were ended.</summary>
         public async Task<int> HandleAsync(RecoverInterruptedJobs command, CancellationToken cancellationToken)
         {
             var mine = await interrupted.OfNodeAsync(options.NodeName, cancellationToken);
+            var ended = new List<(Domain.Jobs.Job Job, object Fact)>();
 
             foreach (var view in mine)
             {
@@ -33,10 +35,16 @@ public sealed record RecoverInterruptedJobs
                 if (!view.Deleted && job.Stop(StopReason.Failed, Reason, null, clock.GetUtcNow()) is { IsSuccess: true } stopped)
                 {
                     store.Append(JobStream.For(job.JobId), stopped.Value);
+                    ended.Add((job, stopped.Value));
                 }
             }
 
             await store.SaveChangesAsync(cancellationToken);
+            foreach (var (job, fact) in ended)
+            {
+                metrics.Ended(job, fact);
+            }
+
             return mine.Count(j => !j.Deleted);
         }
     }

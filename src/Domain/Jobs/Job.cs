@@ -59,6 +59,12 @@ public sealed class Job
 
     public long Version { get; private set; }
 
+    /// <summary>When the current turn was queued (what its wait in the queue is measured from).</summary>
+    public DateTimeOffset? QueuedAt { get; private set; }
+
+    /// <summary>When a pipeline took the current turn (what its run time is measured from).</summary>
+    public DateTimeOffset? StartedAt { get; private set; }
+
     /// <summary>The master's HEAD when the workspace was copied from it; null for a repository that is not a git repository.</summary>
     public string? BaseCommit { get; private set; }
 
@@ -398,7 +404,10 @@ public sealed class Job
                 (indexStarted, indexStopped, agentStarted) = (false, false, false);
                 break;
             case JobPipelineStarted started:
-                (PipelineStarted, Node) = (true, started.Node);
+                (PipelineStarted, Node, StartedAt) = (true, started.Node, started.At);
+                break;
+            case JobQueued queued:
+                (QueuedAt, StartedAt) = (queued.At, null);
                 break;
             case GitPullSkipped or GitPulled:
                 pullDone = true;
@@ -461,7 +470,7 @@ public sealed class Job
             case JobCancelled { Result.SessionId: { } cancelledIn }:
                 SessionId = cancelledIn;
                 break;
-            case JobQueued or GitPullStarted or GitPullFailed or CodeIndexServicesStarted or CodeIndexReady
+            case GitPullStarted or GitPullFailed or CodeIndexServicesStarted or CodeIndexReady
                 or CodeIndexFailed or AgentToolUsed or AgentSaid or AgentToolReturned or ChangesSummarized or JobCompleted
                 or JobFailed or JobTimedOut or JobCancelled
                 or ChangesCommitted or PushFailed:

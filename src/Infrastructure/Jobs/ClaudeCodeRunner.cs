@@ -21,6 +21,8 @@ internal sealed class ClaudeCodeRunner(
 
     public async Task<AgentRun> RunAsync(AgentRequest request, IAgentObserver observer, CancellationToken cancellationToken)
     {
+        using var span = JobTracing.Source.StartActivity("agent run");
+        span?.SetTag("cbs.job.id", request.JobId);
         Directory.CreateDirectory(Path.GetDirectoryName(request.LogPath)!);
         var command = await CommandAsync(request, cancellationToken);
         ResultLine? result = null;
@@ -45,6 +47,7 @@ internal sealed class ClaudeCodeRunner(
             ErrorLimit = ErrorTailBytes,
             KillLeftovers = true,
         }, cancellationToken);
+        span?.SetTag("process.exit.code", run.ExitCode);
         return Describe(run.ExitCode, result, run.Error);
     }
 
@@ -97,6 +100,8 @@ internal sealed class ClaudeCodeRunner(
             GiveConfigDirectory(request.JobFolder, request.Identity);
             variables["CLAUDE_CONFIG_DIR"] = configDirectory;
         }
+
+        JobTracing.Propagate(System.Diagnostics.Activity.Current, variables);
 
         return new ProcessCommand(options.Command, Arguments(request).ToList())
         {

@@ -14,6 +14,7 @@ public static class JobsRegistration
         services.AddHostedService(sp => sp.GetRequiredService<NodeMembership>());
         services.AddSingleton<JobPaths>();
         services.AddScoped<JobPipeline>();
+        services.AddSingleton<JobMetrics>();
         services.AddSingleton<Application.Repositories.IGitClient, LibGit2Client>();
         services.AddSingleton<IWorkspaceCloner, Workspaces.CopyOnWriteWorkspaceCloner>();
         services.AddSingleton<IAgentRunner, ClaudeCodeRunner>();

@@ -46,6 +46,7 @@ public static class PersistenceRegistration
         services.AddScoped<IJobCounts, MartenJobCounts>();
         services.AddSingleton<Application.Common.IIdempotencyKeys, MartenIdempotencyKeys>();
         services.AddScoped<IQueuePosition, MartenQueuePosition>();
+        services.AddSingleton<IJobStatistics, MartenJobStatistics>();
         services.AddSingleton<IStartLock, PostgresStartLock>();
         services.AddScoped<IJobList, MartenJobList>();
         services.AddScoped<IJobRevisions, MartenJobRevisions>();
@@ -68,6 +69,10 @@ public static class PersistenceRegistration
         options.DatabaseSchemaName = SchemaName;
         options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
         options.Events.StreamIdentity = StreamIdentity.AsString;
+        // Spans for each session's connection and a counter of appended events (meter and source "Marten"), read only
+        // when OpenTelemetry listens (README, "Monitoring").
+        options.OpenTelemetry.TrackConnections = JasperFx.OpenTelemetry.TrackLevel.Normal;
+        options.OpenTelemetry.TrackEventCounters();
         options.Projections.Add<RevokedTokenProjection>(ProjectionLifecycle.Inline);
         options.Projections.Add<RepositoryViewProjection>(ProjectionLifecycle.Inline);
         options.Schema.For<RepositoryView>().Identity(x => x.Name);

@@ -56,6 +56,12 @@ public sealed class OpenApiTests(ApiFactory api)
         paths.GetProperty("/health/ready").GetProperty("get").GetProperty("security").GetArrayLength().ShouldBe(0);
         paths.TryGetProperty("/health/live", out _).ShouldBeTrue();
 
+        // Monitoring: both need a token (Metrics:AllowAnonymous is false by default); the metrics are Prometheus text.
+        paths.GetProperty("/stats").GetProperty("get").GetProperty("responses").GetProperty("401");
+        var metrics = paths.GetProperty("/metrics").GetProperty("get").GetProperty("responses");
+        metrics.TryGetProperty("401", out _).ShouldBeTrue();
+        metrics.GetProperty("200").GetProperty("content").TryGetProperty("text/plain", out _).ShouldBeTrue();
+
         // The Idempotency-Key header exactly where it is taken.
         string[] idempotent = ["/jobs|post", "/jobs/{jobId}/start|post", "/jobs/{jobId}/prompts|post", "/repositories/register|post"];
         foreach (var path in paths.EnumerateObject())
