@@ -64,17 +64,32 @@ internal sealed partial class NodeMembership
                 await Task.Delay(FailoverPollInterval, clock, stop);
                 await using var connection = await dataSource.OpenConnectionAsync(stop);
                 var dead = new HashSet<(string, Guid)>();
-                // Never itself: while this process lives, its name is only between two locks (its connection lost).
+                var selfAlive = true;
                 await using (var find = new NpgsqlCommand(
-                                 $"select n.name, n.wolverine_node from {Table} n where n.name <> $1 and n.wolverine_node is not null and not {Alive("n")}",
-                                 connection))
+                                 $"select n.name, n.wolverine_node from {Table} n where n.wolverine_node is not null and not {Alive("n")}", connection))
                 {
-                    find.Parameters.Add(new NpgsqlParameter { Value = Self });
                     await using var reader = await find.ExecuteReaderAsync(stop);
                     while (await reader.ReadAsync(stop))
                     {
-                        dead.Add((reader.GetString(0), reader.GetGuid(1)));
+                        if (reader.GetString(0) == Self)
+                        {
+                            selfAlive = false;
+                        }
+                        else
+                        {
+                            dead.Add((reader.GetString(0), reader.GetGuid(1)));
+                        }
                     }
+                }
+
+                // Never itself: while this process lives, its name is only between two locks. Nor anyone while this
+                // node's own lock is gone: the database most likely dropped every session, and the others take
+                // their names again as this one does (at once: the heartbeat is woken).
+                if (!selfAlive)
+                {
+                    await ownLockLost.CancelAsync();
+                    suspects.Clear();
+                    continue;
                 }
 
                 foreach (var (name, node) in dead.Where(suspects.Contains))

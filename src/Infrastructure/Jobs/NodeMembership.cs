@@ -36,6 +36,7 @@ internal sealed partial class NodeMembership(
     private Task? failover;
     private bool previousLifeReleased;
     private bool handedOver;
+    private CancellationTokenSource ownLockLost = new();
 
     public string Self => options.NodeName;
 
@@ -67,6 +68,7 @@ internal sealed partial class NodeMembership(
     public async ValueTask DisposeAsync()
     {
         stopping.Dispose();
+        ownLockLost.Dispose();
         if (held is not null)
         {
             await held.DisposeAsync();
@@ -195,7 +197,22 @@ internal sealed partial class NodeMembership(
         {
             try
             {
-                await Task.Delay(lost ? TimeSpan.FromSeconds(1) : HeartbeatInterval, clock, stop);
+                // Woken early when the failover pass finds this node's own lock gone (the database restarted, say),
+                // so that the others do not take it for dead while it has not noticed yet.
+                using (var wait = CancellationTokenSource.CreateLinkedTokenSource(stop, ownLockLost.Token))
+                {
+                    await Task.Delay(lost ? TimeSpan.FromSeconds(1) : HeartbeatInterval, clock, wait.Token)
+                        .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    stop.ThrowIfCancellationRequested();
+                }
+
+                if (ownLockLost.IsCancellationRequested)
+                {
+                    // Beat now: on a dead connection the beat fails, and the name is taken again below.
+                    ownLockLost.Dispose();
+                    ownLockLost = new CancellationTokenSource();
+                }
+
                 if (lost)
                 {
                     // Patient: the old session may not have ended yet on the database's side.
