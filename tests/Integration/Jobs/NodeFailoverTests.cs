@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using ClaudeBatch.Integration.Tests.Support;
 using Xunit.Abstractions;
@@ -87,6 +88,43 @@ public sealed class NodeFailoverTests(ITestOutputHelper output)
         }
 
         Invocations(settings).ShouldBe([.. running.Concat(queued).Order()]);
+    }
+
+    [Fact]
+    public async Task A_job_whose_node_died_before_its_agent_started_runs_from_the_start_on_another_node_in_a_workspace_of_its_own()
+    {
+        // The job's index step is slow (the fake cidx sleeps 60 s) and cut at 5 s: the node dies while it indexes.
+        var settings = new ApiFactory().With("Cidx:StepTimeoutSeconds", "5");
+        await settings.InitializeAsync();
+        var user = settings.Accounts.Add();
+        var name = "lost-" + Guid.NewGuid().ToString("N")[..8];
+        var (source, _) = settings.Sources.Create(name, new Dictionary<string, string> { ["README.md"] = "# r\n", [".fake-cidx"] = "slow=index:60\n" });
+
+        await using var a = await ServerProcess.StartAsync(settings.Settings);
+        // The other node has a jobs folder of its own, as on another machine.
+        var otherJobs = Path.Combine(settings.RootPath, "jobs-b");
+        await using var b = await ServerProcess.StartAsync(
+            new Dictionary<string, string?>(settings.Settings) { ["Workspace:JobsPath"] = otherJobs });
+        var onA = await a.LoginAsync(user);
+        var onB = await b.LoginAsync(user);
+        (await onA.RegisterAsync(name, source)).StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await onA.WaitForCloneAsync(name)).GetProperty("cloneStatus").GetString().ShouldBe("completed");
+        var created = await onA.PostAsJsonAsync("/jobs", new { prompt = "scenario: success", repository = name, options = new { gitAware = false, cidxAware = true } });
+        created.StatusCode.ShouldBe(HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        var job = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobId").GetString()!;
+        await onA.StartJobAsync(job);
+        await onA.WaitForJobAsync(job, j => j.Status() == "cidx_indexing");
+
+        await a.KillHardAsync();
+
+        var done = await onB.WaitForJobAsync(job, timeout: TimeSpan.FromSeconds(120));
+        done.Status().ShouldBe("completed", b.Output);
+        done.GetProperty("cowPath").GetString().ShouldBe(Path.Combine(otherJobs, job, "workspace"));
+        (await NodeOfAsync(onB, job)).ShouldBe(b.Node);
+        var types = (await onB.EventsAsync(job)).Select(e => e.GetProperty("type").GetString()).ToList();
+        types.Count(t => t == "JobPipelineStarted").ShouldBe(2);
+        types.ShouldContain("JobPipelineLost");
+        Invocations(settings).ShouldBe([job]);
     }
 
     [Fact]
