@@ -72,8 +72,9 @@ builder.Host.UseWolverine(options =>
     options.ScheduleWorkspaceRetention(jobs);
     options.UseWebhookQueue();
 
-    // A single server owns its queues: after a crash it takes its unfinished messages back at once.
-    options.Durability.Mode = DurabilityMode.Solo;
+    // Several servers (nodes) may share the database: Wolverine elects a leader among them and hands a dead node's
+    // unfinished messages to the others (README, "Several servers"); NodeFailover makes that prompt.
+    options.Durability.Mode = DurabilityMode.Balanced;
     options.UseQuietDurabilityAgent();
     // Background handlers live in Infrastructure, next to the adapters they drive; their generated code is
     // pre-built into this assembly (Internal/Generated, `codegen write`), so Roslyn is not loaded at run time.

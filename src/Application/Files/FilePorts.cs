@@ -14,6 +14,9 @@ public interface IFileStaging
 
     string PathOf(string jobId, string storedName);
 
+    /// <summary>Whether the staged file is on this node's disk (a job taken over from a lost node may have left it there).</summary>
+    bool IsHere(string jobId, string storedName);
+
     void Delete(string jobId, string storedName);
 
     /// <summary>

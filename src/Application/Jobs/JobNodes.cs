@@ -17,3 +17,10 @@ public interface INodeDirectory
 
     Task<IReadOnlyList<NodeInfo>> ListAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>What this node knows of its own previous life (the last process that ran under its name).</summary>
+public interface INodeHistory
+{
+    /// <summary>When the previous life started; null if this name never ran before.</summary>
+    DateTimeOffset? PreviousLifeStartedAt { get; }
+}

@@ -21,6 +21,9 @@ public interface IJobList
 public interface IInterruptedJobs
 {
     Task<IReadOnlyList<JobView>> OfNodeAsync(string node, CancellationToken cancellationToken);
+
+    /// <summary>The jobs of <paramref name="node"/> that another node ended "node lost" since <paramref name="since"/>.</summary>
+    Task<IReadOnlyList<JobView>> LostByNodeAsync(string node, DateTimeOffset since, CancellationToken cancellationToken);
 }
 
 /// <summary>The jobs whose files retention removes.</summary>

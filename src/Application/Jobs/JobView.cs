@@ -150,6 +150,11 @@ public sealed class JobView
                 (Node, StartedAt) = (started.Node, started.At);
                 turn?.StartedAt = started.At;
                 break;
+            case JobPipelineLost lost:
+                (Node, StartedAt, CowPath, GitStatus, CidxStatus, CidxError, WorkspaceStrategy, BaseCommit, CommitHash, ResolvedPrompt) =
+                    (null, null, lost.CowPath, GitStatus.NotChecked, CidxStatus.NotStarted, null, null, null, null, null);
+                turn?.StartedAt = null;
+                break;
             case GitPullStarted:
                 GitStatus = GitStatus.Checking;
                 break;

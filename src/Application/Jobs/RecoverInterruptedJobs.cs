@@ -5,7 +5,8 @@ namespace ClaudeBatch.Application.Jobs;
 
 /// <summary>
 /// Run once when a server starts: jobs its previous life was running cannot still be running, so each is ended as
-/// failed ("interrupted") and any process it left behind is killed. Queued jobs are redelivered by the durable queue.
+/// failed ("interrupted") and any process it left behind is killed; so are the processes of the jobs another node
+/// ended "node lost" (<see cref="TakeOverLostJob"/>) meanwhile. Queued jobs are redelivered by the durable queue.
 /// Not a request: only the server's start runs it, calling <see cref="Handler"/> directly.
 /// </summary>
 public sealed record RecoverInterruptedJobs
@@ -14,7 +15,7 @@ public sealed record RecoverInterruptedJobs
 
     public sealed class Handler(
         IEventStore store, IInterruptedJobs interrupted, IAgentRunner agent, IJobContainment containment, JobMetrics metrics, JobsOptions options,
-        TimeProvider clock)
+        INodeHistory history, TimeProvider clock)
     {
         /// <summary>Ends this server's interrupted jobs; how many (not deleted) were ended.</summary>
         public async Task<int> HandleAsync(RecoverInterruptedJobs command, CancellationToken cancellationToken)
@@ -43,6 +44,21 @@ public sealed record RecoverInterruptedJobs
             foreach (var (job, fact) in ended)
             {
                 metrics.Ended(job, fact);
+            }
+
+            // Ended by another node while this one was away: only what they left here is to end.
+            if (history.PreviousLifeStartedAt is { } previousLife)
+            {
+                foreach (var view in await interrupted.LostByNodeAsync(options.NodeName, previousLife, cancellationToken))
+                {
+                    var job = await store.LoadJobAsync(view.JobId, cancellationToken);
+                    if (job.AgentProcessId is { } pid && job.AgentProcessStartTicks is { } ticks)
+                    {
+                        agent.KillLeftover(pid, ticks);
+                    }
+
+                    await containment.CloseAsync(job.JobId, cancellationToken);
+                }
             }
 
             return mine.Count(j => !j.Deleted);

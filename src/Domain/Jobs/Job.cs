@@ -241,6 +241,18 @@ public sealed class Job
             ? new JobPipelineStarted(JobId, node, now)
             : DomainError.Conflict("job-not-runnable", $"The job is {Describe(Status)}{(PipelineStarted ? ", already taken by a pipeline" : "")}{(CancellationRequested ? ", cancelled" : "")}; it does not run.");
 
+    /// <summary>Whether the agent of the current turn was started (its process may still run wherever it was started).</summary>
+    public bool AgentStarted => agentStarted;
+
+    /// <summary>
+    /// The node that had taken the job died before the agent started: the job is queued again, to run from its pull in
+    /// <paramref name="cowPath"/>. Only a first turn (a follow-up resumes a workspace that is on the lost node).
+    /// </summary>
+    public Result<JobPipelineLost> RequeueFromLostNode(string cowPath, DateTimeOffset now) =>
+        Exists && !IsDeleted && PipelineStarted && !agentStarted && !CancellationRequested && !Status.IsFinished() && Turn == 1 && Node is { } lost
+            ? new JobPipelineLost(JobId, lost, cowPath, now)
+            : DomainError.Conflict("job-not-requeueable", $"The job is {Describe(Status)}; only a first turn taken by a node, before its agent started, is queued again.");
+
     public Result<object> StartPull(DateTimeOffset now) =>
         Step("a pull", !pullDone && Status == JobStatus.Queued && Options.GitAware, () => new GitPullStarted(JobId, now));
 
@@ -408,6 +420,11 @@ public sealed class Job
                 break;
             case JobQueued queued:
                 (QueuedAt, StartedAt) = (queued.At, null);
+                break;
+            case JobPipelineLost lost:
+                // Queued again: every step of the turn comes again, on the node that takes it next.
+                (PipelineStarted, Node, CowPath, ResolvedPrompt, BaseCommit) = (false, null, lost.CowPath, null, null);
+                (pullDone, workspaceReady, indexStarted, indexStopped) = (false, false, false, false);
                 break;
             case GitPullSkipped or GitPulled:
                 pullDone = true;

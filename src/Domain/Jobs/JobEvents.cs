@@ -17,6 +17,12 @@ public sealed record JobQueued(string JobId, DateTimeOffset At);
 /// <summary>A server took the job off the queue. <see cref="Node"/> says which, so a restarted server knows its own.</summary>
 public sealed record JobPipelineStarted(string JobId, string Node, DateTimeOffset At);
 
+/// <summary>
+/// The node that had taken the job (<see cref="LostNode"/>) died before it started the agent: the job is queued again,
+/// to run from the start on the node that found it (in a workspace of that node's, <see cref="CowPath"/>).
+/// </summary>
+public sealed record JobPipelineLost(string JobId, string LostNode, string CowPath, DateTimeOffset At);
+
 public sealed record GitPullStarted(string JobId, DateTimeOffset At);
 
 public sealed record GitPulled(string JobId, string CommitHash, bool Changed, DateTimeOffset At);

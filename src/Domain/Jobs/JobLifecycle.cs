@@ -15,7 +15,7 @@ public static class JobLifecycle
         : e switch
     {
         JobCreated => JobStatus.Created,
-        JobQueued => JobStatus.Queued,
+        JobQueued or JobPipelineLost => JobStatus.Queued,
         GitPullStarted => JobStatus.GitPulling,
         GitPullFailed => JobStatus.GitFailed,
         CodeIndexStarted => JobStatus.CidxIndexing,

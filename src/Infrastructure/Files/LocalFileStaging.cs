@@ -14,6 +14,9 @@ internal sealed class LocalFileStaging(JobPaths paths) : IFileStaging
 {
     private const int BufferSize = 81920;
 
+    // The staging folder and the stored name are the server's own (a random name), never the user's.
+    public bool IsHere(string jobId, string storedName) => File.Exists(PathOf(jobId, storedName));
+
     public async Task<SavedUpload?> SaveAsync(string jobId, string storedName, Stream content, long maxBytes, CancellationToken cancellationToken)
     {
         PrivateJobFolders.CreateStaging(paths.Staging(jobId));

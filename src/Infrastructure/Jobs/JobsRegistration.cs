@@ -11,10 +11,12 @@ public static class JobsRegistration
         // First of the job services to start: nothing may recover or run this node's jobs before it holds its name.
         services.AddSingleton<NodeMembership>();
         services.AddSingleton<INodeDirectory>(sp => sp.GetRequiredService<NodeMembership>());
+        services.AddSingleton<INodeHistory>(sp => sp.GetRequiredService<NodeMembership>());
         services.AddHostedService(sp => sp.GetRequiredService<NodeMembership>());
         services.AddSingleton<JobPaths>();
         services.AddScoped<JobPipeline>();
         services.AddSingleton<JobMetrics>();
+        services.AddScoped<TakeOverLostJob>();
         services.AddSingleton<Application.Repositories.IGitClient, LibGit2Client>();
         services.AddSingleton<IWorkspaceCloner, Workspaces.CopyOnWriteWorkspaceCloner>();
         services.AddSingleton<IAgentRunner, ClaudeCodeRunner>();

@@ -15,11 +15,12 @@ namespace ClaudeBatch.Infrastructure.Jobs;
 /// each other's running jobs for interrupted ones). A node that dies, however, lets go at once: PostgreSQL ends the
 /// lock with the connection. The node's row says where the others reach it (<c>Jobs:NodeUrl</c>) and when it was last
 /// seen (<see cref="HeartbeatInterval"/>). When the connection drops, the lock is taken again; should another process
-/// have taken the name meanwhile, this one stops.
+/// have taken the name meanwhile, or the other nodes have handed this one's jobs over (NodeMembership.Failover.cs),
+/// this one stops.
 /// </summary>
-internal sealed class NodeMembership(
-    IConfiguration configuration, NpgsqlDataSource dataSource, JobsOptions options, TimeProvider clock,
-    IHostApplicationLifetime lifetime, ILogger<NodeMembership> logger) : IHostedService, INodeDirectory, IAsyncDisposable
+internal sealed partial class NodeMembership(
+    IConfiguration configuration, NpgsqlDataSource dataSource, JobsOptions options, Wolverine.WolverineOptions wolverine, TimeProvider clock,
+    IHostApplicationLifetime lifetime, ILogger<NodeMembership> logger) : IHostedService, INodeDirectory, INodeHistory, IAsyncDisposable
 {
     public static readonly TimeSpan TakeOverTime = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(30);
@@ -32,8 +33,14 @@ internal sealed class NodeMembership(
     private readonly CancellationTokenSource stopping = new();
     private NpgsqlConnection? held;
     private Task? heartbeat;
+    private Task? failover;
+    private bool previousLifeReleased;
+    private bool handedOver;
+    private CancellationTokenSource ownLockLost = new();
 
     public string Self => options.NodeName;
+
+    public DateTimeOffset? PreviousLifeStartedAt { get; private set; }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -43,20 +50,25 @@ internal sealed class NodeMembership(
                 "give each server its own Jobs:NodeName.");
         logger.LogInformation("Running as node {Node}", Self);
         heartbeat = BeatAsync(stopping.Token);
+        failover = WatchForDeadNodesAsync(stopping.Token);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await stopping.CancelAsync();
-        if (heartbeat is not null)
+        foreach (var loop in new[] { heartbeat, failover })
         {
-            await heartbeat.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (loop is not null)
+            {
+                await loop.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
     }
 
     public async ValueTask DisposeAsync()
     {
         stopping.Dispose();
+        ownLockLost.Dispose();
         if (held is not null)
         {
             await held.DisposeAsync();
@@ -70,15 +82,11 @@ internal sealed class NodeMembership(
 
     private async Task<IReadOnlyList<NodeInfo>> ReadAsync(string? name, CancellationToken cancellationToken)
     {
-        // A node is alive while some session holds its lock (pg_locks shows a two-key advisory lock as classid, objid
-        // and objsubid 2; int keys are stored as oids).
+        // A node is alive while some session holds its lock.
         await using var command = dataSource.CreateCommand(
             $"""
              select n.name, n.url, n.started_at, n.last_seen,
-                    exists (select 1 from pg_locks l
-                            where l.locktype = 'advisory' and l.granted and l.objsubid = 2
-                              and l.database = (select oid from pg_database where datname = current_database())
-                              and l.classid = ({LockSpace})::bigint::oid and l.objid = (hashtext(n.name)::bigint & 4294967295)::oid)
+                    {Alive("n")}
              from {Table} n
              where $1::text is null or n.name = $1
              order by n.name
@@ -96,6 +104,16 @@ internal sealed class NodeMembership(
         return nodes;
     }
 
+    /// <summary>Whether the node of row <paramref name="alias"/> is alive: some session holds its name's lock now.</summary>
+    private static string Alive(string alias) =>
+        // pg_locks shows a two-key advisory lock as classid, objid and objsubid 2; int keys are stored as oids.
+        $"""
+         exists (select 1 from pg_locks l
+                 where l.locktype = 'advisory' and l.granted and l.objsubid = 2
+                   and l.database = (select oid from pg_database where datname = current_database())
+                   and l.classid = ({LockSpace})::bigint::oid and l.objid = (hashtext({alias}.name)::bigint & 4294967295)::oid)
+         """;
+
     /// <summary>Takes the name's lock on a new connection and records the node, trying for up to <paramref name="patience"/>; null if another process holds it.</summary>
     private async Task<NpgsqlConnection?> TakeAsync(TimeSpan patience, CancellationToken cancellationToken)
     {
@@ -110,7 +128,8 @@ internal sealed class NodeMembership(
         {
             await connection.OpenAsync(cancellationToken);
             await using (var create = new NpgsqlCommand(
-                             $"create table if not exists {Table} (name text primary key, url text, started_at timestamptz not null, last_seen timestamptz not null)",
+                             $"create table if not exists {Table} (name text primary key, url text, started_at timestamptz not null, last_seen timestamptz not null); " +
+                             $"alter table {Table} add column if not exists wolverine_node uuid",
                              connection))
             {
                 await create.ExecuteNonQueryAsync(cancellationToken);
@@ -137,13 +156,29 @@ internal sealed class NodeMembership(
                 await Task.Delay(TimeSpan.FromMilliseconds(250), clock, cancellationToken);
             }
 
+            // The previous life of this name (once: a lock taken again after a lost connection is the same life) is over:
+            // its queued messages are handed back at once, not after Wolverine's stale-node timeout.
+            if (!previousLifeReleased)
+            {
+                PreviousLifeStartedAt = await ReleasePreviousLifeAsync(connection, cancellationToken);
+                previousLifeReleased = true;
+            }
+            else
+            {
+                // Taken again after a lost connection: should the others have seen this node dead meanwhile, they
+                // took its jobs over (NodeMembership.Failover), and this process must not go on with them.
+                handedOver = !await StillListedAsync(connection, cancellationToken);
+            }
+
             await using var record = new NpgsqlCommand(
                 $"""
-                 insert into {Table} (name, url, started_at, last_seen) values ($1, $2, now(), now())
-                 on conflict (name) do update set url = excluded.url, started_at = excluded.started_at, last_seen = excluded.last_seen
+                 insert into {Table} (name, url, started_at, last_seen, wolverine_node) values ($1, $2, now(), now(), $3)
+                 on conflict (name) do update set url = excluded.url, started_at = case when {Table}.wolverine_node = excluded.wolverine_node then {Table}.started_at else excluded.started_at end,
+                   last_seen = excluded.last_seen, wolverine_node = excluded.wolverine_node
                  """, connection);
             record.Parameters.Add(new NpgsqlParameter { Value = Self });
             record.Parameters.Add(new NpgsqlParameter { Value = (object?)options.NodeUrl ?? DBNull.Value, DataTypeName = "text" });
+            record.Parameters.Add(new NpgsqlParameter { Value = wolverine.UniqueNodeId });
             await record.ExecuteNonQueryAsync(cancellationToken);
             return connection;
         }
@@ -162,7 +197,22 @@ internal sealed class NodeMembership(
         {
             try
             {
-                await Task.Delay(lost ? TimeSpan.FromSeconds(1) : HeartbeatInterval, clock, stop);
+                // Woken early when the failover pass finds this node's own lock gone (the database restarted, say),
+                // so that the others do not take it for dead while it has not noticed yet.
+                using (var wait = CancellationTokenSource.CreateLinkedTokenSource(stop, ownLockLost.Token))
+                {
+                    await Task.Delay(lost ? TimeSpan.FromSeconds(1) : HeartbeatInterval, clock, wait.Token)
+                        .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    stop.ThrowIfCancellationRequested();
+                }
+
+                if (ownLockLost.IsCancellationRequested)
+                {
+                    // Beat now: on a dead connection the beat fails, and the name is taken again below.
+                    ownLockLost.Dispose();
+                    ownLockLost = new CancellationTokenSource();
+                }
+
                 if (lost)
                 {
                     // Patient: the old session may not have ended yet on the database's side.
@@ -170,6 +220,14 @@ internal sealed class NodeMembership(
                     if (held is null)
                     {
                         logger.LogCritical("Another server took the name of node {Node} while this one was cut off from the database; stopping", Self);
+                        lifetime.StopApplication();
+                        return;
+                    }
+
+                    if (handedOver)
+                    {
+                        logger.LogCritical(
+                            "Node {Node} was cut off from the database long enough for the other nodes to take its jobs over; stopping", Self);
                         lifetime.StopApplication();
                         return;
                     }

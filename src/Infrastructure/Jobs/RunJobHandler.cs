@@ -42,7 +42,8 @@ public static class RunJobHandler
     public static async Task Handle(RunJob message, IServiceScopeFactory scopes, IJobSlots slots, CancellationToken cancellationToken)
     {
         // No scope while waiting: thousands of jobs may wait here at once.
-        await using var slot = await slots.WaitAsync(message.JobId, cancellationToken);
+        await using var slot = await slots.WaitAsync(message.JobId, cancellationToken)
+            ?? await TakeOverAsync(message, scopes, slots, cancellationToken);
         if (slot is null)
         {
             return;
@@ -50,5 +51,22 @@ public static class RunJobHandler
 
         await using var scope = scopes.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<JobPipeline>().RunAsync(message, cancellationToken);
+    }
+
+    /// <summary>
+    /// A job that does not wait in line is finished, cancelled, deleted, or taken by a node: if that node is dead (its
+    /// message came here from it), the job ends "node lost" or is queued again and waits here for its turn.
+    /// </summary>
+    private static async Task<IAsyncDisposable?> TakeOverAsync(RunJob message, IServiceScopeFactory scopes, IJobSlots slots, CancellationToken cancellationToken)
+    {
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            if (!await scope.ServiceProvider.GetRequiredService<TakeOverLostJob>().HandleAsync(message.JobId, cancellationToken))
+            {
+                return null;
+            }
+        }
+
+        return await slots.WaitAsync(message.JobId, cancellationToken);
     }
 }

@@ -10,4 +10,9 @@ internal sealed class MartenInterruptedJobs(IQuerySession session) : IInterrupte
         await session.Query<JobView>()
             .Where(j => j.Node == node && JobStatuses.Active.Contains(j.Status))
             .ToListAsync(cancellationToken);
+
+    public async Task<IReadOnlyList<JobView>> LostByNodeAsync(string node, DateTimeOffset since, CancellationToken cancellationToken) =>
+        await session.Query<JobView>()
+            .Where(j => j.Node == node && j.Status == JobStatus.Failed && j.Error == TakeOverLostJob.Reason && j.CompletedAt >= since)
+            .ToListAsync(cancellationToken);
 }

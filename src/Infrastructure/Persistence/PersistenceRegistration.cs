@@ -59,13 +59,29 @@ public static class PersistenceRegistration
     }
 
     /// <summary>
+    /// TCP keepalive on every connection (Wolverine's leader holds its election lock on one of them; a path that drops
+    /// idle connections would otherwise end the lock without anyone noticing), unless the connection string sets its own.
+    /// </summary>
+    public static string WithKeepAlive(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.KeepAlive == 0)
+        {
+            builder.KeepAlive = 30;
+        }
+
+        builder.TcpKeepAlive = true;
+        return builder.ConnectionString;
+    }
+
+    /// <summary>
     /// The store's schema, projections and serialization: the server's, and that of anything else writing its events
     /// (bench/Seed), so the read models are built by the same code.
     /// </summary>
     public static StoreOptions CreateStoreOptions(string connectionString)
     {
         var options = new StoreOptions();
-        options.Connection(connectionString);
+        options.Connection(WithKeepAlive(connectionString));
         options.DatabaseSchemaName = SchemaName;
         options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
         options.Events.StreamIdentity = StreamIdentity.AsString;

@@ -17,9 +17,9 @@ public static class RepositoriesRegistration
         services.AddScoped<IActiveJobs, ActiveJobsQuery>();
         services.AddScoped<CloneRepository.Handler>();
         services.AddScoped<RecordCloneFailure.Handler>();
-        services.AddSingleton(sp => NpgsqlDataSource.Create(
+        services.AddSingleton(sp => NpgsqlDataSource.Create(Persistence.PersistenceRegistration.WithKeepAlive(
             sp.GetRequiredService<IConfiguration>().GetConnectionString("Postgres")
-            ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set.")));
+            ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set."))));
         return services;
     }
 }
