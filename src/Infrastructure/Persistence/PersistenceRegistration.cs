@@ -47,7 +47,7 @@ public static class PersistenceRegistration
         services.AddSingleton<Application.Common.IIdempotencyKeys, MartenIdempotencyKeys>();
         services.AddScoped<IQueuePosition, MartenQueuePosition>();
         services.AddSingleton<IStartLock, PostgresStartLock>();
-        services.AddScoped<IJobList, MartenJobList>();
+        services.AddSingleton<IJobListJson, PostgresJobListJson>();
         services.AddScoped<IJobRevisions, MartenJobRevisions>();
         services.AddScoped<MartenJobViews>();
         services.AddScoped<IJobViews>(sp => sp.GetRequiredService<MartenJobViews>());
