@@ -167,10 +167,28 @@ internal sealed class PostgresJobListJson(NpgsqlDataSource dataSource, JobsOptio
         public override int Read(Span<byte> buffer) => column.Read(buffer);
 
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            column.ReadAsync(buffer, offset, count, cancellationToken);
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            column.ReadAsync(buffer, cancellationToken);
+        /// <summary>
+        /// Fills <paramref name="buffer"/> (or reaches the end) before answering: the column's own reads stop at what its
+        /// connection buffered, and each answer is a write and a flush to the client.
+        /// </summary>
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var filled = 0;
+            while (filled < buffer.Length)
+            {
+                var read = await column.ReadAsync(buffer[filled..], cancellationToken);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                filled += read;
+            }
+
+            return filled;
+        }
 
         public override void Flush()
         {
