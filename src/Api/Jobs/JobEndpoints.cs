@@ -100,7 +100,8 @@ public static class JobEndpoints
                 var query = new ListJobs(http.User.Username(), wanted, page ?? 1, pageSize ?? 50, string.IsNullOrEmpty(repository) ? null : repository);
                 if (!validator.Validate(query).IsValid)
                 {
-                    return TypedResults.Ok(await sender.Send(query, ct));
+                    // The mediator's validation throws, and the problem is answered.
+                    return TypedResults.Stream(await sender.Send(query, ct), JsonContentType);
                 }
 
                 // Read before the page, as for one job: the user's revision only grows. The queue positions move with other
@@ -110,7 +111,7 @@ public static class JobEndpoints
                     $"{revision.Revision}.{revision.Queue}.{query.Status?.ToString() ?? "all"}.{query.Repository ?? "*"}.{query.Page}.{query.PageSize}");
                 return ConditionalGet.Matches(http.Request, tag)
                     ? ConditionalGet.NotModified(http, tag)
-                    : ConditionalGet.Tagged(http, tag, TypedResults.Ok(await sender.Send(query, ct)));
+                    : ConditionalGet.Tagged(http, tag, TypedResults.Stream(await sender.Send(query, ct), JsonContentType));
             })
             .WithSummary("The caller's jobs, newest first, each with its queuePosition: ?status=&repository=&page=&pageSize= (default 50, at most 500). ETag; If-None-Match answers 304.")
             .Produces<ListJobs.Response>()
@@ -144,6 +145,9 @@ public static class JobEndpoints
 
         return app.MapJobChangesEndpoints();
     }
+
+    /// <summary>What ASP.NET writes for a JSON result, and so what the list's JSON, streamed from the store, is sent as.</summary>
+    private const string JsonContentType = "application/json; charset=utf-8";
 
     /// <summary>A job as <c>GET /jobs/{id}</c> shows it is its view, fixed by its version, and its place in the queue.</summary>
     private static Microsoft.Net.Http.Headers.EntityTagHeaderValue JobTag(long version, int queuePosition) =>

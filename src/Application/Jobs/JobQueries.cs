@@ -2,17 +2,19 @@ using ClaudeBatch.Domain.Jobs;
 
 namespace ClaudeBatch.Application.Jobs;
 
-/// <summary>One page of a user's jobs and how many jobs the whole list holds.</summary>
-public sealed record JobPage(IReadOnlyList<JobView> Items, int Total);
-
 /// <summary>
-/// A user's jobs, newest first (deleted ones left out), one page at a time, optionally of one status and of one
-/// repository.
+/// A page of a user's jobs as <c>GET /jobs</c> answers it, written by the store itself: the UTF-8 JSON of a
+/// <see cref="ListJobs.Response"/> whose items equal <see cref="ListJobs.Item.Of"/> of the stored views, newest first
+/// (deleted ones left out), optionally of one status and of one repository, with each waiting job's place in the queue
+/// (<see cref="IQueuePosition"/>) and the list's total.
 /// </summary>
-public interface IJobList
+public interface IJobListJson
 {
-    /// <summary>The <paramref name="page"/>-th (1-based) run of <paramref name="pageSize"/> jobs, and the list's total.</summary>
-    Task<JobPage> PageAsync(string user, JobStatus? status, string? repository, int page, int pageSize, CancellationToken cancellationToken);
+    /// <summary>
+    /// Runs the query and opens its answer, read from the database as the client takes it; disposing the stream
+    /// releases the connection.
+    /// </summary>
+    Task<Stream> OpenAsync(ListJobs query, CancellationToken cancellationToken);
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using System.Text;
 using ClaudeBatch.Application.Repositories;
 using ClaudeBatch.Domain.Jobs;
 using FluentValidation;
@@ -5,14 +6,22 @@ using Mediator;
 
 namespace ClaudeBatch.Application.Jobs;
 
-/// <summary>The caller's jobs, newest first, one page at a time, optionally of one status and of one repository.</summary>
-public sealed record ListJobs(string User, JobStatus? Status, int Page, int PageSize, string? Repository = null) : IQuery<ListJobs.Response>
+/// <summary>
+/// The caller's jobs, newest first, one page at a time, optionally of one status and of one repository: the page as
+/// the UTF-8 JSON of a <see cref="Response"/>, written by the store from the stored views (<see cref="IJobListJson"/>)
+/// and streamed to the client without materializing the jobs. <see cref="Item.Of"/> is the same mapping in C#.
+/// </summary>
+public sealed record ListJobs(string User, JobStatus? Status, int Page, int PageSize, string? Repository = null) : IQuery<Stream>
 {
     public const int MaxPageSize = 500;
 
     /// <summary>The last page whose offset, (page − 1) × pageSize, still fits an int at any page size.</summary>
     public const int MaxPage = int.MaxValue / MaxPageSize;
 
+    /// <summary>
+    /// How much of the prompt an item shows: this many Unicode characters (code points, as PostgreSQL's <c>left</c>
+    /// counts them in a UTF-8 database), so a surrogate pair is never cut in half (see <see cref="PromptPreview"/>).
+    /// </summary>
     public const int PromptPreviewLength = 200;
 
     /// <summary>
@@ -22,9 +31,32 @@ public sealed record ListJobs(string User, JobStatus? Status, int Page, int Page
     public sealed record Item(
         string JobId, string Repository, string Prompt, JobStatus Status, DateTimeOffset CreatedAt,
         DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt, int? ExitCode, string? Error, decimal? CostUsd, JobChanges? Changes,
-        int Turn, decimal? TotalCostUsd, int QueuePosition);
+        int Turn, decimal? TotalCostUsd, int QueuePosition)
+    {
+        /// <summary>The item of a stored view: what the store's JSON of a page (<see cref="IJobListJson"/>) must equal.</summary>
+        public static Item Of(JobView job, int queuePosition) => new(
+            job.JobId, job.Repository, PromptPreview(job.Prompt), job.Status, job.CreatedAt, job.StartedAt, job.CompletedAt,
+            job.ExitCode, job.Error, job.CostUsd, job.Changes, job.Turn, job.TotalCostUsd(), queuePosition);
+    }
 
     public sealed record Response(IReadOnlyList<Item> Jobs, int Page, int PageSize, int Total);
+
+    /// <summary>The first <see cref="PromptPreviewLength"/> code points of <paramref name="prompt"/>.</summary>
+    public static string PromptPreview(string prompt)
+    {
+        if (prompt.Length <= PromptPreviewLength)
+        {
+            return prompt;
+        }
+
+        var end = 0;
+        for (var characters = 0; characters < PromptPreviewLength && end < prompt.Length; characters++)
+        {
+            end += Rune.TryGetRuneAt(prompt, end, out var rune) ? rune.Utf16SequenceLength : 1;
+        }
+
+        return prompt[..end];
+    }
 
     public sealed class Validator : AbstractValidator<ListJobs>
     {
@@ -36,21 +68,9 @@ public sealed record ListJobs(string User, JobStatus? Status, int Page, int Page
         }
     }
 
-    public sealed class Handler(IJobList jobs, IQueuePosition positions) : IQueryHandler<ListJobs, Response>
+    public sealed class Handler(IJobListJson pages) : IQueryHandler<ListJobs, Stream>
     {
-        public async ValueTask<Response> Handle(ListJobs query, CancellationToken cancellationToken)
-        {
-            var (page, total) = await jobs.PageAsync(query.User, query.Status, query.Repository, query.Page, query.PageSize, cancellationToken);
-            // The places of all the page's waiting jobs in one query, and none when no job on it waits.
-            var places = page.Any(j => JobLoading.WaitsForSlot(j.Status, j.Node is not null, j.Deleted))
-                ? await positions.OfUserAsync(query.User, cancellationToken)
-                : new Dictionary<string, int>();
-            return new Response(
-                page.Select(j => new Item(
-                    j.JobId, j.Repository, j.Prompt.Length > PromptPreviewLength ? j.Prompt[..PromptPreviewLength] : j.Prompt,
-                    j.Status, j.CreatedAt, j.StartedAt, j.CompletedAt, j.ExitCode, j.Error, j.CostUsd, j.Changes, j.Turn, j.TotalCostUsd(),
-                    places.GetValueOrDefault(j.JobId))).ToList(),
-                query.Page, query.PageSize, total);
-        }
+        public async ValueTask<Stream> Handle(ListJobs query, CancellationToken cancellationToken) =>
+            await pages.OpenAsync(query, cancellationToken);
     }
 }

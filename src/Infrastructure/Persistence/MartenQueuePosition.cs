@@ -14,18 +14,24 @@ internal sealed class MartenQueuePosition(IQuerySession session, JobsOptions opt
 {
     public const string Views = PersistenceRegistration.SchemaName + ".mt_doc_jobview";
 
-    private static readonly string[] Active = JobStatuses.Active.Select(s => s.ToString()).ToArray();
+    /// <summary>The statuses of jobs started and not finished, as the status column holds them.</summary>
+    public static readonly string[] Active = JobStatuses.Active.Select(s => s.ToString()).ToArray();
 
-    private const string Position = $"{Order} select position::int from ordered where id = ?";
+    private static readonly string Position = $"with {Order("?", "?")} select position::int from ordered where id = ?";
 
     /// <summary>"position:id" rows: AdvancedSql reads scalars one column at a time.</summary>
-    private const string PositionsOfUser = $"{Order} select position::text || ':' || id from ordered where \"user\" = ?";
+    private static readonly string PositionsOfUser = $"with {Order("?", "?")} select position::text || ':' || id from ordered where \"user\" = ?";
 
-    private const string Order = $"""
-        with active as (
+    /// <summary>
+    /// The common table expressions (after <c>with</c>) whose last, <c>ordered</c>, is every waiting job's
+    /// (id, "user", position); <paramref name="active"/> is the parameter of the <see cref="Active"/> statuses and
+    /// <paramref name="maxRunningPerUser"/> that of <see cref="JobsOptions.MaxRunningPerUser"/>.
+    /// </summary>
+    public static string Order(string active, string maxRunningPerUser) => $"""
+        active as (
             select id, "user", queued_at, (data ->> 'node') is not null as taken
             from {Views}
-            where status = any(?) and deleted is not true
+            where status = any({active}) and deleted is not true
         ),
         users as (
             select g.*, (select max(s.started_at) from {Views} s where s."user" = g."user") as last_served
@@ -45,7 +51,7 @@ internal sealed class MartenQueuePosition(IQuerySession session, JobsOptions opt
             where not a.taken
         ),
         ordered as (
-            select id, "user", row_number() over (order by round >= ?, round, running desc, last_served nulls first,
+            select id, "user", row_number() over (order by round >= {maxRunningPerUser}, round, running desc, last_served nulls first,
                                                    first_queued_at, "user" collate "C", queued_at, id collate "C") as position
             from waiting
         )

@@ -48,7 +48,7 @@ public static class PersistenceRegistration
         services.AddScoped<IQueuePosition, MartenQueuePosition>();
         services.AddSingleton<IJobStatistics, MartenJobStatistics>();
         services.AddSingleton<IStartLock, PostgresStartLock>();
-        services.AddScoped<IJobList, MartenJobList>();
+        services.AddSingleton<IJobListJson, PostgresJobListJson>();
         services.AddScoped<IJobRevisions, MartenJobRevisions>();
         services.AddScoped<MartenJobViews>();
         services.AddScoped<IJobViews>(sp => sp.GetRequiredService<MartenJobViews>());
