@@ -57,6 +57,8 @@ public sealed class RouteFuzzer
             ("GET /webhooks", 2, () => Get("GET /webhooks", Pick("/webhooks", "/webhooks/") + JunkQuery())),
             ("DELETE /webhooks/{id}", 2, () => Send("DELETE /webhooks/{id}", HttpMethod.Delete, $"/webhooks/{WebhookSegment()}" + JunkQuery())),
             ("GET /webhooks/{id}/deliveries", 2, () => Get("GET /webhooks/{id}/deliveries", $"/webhooks/{WebhookSegment()}/deliveries" + JunkQuery())),
+            ("GET /metrics", 1, () => Get("GET /metrics", "/metrics" + JunkQuery())),
+            ("GET /stats", 1, () => Get("GET /stats", Pick("/stats", "/stats/") + JunkQuery())),
             ("ANY /{unknown}", 3, Unknown),
             ("WRONG METHOD", 3, WrongMethod),
         ];

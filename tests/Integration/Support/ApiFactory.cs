@@ -120,10 +120,23 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     async Task IAsyncLifetime.DisposeAsync()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
         try
         {
-            await DisposeAsync().AsTask().WaitAsync(timeout.Token).ConfigureAwait(false);
+            try
+            {
+                await DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                throw new TimeoutException($"The server did not stop within 60 s; the end of its log:\n{LogTail()}");
+            }
+
+            if (stopping.Elapsed > TimeSpan.FromSeconds(20))
+            {
+                // Slow, not stuck: say so (with what it was doing) without failing the test.
+                await Console.Error.WriteLineAsync($"{GetType().Name}: the server took {stopping.Elapsed.TotalSeconds:0.0} s to stop; the end of its log:\n{LogTail()}");
+            }
         }
         finally
         {
@@ -135,6 +148,20 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             {
                 // A process of a test may still hold a file; scripts/test.sh clears the folder on its next run.
             }
+        }
+    }
+
+    private string LogTail()
+    {
+        try
+        {
+            var folder = Path.GetDirectoryName(LogFilePath)!;
+            var newest = Directory.GetFiles(folder).OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault();
+            return newest is null ? "(no log)" : string.Join('\n', File.ReadLines(newest).TakeLast(40));
+        }
+        catch (IOException e)
+        {
+            return $"(the log could not be read: {e.Message})";
         }
     }
 
