@@ -73,8 +73,9 @@ builder.Host.UseWolverine(options =>
     options.UseWebhookQueue();
 
     // Several servers (nodes) may share the database: Wolverine elects a leader among them and hands a dead node's
-    // unfinished messages to the others (README, "Several servers"); NodeFailover makes that prompt.
-    options.Durability.Mode = DurabilityMode.Balanced;
+    // unfinished messages to the others (README, "Several servers"); NodeFailover makes that prompt. A server told it is
+    // the only one (Jobs:SingleNode) skips the polling that costs (leader election, control queue, health checks).
+    options.Durability.Mode = jobs.SingleNode ? DurabilityMode.Solo : DurabilityMode.Balanced;
     options.UseQuietDurabilityAgent();
     // Background handlers live in Infrastructure, next to the adapters they drive; their generated code is
     // pre-built into this assembly (Internal/Generated, `codegen write`), so Roslyn is not loaded at run time.

@@ -76,4 +76,11 @@ public sealed class JobsOptions
     /// workspace is here; unset: they answer 503 naming this node instead.
     /// </summary>
     public string? NodeUrl { get; set; }
+
+    /// <summary>
+    /// True only where this server is the one server on its database: Wolverine then runs in Solo mode, without the
+    /// polling several nodes need to elect a leader and hand a dead node's messages on (an idle server costs several
+    /// times less). A second server on the same database would take this one's queued messages at its start.
+    /// </summary>
+    public bool SingleNode { get; set; }
 }

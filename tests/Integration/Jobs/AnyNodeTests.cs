@@ -9,6 +9,7 @@ namespace ClaudeBatch.Integration.Tests.Jobs;
 /// Two real server processes on one database, each with job and repository folders of its own (as two machines have):
 /// whichever node a request reaches answers it, for a job that lives on the other.
 /// </summary>
+[Collection(NodesCollection.Name)]
 public sealed class AnyNodeTests(ITestOutputHelper output)
 {
     [Fact]

@@ -11,6 +11,7 @@ namespace ClaudeBatch.Integration.Tests.Jobs;
 /// one database, each with its own name and job folders; a killed node's slots go to the others' waiting jobs. What
 /// ran when is read from the agents' own records (the fake's "nap" scenario appends its start and end to naps.log).
 /// </summary>
+[Collection(NodesCollection.Name)]
 public sealed class GlobalSlotsAcrossServersTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly ApiFactory settings = new ApiFactory().With("Jobs:MaxConcurrent", "3");

@@ -12,6 +12,7 @@ namespace ClaudeBatch.Integration.Tests.Jobs;
 /// lost") while its queued ones run on another node, and a node that joins takes nothing from a running one. Every run
 /// of the fake agent appends to <c>invocations.jsonl</c>, which proves no job's agent ran twice.
 /// </summary>
+[Collection(NodesCollection.Name)]
 public sealed class NodeFailoverTests(ITestOutputHelper output)
 {
     [Fact]

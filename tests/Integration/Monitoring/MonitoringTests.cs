@@ -14,7 +14,8 @@ namespace ClaudeBatch.Integration.Tests.Monitoring;
 /// </summary>
 public sealed class MonitoringTests : IAsyncLifetime
 {
-    private readonly ApiFactory api = new ApiFactory().With("Jobs:MaxConcurrent", "1");
+    // As several nodes run (one test adds a second node on the same database).
+    private readonly ApiFactory api = new ApiFactory().With("Jobs:MaxConcurrent", "1").With("Jobs:SingleNode", "false");
 
     public Task InitializeAsync() => api.InitializeAsync();
 

@@ -57,6 +57,9 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             // The tests run as root, some with Impersonation:Mode=none: as the CLI, the server then needs to be told it is sandboxed.
             .With("Claude:Environment:IS_SANDBOX", "1")
             .With("Jobs:MaxConcurrent", "3")
+            // One server per test database (a test that adds a node says Jobs:SingleNode=false); real server processes
+            // (ServerProcess) run as several nodes do unless a test says otherwise.
+            .With("Jobs:SingleNode", "true")
             .With("Uploads:MaxFileBytes", (1024 * 1024).ToString())
             .With("Uploads:MaxJobBytes", (2560 * 1024).ToString())
             .With("Uploads:MaxTextBytes", "4096")

@@ -24,6 +24,8 @@ public static class ServerProcess
         var node = NodeNames.Take(settings);
         var start = StartInfo(settings, $"http://127.0.0.1:{port}", applicationFolder ?? AppContext.BaseDirectory);
         start.Environment["Jobs__NodeName"] = node;
+        // A real server runs as one of several nodes (the default), whatever the in-process settings it was given say.
+        start.Environment["Jobs__SingleNode"] = "false";
         if (!settings.Keys.Any(k => k.Replace("__", ":", StringComparison.Ordinal).Equals("Jobs:NodeUrl", StringComparison.OrdinalIgnoreCase)))
         {
             // Where the other nodes reach it: its own address (forwarded requests).
