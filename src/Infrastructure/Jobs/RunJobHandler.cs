@@ -37,6 +37,16 @@ public static class RunJobHandler
         // Cancelled only when the server stops: the message stays in the inbox for the next start, however often
         // that happens while the job waits.
         chain.OnException<OperationCanceledException>().RequeueIndefinitely();
+        // The database away when the pipeline takes its job (the first command on a pooled connection that a database
+        // restart broke fails, 57P01): nothing was written, so the job waits for its turn again and is taken then. Without
+        // this the message went to the dead letters and the job stayed "queued" for good. Past the cooldowns (~21 min of
+        // the database away) the retry is scheduled in the durable inbox, once a minute, for as long as it takes.
+        chain.OnException(Persistence.DatabaseAvailability.IsUnavailable, "the database is unavailable")
+            .RetryWithCooldown([
+                TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10),
+                .. Enumerable.Repeat(TimeSpan.FromMinutes(1), 21),
+            ])
+            .Then.ScheduleRetryIndefinitely(TimeSpan.FromMinutes(1));
     }
 
     public static async Task Handle(RunJob message, IServiceScopeFactory scopes, IJobSlots slots, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using ClaudeBatch.Integration.Tests.Support;
 using Npgsql;
 using Xunit.Abstractions;
@@ -201,7 +202,16 @@ public sealed class GlobalSlotsAcrossServersTests(ITestOutputHelper output) : IA
         // Known, and not the slots': a pipeline starting right after the restart may get a pooled connection the
         // restart broke (57P01) and fail, so "failed" is accepted here.
         await WaitUntilAsync(() => Task.FromResult(b.Output.Contains("Run slots can be taken again", StringComparison.Ordinal)), "B takes slots again");
-        var waited = await onB.WaitForJobAsync(waiter, timeout: TimeSpan.FromSeconds(60));
+        JsonElement waited;
+        try
+        {
+            waited = await onB.WaitForJobAsync(waiter, timeout: TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}\n{Outputs()}", e);
+        }
+
         waited.Status().ShouldBeOneOf(["completed", "failed"], waited.ToString());
         waited.GetProperty("startedAt").GetDateTimeOffset().ShouldBeGreaterThan(back.AddSeconds(-1), waited.ToString());
         foreach (var id in holders)
