@@ -56,6 +56,10 @@ cleanup() {
   set +e   # clean up everything, whatever fails; the exit code stays the run's
   stop_docker
   pg_stop "$pg_data"
+  # CLAUDEBATCH_TEST_RESULTS=<folder> keeps the TRX files (per-test outcomes and durations) for a CI artifact or a look.
+  if [ -n "${CLAUDEBATCH_TEST_RESULTS:-}" ] && [ -d "$results" ]; then
+    mkdir -p "$CLAUDEBATCH_TEST_RESULTS" && cp "$results"/*.trx "$CLAUDEBATCH_TEST_RESULTS"/ 2>/dev/null
+  fi
   local user uid
   for user in cbtest-alice cbtest-bob cbtest-sys; do
     # The Claude Code CLI's per-user temporary folder (/tmp/claude-<uid>), made by the E2E jobs run as that user (jobs

@@ -13,6 +13,7 @@ namespace ClaudeBatch.Integration.Tests.Deployment;
 /// passes systemd-analyze verify.
 /// </summary>
 [Trait("Category", "Deployment")]
+[Collection(InstallerCollection.Name)]
 public sealed class InstallerTests
 {
     [Fact]
@@ -25,7 +26,7 @@ public sealed class InstallerTests
             "--connection-string", connection, "--port", "0"];
         try
         {
-            var first = Shell.Run("bash", install, timeout: TimeSpan.FromMinutes(6));
+            var first = Shell.Run("bash", install, timeout: TimeSpan.FromMinutes(10));
             first.Code.ShouldBe(0, first.Output);
             var settings = Path.Combine(config, "appsettings.json");
             var written = File.ReadAllBytes(settings);
@@ -68,7 +69,7 @@ public sealed class InstallerTests
             // On a host where systemd is not running (a container, this test machine), asked for the service, it installs
             // the files and says how to start the server instead of failing at systemctl.
             var withoutSystemd = !Directory.Exists("/run/systemd/system");
-            var second = Shell.Run("bash", withoutSystemd ? install.Where(a => a != "--no-systemd") : install, timeout: TimeSpan.FromMinutes(6));
+            var second = Shell.Run("bash", withoutSystemd ? install.Where(a => a != "--no-systemd") : install, timeout: TimeSpan.FromMinutes(10));
             second.Code.ShouldBe(0, second.Output);
             second.Output.ShouldContain("Keeping the existing");
             if (withoutSystemd)
