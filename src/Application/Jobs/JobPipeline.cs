@@ -102,13 +102,23 @@ public sealed class JobPipeline(
         for (var attempt = 1; ; attempt++)
         {
             var job = await store.LoadJobAsync(jobId, cancellationToken);
-            var taken = job.BeginPipeline(options.NodeName, clock.GetUtcNow());
+            var read = job.Version;
+            var now = clock.GetUtcNow();
+            // A job that waited in the queue of a node now gone came here with its message: it moves to this node first, so
+            // that its workspace is made in this node's jobs folder (its uploads, if any, are looked for here: StepsAsync).
+            object[] moved = job.MoveFromLostHome(options.NodeName, paths.Workspace(jobId), now) is { IsSuccess: true } move ? [move.Value] : [];
+            foreach (var fact in moved)
+            {
+                job.Evolve(fact);
+            }
+
+            var taken = job.BeginPipeline(options.NodeName, now);
             if (!taken.IsSuccess)
             {
                 return null;
             }
 
-            store.AppendExpecting(JobStream.For(jobId), job.Version, taken.Value);
+            store.AppendExpecting(JobStream.For(jobId), read, [.. moved, taken.Value]);
             try
             {
                 await store.SaveChangesAsync(cancellationToken);
@@ -158,6 +168,12 @@ public sealed class JobPipeline(
 
         if (job.Turn == 1)
         {
+            // Uploads are staged on the node that took the request; a job moved here from a node that died has none of them.
+            if (TakeOverLostJob.UploadsNotHere(job, staging) is { Count: > 0 } missing)
+            {
+                return Fail(TakeOverLostJob.UploadsLost(job.LostNode ?? job.Home ?? options.NodeName, missing));
+            }
+
             if (await PrepareWorkspaceAsync(journal, identity, cancellationToken) is { } notPrepared)
             {
                 return notPrepared;

@@ -153,6 +153,7 @@ public sealed class JobView
             case JobPipelineLost lost:
                 (Node, StartedAt, CowPath, GitStatus, CidxStatus, CidxError, WorkspaceStrategy, BaseCommit, CommitHash, ResolvedPrompt) =
                     (null, null, lost.CowPath, GitStatus.NotChecked, CidxStatus.NotStarted, null, null, null, null, null);
+                Home = lost.Home ?? Home;
                 turn?.StartedAt = null;
                 break;
             case GitPullStarted:

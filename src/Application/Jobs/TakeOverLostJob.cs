@@ -69,19 +69,22 @@ public sealed class TakeOverLostJob(
             return cancelled.IsSuccess ? cancelled.Value : null;
         }
 
-        var missing = job.StagedFiles.Values.Where(f => !staging.IsHere(job.JobId, f.StoredName)).Select(f => f.FileName).Order(StringComparer.Ordinal).ToList();
+        var missing = UploadsNotHere(job, staging);
         if (!job.AgentStarted && job.Turn == 1 && missing.Count == 0)
         {
-            var requeued = job.RequeueFromLostNode(paths.Workspace(job.JobId), now);
+            var requeued = job.RequeueFromLostNode(nodes.Self, paths.Workspace(job.JobId), now);
             return requeued.IsSuccess ? requeued.Value : null;
         }
 
-        var ended = job.Stop(
-            StopReason.Failed,
-            job.AgentStarted || job.Turn > 1
-                ? Reason
-                : $"{Reason}: node '{owner}' stopped before the agent started, and the files uploaded for the job ({string.Join(", ", missing)}) are only on its disk.",
-            null, now);
+        var ended = job.Stop(StopReason.Failed, job.AgentStarted || job.Turn > 1 ? Reason : UploadsLost(owner, missing), null, now);
         return ended.IsSuccess ? ended.Value : null;
     }
+
+    /// <summary>The names of the job's uploaded files that are not staged on this node's disk, in order.</summary>
+    public static List<string> UploadsNotHere(Job job, IFileStaging staging) =>
+        [.. job.StagedFiles.Values.Where(f => !staging.IsHere(job.JobId, f.StoredName)).Select(f => f.FileName).Order(StringComparer.Ordinal)];
+
+    /// <summary>Why a job whose node died before its agent started cannot run here.</summary>
+    public static string UploadsLost(string node, IEnumerable<string> missing) =>
+        $"{Reason}: node '{node}' stopped before the agent started, and the files uploaded for the job ({string.Join(", ", missing)}) are only on its disk.";
 }

@@ -53,6 +53,12 @@ public sealed class Job
     /// <summary>The server running the pipeline, and the agent process it started (for recovery after a crash).</summary>
     public string? Node { get; private set; }
 
+    /// <summary>The node whose queue holds the job and whose disk holds its uploads (null in jobs older than nodes).</summary>
+    public string? Home { get; private set; }
+
+    /// <summary>The node the job was last taken from because it died (<see cref="JobPipelineLost"/>), if any.</summary>
+    public string? LostNode { get; private set; }
+
     public int? AgentProcessId { get; private set; }
 
     public long? AgentProcessStartTicks { get; private set; }
@@ -248,10 +254,23 @@ public sealed class Job
     /// The node that had taken the job died before the agent started: the job is queued again, to run from its pull in
     /// <paramref name="cowPath"/>. Only a first turn (a follow-up resumes a workspace that is on the lost node).
     /// </summary>
-    public Result<JobPipelineLost> RequeueFromLostNode(string cowPath, DateTimeOffset now) =>
+    public Result<JobPipelineLost> RequeueFromLostNode(string node, string cowPath, DateTimeOffset now) =>
         Exists && !IsDeleted && PipelineStarted && !agentStarted && !CancellationRequested && !Status.IsFinished() && Turn == 1 && Node is { } lost
-            ? new JobPipelineLost(JobId, lost, cowPath, now)
+            ? new JobPipelineLost(JobId, lost, cowPath, now, node)
             : DomainError.Conflict("job-not-requeueable", $"The job is {Describe(Status)}; only a first turn taken by a node, before its agent started, is queued again.");
+
+    /// <summary>
+    /// The job waited in the queue of its home node, which is gone (the job's message came to <paramref name="node"/>):
+    /// before <paramref name="node"/> takes it, it moves there, to run from its pull in <paramref name="cowPath"/>. Only
+    /// a first turn that no pipeline took (a follow-up resumes a workspace that is on the lost node).
+    /// </summary>
+    public Result<JobPipelineLost> MoveFromLostHome(string node, string cowPath, DateTimeOffset now) =>
+        IsHomedElsewhere(node) && Exists && !IsDeleted && !CancellationRequested && Status == JobStatus.Queued
+            ? new JobPipelineLost(JobId, Home!, cowPath, now, node)
+            : DomainError.Conflict("job-not-movable", $"The job is {Describe(Status)}; only a queued first turn of another node, not taken, moves.");
+
+    /// <summary>Whether the job is a first turn, not taken, whose home is another node than <paramref name="node"/>.</summary>
+    public bool IsHomedElsewhere(string node) => Turn == 1 && !PipelineStarted && Home is { } home && home != node;
 
     public Result<object> StartPull(DateTimeOffset now) =>
         Step("a pull", !pullDone && Status == JobStatus.Queued && Options.GitAware, () => new GitPullStarted(JobId, now));
@@ -407,7 +426,7 @@ public sealed class Job
             case JobCreated created:
                 (JobId, User, Repository, Prompt, Images, Options, CowPath) =
                     (created.JobId, created.User, created.Repository, created.Prompt, created.Images, created.Options, created.CowPath);
-                (TurnPrompt, Exists) = (created.Prompt, true);
+                (TurnPrompt, Exists, Home) = (created.Prompt, true, created.Home);
                 break;
             case FollowUpRequested followUp:
                 // A new turn of the same pipeline: every per-turn step may come again; the pull, workspace and session stay.
@@ -423,7 +442,8 @@ public sealed class Job
                 break;
             case JobPipelineLost lost:
                 // Queued again: every step of the turn comes again, on the node that takes it next.
-                (PipelineStarted, Node, CowPath, ResolvedPrompt, BaseCommit) = (false, null, lost.CowPath, null, null);
+                (PipelineStarted, Node, CowPath, ResolvedPrompt, BaseCommit, Home) = (false, null, lost.CowPath, null, null, lost.Home ?? Home);
+                LostNode = lost.LostNode;
                 (pullDone, workspaceReady, indexStarted, indexStopped) = (false, false, false, false);
                 break;
             case GitPullSkipped or GitPulled:

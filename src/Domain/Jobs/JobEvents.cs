@@ -18,10 +18,12 @@ public sealed record JobQueued(string JobId, DateTimeOffset At);
 public sealed record JobPipelineStarted(string JobId, string Node, DateTimeOffset At);
 
 /// <summary>
-/// The node that had taken the job (<see cref="LostNode"/>) died before it started the agent: the job is queued again,
-/// to run from the start on the node that found it (in a workspace of that node's, <see cref="CowPath"/>).
+/// The node that had the job (<see cref="LostNode"/>) died before it started the agent — having taken the job, or with
+/// the job still waiting in its queue: the job is queued again, to run from the start on the node that found it,
+/// <see cref="Home"/> (in a workspace of that node's, <see cref="CowPath"/>). Home is null in events recorded before
+/// it was (the job's home then stays where it was).
 /// </summary>
-public sealed record JobPipelineLost(string JobId, string LostNode, string CowPath, DateTimeOffset At);
+public sealed record JobPipelineLost(string JobId, string LostNode, string CowPath, DateTimeOffset At, string? Home = null);
 
 public sealed record GitPullStarted(string JobId, DateTimeOffset At);
 

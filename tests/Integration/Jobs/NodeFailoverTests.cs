@@ -25,15 +25,20 @@ public sealed class NodeFailoverTests(ITestOutputHelper output)
         var (source, _) = settings.Sources.Create(name);
 
         await using var a = await ServerProcess.StartAsync(settings.Settings);
-        await using var b = await ServerProcess.StartAsync(settings.Settings);
+        // The other node has a jobs folder of its own, as on another machine.
+        var otherJobs = Path.Combine(settings.RootPath, "jobs-b");
+        await using var b = await ServerProcess.StartAsync(new Dictionary<string, string?>(settings.Settings) { ["Workspace:JobsPath"] = otherJobs });
         var onA = await a.LoginAsync(user);
         var onB = await b.LoginAsync(user);
         (await onA.RegisterAsync(name, source)).StatusCode.ShouldBe(HttpStatusCode.Created);
         (await onA.WaitForCloneAsync(name)).GetProperty("cloneStatus").GetString().ShouldBe("completed");
 
-        // Started through A: their messages are A's. Two run there (Jobs:MaxConcurrent), two wait for a turn.
+        // Started through A: their messages are A's. Two run there (Jobs:MaxConcurrent), three wait for a turn; the last
+        // has a file uploaded to A's disk.
         var running = new[] { await onA.CreateJobAsync(name, "scenario: grandchild"), await onA.CreateJobAsync(name, "scenario: grandchild") };
         var queued = new[] { await onA.CreateJobAsync(name, "scenario: instant"), await onA.CreateJobAsync(name, "scenario: instant") };
+        var withUpload = await onA.CreateJobAsync(name, "scenario: instant");
+        (await onA.UploadTextAsync(withUpload, "notes.txt", "only on A")).EnsureSuccessStatusCode();
         var agents = new List<JsonElement>();
         foreach (var job in running)
         {
@@ -42,7 +47,7 @@ public sealed class NodeFailoverTests(ITestOutputHelper output)
             agents.Add(await FakeClaude.WaitForInvocationAsync(Path.Combine(settings.JobsPath, job), withGrandchild: true));
         }
 
-        foreach (var job in queued)
+        foreach (var job in queued.Append(withUpload))
         {
             (await onA.StartJobAsync(job)).GetProperty("queuePosition").GetInt32().ShouldBeGreaterThanOrEqualTo(1);
         }
@@ -50,12 +55,22 @@ public sealed class NodeFailoverTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         await a.KillHardAsync();
 
+        // They run on B, in B's jobs folder (not in A's, on A's disk), and the job's files are then B's to serve.
         foreach (var job in queued)
         {
             var done = await onB.WaitForJobAsync(job, timeout: TimeSpan.FromSeconds(120));
             done.Status().ShouldBe("completed", b.Output);
+            done.GetProperty("cowPath").GetString().ShouldBe(Path.Combine(otherJobs, job, "workspace"));
             (await NodeOfAsync(onB, job)).ShouldBe(b.Node);
+            (await onB.GetAsync($"/jobs/{job}/files")).StatusCode.ShouldBe(HttpStatusCode.OK);
         }
+
+        // The one whose upload is only on A's disk cannot run anywhere else, and says so.
+        var stranded = await onB.WaitForJobAsync(withUpload, timeout: TimeSpan.FromSeconds(120));
+        stranded.Status().ShouldBe("failed", b.Output);
+        stranded.GetProperty("error").GetString().ShouldBe(
+            $"node lost: node '{a.Node}' stopped before the agent started, and the files uploaded for the job (notes.txt) are only on its disk.");
+        Directory.Exists(Path.Combine(settings.JobsPath, queued[0], "workspace")).ShouldBeFalse("B made a workspace in A's jobs folder");
 
         output.WriteLine($"the killed node's queued jobs completed on the other node {clock.Elapsed.TotalSeconds:F1} s after the kill");
         foreach (var job in running)
