@@ -40,7 +40,7 @@ def failover(token, pid, jobs1, jobs2, url1, url2):
     os.kill(pid, signal.SIGKILL)
     first_start = None
     lost = None
-    deadline = killed + 180
+    deadline = killed + float(os.environ.get('FAILOVER_SECONDS', '180'))
     while time.time() < deadline and (first_start is None or lost is None):
         if first_start is None:
             starts = [int(open(p).read().split()[0]) / 1e9 for p in (os.path.join(jobs2, j, "agent-started") for j in queued) if os.path.exists(p)]
@@ -56,6 +56,10 @@ def failover(token, pid, jobs1, jobs2, url1, url2):
           f"{'%.2f s' % first_start if first_start is not None else 'more than 180 s'}; its running jobs end after "
           f"{'%.2f s' % lost if lost is not None else 'more than 180 s'}"
           + (f" ({', '.join(sorted(map(str, reasons)))})" if lost is not None else ""))
+    if first_start is None:
+        for job in queued:
+            view = two.call("GET", f"/jobs/{job}")
+            print(f"  queued job {job}: {view['status']} {view.get('error') or ''}")
 
 
 if sys.argv[1] == "throughput":
