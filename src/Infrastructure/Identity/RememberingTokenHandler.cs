@@ -22,7 +22,7 @@ public sealed class RememberingTokenHandler(TimeProvider clock) : JsonWebTokenHa
 
     public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
     {
-        if (valid.TryGetValue(token, out var known) && ReferenceEquals(known.Parameters, validationParameters))
+        if (valid.TryGetValue(token, out var known) && SameRules(known.Parameters, validationParameters))
         {
             if (clock.GetUtcNow() < known.Expires)
             {
@@ -46,4 +46,20 @@ public sealed class RememberingTokenHandler(TimeProvider clock) : JsonWebTokenHa
 
         return result;
     }
+
+    /// <summary>
+    /// Whether two sets of parameters validate alike. JwtBearerHandler passes a fresh shallow clone of its options' set on
+    /// every request, so the same instance is never seen twice (compared by reference, nothing was ever answered from
+    /// memory); a clone keeps the same key object, and the rules that decide are compared by value.
+    /// </summary>
+    private static bool SameRules(TokenValidationParameters a, TokenValidationParameters b) =>
+        ReferenceEquals(a, b)
+        || (ReferenceEquals(a.IssuerSigningKey, b.IssuerSigningKey) && a.IssuerSigningKeys is null && b.IssuerSigningKeys is null
+            && a.IssuerSigningKeyResolver is null && b.IssuerSigningKeyResolver is null && a.SignatureValidator is null && b.SignatureValidator is null
+            && a.ValidIssuer == b.ValidIssuer && a.ValidIssuers is null && b.ValidIssuers is null
+            && a.ValidAudience == b.ValidAudience && a.ValidAudiences is null && b.ValidAudiences is null
+            && a.ValidateIssuer == b.ValidateIssuer && a.ValidateAudience == b.ValidateAudience && a.ValidateLifetime == b.ValidateLifetime
+            && a.ValidateIssuerSigningKey == b.ValidateIssuerSigningKey && a.RequireSignedTokens == b.RequireSignedTokens
+            && a.RequireExpirationTime == b.RequireExpirationTime && a.ClockSkew == b.ClockSkew
+            && (a.ValidAlgorithms ?? []).SequenceEqual(b.ValidAlgorithms ?? [], StringComparer.Ordinal));
 }

@@ -47,6 +47,40 @@ public sealed class RememberingTokenHandlerTests
     }
 
     [Fact]
+    public async Task A_valid_token_is_answered_from_memory_when_the_parameters_come_as_a_clone_as_JwtBearer_passes_them_on_every_request()
+    {
+        var handler = new RememberingTokenHandler(new Clock(DateTimeOffset.UtcNow));
+        var parameters = Parameters(Key);
+        var token = Token(DateTime.UtcNow.AddHours(1));
+
+        var first = await handler.ValidateTokenAsync(token, parameters.Clone());
+        var second = await handler.ValidateTokenAsync(token, parameters.Clone());
+
+        first.IsValid.ShouldBeTrue();
+        second.ShouldBeSameAs(first);
+    }
+
+    [Fact]
+    public async Task A_clone_with_another_audience_issuer_or_lifetime_rule_is_not_answered_from_memory()
+    {
+        var handler = new RememberingTokenHandler(TimeProvider.System);
+        var parameters = Parameters(Key);
+        var token = Token(DateTime.UtcNow.AddHours(1));
+        var first = await handler.ValidateTokenAsync(token, parameters.Clone());
+        first.IsValid.ShouldBeTrue();
+
+        var audience = parameters.Clone();
+        audience.ValidAudience = "someone-else";
+        (await handler.ValidateTokenAsync(token, audience)).IsValid.ShouldBeFalse();
+        var issuer = parameters.Clone();
+        issuer.ValidIssuer = "someone-else";
+        (await handler.ValidateTokenAsync(token, issuer)).IsValid.ShouldBeFalse();
+        var lifetime = parameters.Clone();
+        lifetime.ValidateLifetime = false;
+        (await handler.ValidateTokenAsync(token, lifetime)).ShouldNotBeSameAs(first);
+    }
+
+    [Fact]
     public async Task A_token_that_differs_in_one_character_of_its_signature_is_refused_though_the_original_is_remembered()
     {
         var handler = new RememberingTokenHandler(TimeProvider.System);
