@@ -24,7 +24,8 @@ idle="${IDLE_SECONDS:-30}"
 settle="${SETTLE_SECONDS:-10}"
 restarts="${RESTARTS:-3}"
 
-bench_start Jobs__MaxConcurrent=5 Jobs__MaxQueuedPerUser=10000 Claude__Command="$here/lib/instant-agent"
+# A server alone on its database, as the README sets one up (Jobs:SingleNode: Wolverine in Solo mode).
+bench_start Jobs__SingleNode=true Jobs__MaxConcurrent=5 Jobs__MaxQueuedPerUser=10000 Claude__Command="$here/lib/instant-agent"
 trap bench_stop EXIT
 
 load() { # load PATH [HEADER] → "req/s p99-ms"
