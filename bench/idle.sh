@@ -24,7 +24,8 @@ source "$here/lib/cpu.sh"
 if [ -z "$app" ] || [ "$app" = "-" ]; then app="$(publish_app)"; fi
 export BENCH_APP="$app"
 
-bench_start "${extra_env[@]}"
+# An agent command that exists (the instant one), or /health/ready never answers 200 and the restarts time it out.
+bench_start Claude__Command="$here/lib/instant-agent" "${extra_env[@]}"
 trap bench_stop EXIT
 
 # bench_start runs the server under a subshell that execs dotnet: BENCH_PID is the server itself.
