@@ -29,11 +29,7 @@ bench_start Jobs__MaxConcurrent=20 Jobs__MaxQueued=20000 Jobs__MaxQueuedPerUser=
 trap bench_stop EXIT
 sleep 5
 idle_rss=$(rss_mb)
-mkdir -p "$BENCH_SOURCES/tiny" && echo hi >"$BENCH_SOURCES/tiny/README.md"
-git -C "$BENCH_SOURCES/tiny" init -q -b main && git -C "$BENCH_SOURCES/tiny" add -A && git -C "$BENCH_SOURCES/tiny" -c user.name=b -c user.email=b@b commit -qm tiny
-curl -sf -X POST "$BENCH_URL/repositories/register" -H "Authorization: Bearer $BENCH_TOKEN" -H 'Content-Type: application/json' \
-  -d "{\"name\":\"tiny\",\"gitUrl\":\"$BENCH_SOURCES/tiny\"}" >/dev/null
-while [ "$(curl -sf "$BENCH_URL/repositories/tiny" -H "Authorization: Bearer $BENCH_TOKEN" | jq -r .cloneStatus)" = cloning ]; do sleep 0.05; done
+bench_tiny_repository
 
 history=0 # finished jobs in history
 ran=0     # of which this server process ran through its pipeline

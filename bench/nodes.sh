@@ -9,25 +9,17 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/lib/server.sh"
 
-tiny() {
-  mkdir -p "$BENCH_SOURCES/tiny" && echo hi >"$BENCH_SOURCES/tiny/README.md"
-  git -C "$BENCH_SOURCES/tiny" init -q -b main && git -C "$BENCH_SOURCES/tiny" add -A && git -C "$BENCH_SOURCES/tiny" -c user.name=b -c user.email=b@b commit -qm tiny
-  curl -sf -X POST "$BENCH_URL/repositories/register" -H "Authorization: Bearer $BENCH_TOKEN" -H 'Content-Type: application/json' \
-    -d "{\"name\":\"tiny\",\"gitUrl\":\"$BENCH_SOURCES/tiny\"}" >/dev/null
-  while [ "$(curl -sf "$BENCH_URL/repositories/tiny" -H "Authorization: Bearer $BENCH_TOKEN" | jq -r .cloneStatus)" = cloning ]; do sleep 0.05; done
-}
-
 settings=(Jobs__MaxQueuedPerUser=10000 Claude__Command="$here/lib/sleepy-agent")
 
 echo -n "alone (Jobs:SingleNode): "
 bench_start Jobs__SingleNode=true Jobs__MaxConcurrent=6 "${settings[@]}"
-tiny
+bench_tiny_repository
 python3 "$here/lib/nodes.py" throughput "$BENCH_TOKEN" 200 "$BENCH_URL"
 bench_stop
 
 for nodes in 1 2; do
   bench_start Jobs__NodeName=node-1 Jobs__MaxConcurrent=6 "${settings[@]}"
-  tiny
+  bench_tiny_repository
   urls="$BENCH_URL"
   if [ "$nodes" = 2 ]; then
     bench_add_node node-2 Jobs__MaxConcurrent=6 "${settings[@]}"
@@ -39,7 +31,7 @@ for nodes in 1 2; do
 done
 
 bench_start Jobs__NodeName=node-1 Jobs__MaxConcurrent=2 "${settings[@]}"
-tiny
+bench_tiny_repository
 bench_add_node node-2 Jobs__MaxConcurrent=2 "${settings[@]}"
 python3 "$here/lib/nodes.py" failover "$BENCH_TOKEN" "$BENCH_PID" "$BENCH_DIR/jobs" "$BENCH_DIR/node-2/jobs" "$BENCH_URL" "$BENCH_NODE_URL"
 bench_stop

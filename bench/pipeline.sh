@@ -11,11 +11,7 @@ source "$here/lib/server.sh"
 run_round() {
   local concurrent="$1" jobs="$2" sequential="$3"
   bench_start Jobs__MaxConcurrent="$concurrent" Jobs__MaxQueuedPerUser=10000 Claude__Command="$here/lib/instant-agent"
-  mkdir -p "$BENCH_SOURCES/tiny" && echo hi >"$BENCH_SOURCES/tiny/README.md"
-  git -C "$BENCH_SOURCES/tiny" init -q -b main && git -C "$BENCH_SOURCES/tiny" add -A && git -C "$BENCH_SOURCES/tiny" -c user.name=b -c user.email=b@b commit -qm tiny
-  curl -sf -X POST "$BENCH_URL/repositories/register" -H "Authorization: Bearer $BENCH_TOKEN" -H 'Content-Type: application/json' \
-    -d "{\"name\":\"tiny\",\"gitUrl\":\"$BENCH_SOURCES/tiny\"}" >/dev/null
-  while [ "$(curl -sf "$BENCH_URL/repositories/tiny" -H "Authorization: Bearer $BENCH_TOKEN" | jq -r .cloneStatus)" = cloning ]; do sleep 0.05; done
+  bench_tiny_repository
   python3 "$here/lib/pipeline.py" "$BENCH_URL" "$BENCH_TOKEN" "$BENCH_DIR/jobs" "$jobs" "$sequential" "$concurrent" "$here/lib/instant-agent"
   bench_stop
 }

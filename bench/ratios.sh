@@ -39,11 +39,7 @@ load() { # load PATH [HEADER] → "req/s p99-ms"
     END {printf "%.0f %.2f %d\n", rps, p99, n}'
 }
 
-mkdir -p "$BENCH_SOURCES/tiny" && echo hi >"$BENCH_SOURCES/tiny/README.md"
-git -C "$BENCH_SOURCES/tiny" init -q -b main && git -C "$BENCH_SOURCES/tiny" add -A && git -C "$BENCH_SOURCES/tiny" -c user.name=b -c user.email=b@b commit -qm tiny
-curl -sf -X POST "$BENCH_URL/repositories/register" -H "Authorization: Bearer $BENCH_TOKEN" -H 'Content-Type: application/json' \
-  -d "{\"name\":\"tiny\",\"gitUrl\":\"$BENCH_SOURCES/tiny\"}" >/dev/null
-while [ "$(curl -sf "$BENCH_URL/repositories/tiny" -H "Authorization: Bearer $BENCH_TOKEN" | jq -r .cloneStatus)" = cloning ]; do sleep 0.05; done
+bench_tiny_repository
 
 echo "CPU per instant job (200 jobs a round at MaxConcurrent 5; the last round counts):"
 for round in $(seq 1 "$warm_rounds"); do

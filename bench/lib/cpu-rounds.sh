@@ -12,11 +12,7 @@ out="${1:-/tmp/cpu-rounds}"; rounds="${2:-5}"
 mkdir -p "$out"
 read -ra extra_env <<<"${EXTRA_ENV:-}"
 bench_start "${extra_env[@]}" Jobs__MaxConcurrent=5 Jobs__MaxQueuedPerUser=10000 Claude__Command="$here/lib/instant-agent"
-mkdir -p "$BENCH_SOURCES/tiny" && echo hi >"$BENCH_SOURCES/tiny/README.md"
-git -C "$BENCH_SOURCES/tiny" init -q -b main && git -C "$BENCH_SOURCES/tiny" add -A && git -C "$BENCH_SOURCES/tiny" -c user.name=b -c user.email=b@b commit -qm tiny
-curl -sf -X POST "$BENCH_URL/repositories/register" -H "Authorization: Bearer $BENCH_TOKEN" -H 'Content-Type: application/json' \
-  -d "{\"name\":\"tiny\",\"gitUrl\":\"$BENCH_SOURCES/tiny\"}" >/dev/null
-while [ "$(curl -sf "$BENCH_URL/repositories/tiny" -H "Authorization: Bearer $BENCH_TOKEN" | jq -r .cloneStatus)" = cloning ]; do sleep 0.05; done
+bench_tiny_repository
 threads() { # CPU ticks (utime + stime) of the server's live threads, summed by thread name
   python3 -c '
 import collections, glob, sys

@@ -19,11 +19,7 @@ if [ -z "${BENCH_APP:-}" ]; then BENCH_APP="$(publish_app)"; export BENCH_APP; f
 bench_start DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 Jobs__MaxConcurrent=5 Claude__Command="$here/lib/instant-agent"
 trap bench_stop EXIT
 
-mkdir -p "$BENCH_SOURCES/tiny" && echo hi >"$BENCH_SOURCES/tiny/README.md"
-git -C "$BENCH_SOURCES/tiny" init -q -b main && git -C "$BENCH_SOURCES/tiny" add -A && git -C "$BENCH_SOURCES/tiny" -c user.name=b -c user.email=b@b commit -qm tiny
-curl -sf -X POST "$BENCH_URL/repositories/register" -H "Authorization: Bearer $BENCH_TOKEN" -H 'Content-Type: application/json' \
-  -d "{\"name\":\"tiny\",\"gitUrl\":\"$BENCH_SOURCES/tiny\"}" >/dev/null
-while [ "$(curl -sf "$BENCH_URL/repositories/tiny" -H "Authorization: Bearer $BENCH_TOKEN" | jq -r .cloneStatus)" = cloning ]; do sleep 0.05; done
+bench_tiny_repository
 python3 "$here/lib/pipeline.py" "$BENCH_URL" "$BENCH_TOKEN" "$BENCH_DIR/jobs" 20 0 5 "$here/lib/instant-agent" | tail -1
 job="$(curl -sf "$BENCH_URL/jobs?pageSize=1" -H "Authorization: Bearer $BENCH_TOKEN" | jq -r '.jobs[0].jobId')"
 etag="$(curl -sf -D - -o /dev/null "$BENCH_URL/jobs/$job" -H "Authorization: Bearer $BENCH_TOKEN" | awk -F': ' 'tolower($1) == "etag" {print $2}' | tr -d '\r')"

@@ -40,6 +40,15 @@ bench_start() {
   export BENCH_URL BENCH_DIR BENCH_USER BENCH_PASSWORD BENCH_SOURCES BENCH_TOKEN BENCH_PID BENCH_PG_PORT BENCH_POSTGRES
 }
 
+# bench_tiny_repository: registers "tiny" (one README, one commit, under $BENCH_SOURCES) and waits until it is cloned.
+bench_tiny_repository() {
+  mkdir -p "$BENCH_SOURCES/tiny" && echo hi >"$BENCH_SOURCES/tiny/README.md"
+  git -C "$BENCH_SOURCES/tiny" init -q -b main && git -C "$BENCH_SOURCES/tiny" add -A && git -C "$BENCH_SOURCES/tiny" -c user.name=b -c user.email=b@b commit -qm tiny
+  curl -sf -X POST "$BENCH_URL/repositories/register" -H "Authorization: Bearer $BENCH_TOKEN" -H 'Content-Type: application/json' \
+    -d "{\"name\":\"tiny\",\"gitUrl\":\"$BENCH_SOURCES/tiny\"}" >/dev/null
+  while [ "$(curl -sf "$BENCH_URL/repositories/tiny" -H "Authorization: Bearer $BENCH_TOKEN" | jq -r .cloneStatus)" = cloning ]; do sleep 0.05; done
+}
+
 # bench_launch PORT PG_PORT WORKSPACE_ROOT LOG [KEY=VALUE ...]: one server process (a node) on the bench database,
 # with its repositories and jobs under WORKSPACE_ROOT; sets BENCH_LAUNCHED_PID.
 bench_launch() {
