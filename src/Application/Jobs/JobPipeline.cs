@@ -106,10 +106,11 @@ public sealed class JobPipeline(
             var now = clock.GetUtcNow();
             // A job that waited in the queue of a node now gone came here with its message: it moves to this node first, so
             // that its workspace is made in this node's jobs folder (its uploads, if any, are looked for here: StepsAsync).
-            object[] moved = job.MoveFromLostHome(options.NodeName, paths.Workspace(jobId), now) is { IsSuccess: true } move ? [move.Value] : [];
-            foreach (var fact in moved)
+            var facts = new List<object>(2);
+            if (job.MoveFromLostHome(options.NodeName, paths.Workspace(jobId), now) is { IsSuccess: true } moved)
             {
-                job.Evolve(fact);
+                job.Evolve(moved.Value);
+                facts.Add(moved.Value);
             }
 
             var taken = job.BeginPipeline(options.NodeName, now);
@@ -118,7 +119,8 @@ public sealed class JobPipeline(
                 return null;
             }
 
-            store.AppendExpecting(JobStream.For(jobId), read, [.. moved, taken.Value]);
+            facts.Add(taken.Value);
+            store.AppendExpecting(JobStream.For(jobId), read, [.. facts]);
             try
             {
                 await store.SaveChangesAsync(cancellationToken);
@@ -168,10 +170,11 @@ public sealed class JobPipeline(
 
         if (job.Turn == 1)
         {
-            // Uploads are staged on the node that took the request; a job moved here from a node that died has none of them.
-            if (TakeOverLostJob.UploadsNotHere(job, staging) is { Count: > 0 } missing)
+            // Uploads are staged on the node that took the request: a job moved here from a node that died may have left
+            // them there (only such a job is looked at: the others' files are where they were put).
+            if (job.LostNode is { } lost && TakeOverLostJob.UploadsNotHere(job, staging) is { Count: > 0 } missing)
             {
-                return Fail(TakeOverLostJob.UploadsLost(job.LostNode ?? job.Home ?? options.NodeName, missing));
+                return Fail(TakeOverLostJob.UploadsLost(lost, missing));
             }
 
             if (await PrepareWorkspaceAsync(journal, identity, cancellationToken) is { } notPrepared)
