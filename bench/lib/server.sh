@@ -60,7 +60,7 @@ bench_launch() {
     # directory for configuration changes, so this no longer changes its memory; the figures were taken this way.)
     cd "$app" || exit 1
     ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$api_port" \
-    ConnectionStrings__Postgres="Host=127.0.0.1;Port=$pg_port;Database=bench;Username=postgres;Maximum Pool Size=200" \
+    ConnectionStrings__Postgres="Host=127.0.0.1;Port=$pg_port;Database=bench;Username=postgres;Maximum Pool Size=200${BENCH_CONNECTION_EXTRA:-}" \
     Jwt__Key="$BENCH_JWT_KEY" \
     Workspace__RepositoriesPath="$workspace/repos" Workspace__JobsPath="$workspace/jobs" \
     Auth__ShadowFilePath="$BENCH_DIR/auth/shadow" Auth__PasswdFilePath="$BENCH_DIR/auth/passwd" \

@@ -33,6 +33,7 @@ pg_free_port() {
 }
 
 # pg_start DATA_DIR PORT [durable]: creates the cluster on first use, starts it on 127.0.0.1:PORT.
+# PG_EXTRA_OPTIONS (optional) adds server options, e.g. "-c shared_preload_libraries=pg_stat_statements".
 pg_start() {
   local data port="$2" durable="${3:-}"
   data="$(realpath -m "$1")"
@@ -47,7 +48,7 @@ pg_start() {
   local fast="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   [ -n "$durable" ] && fast=""
   pg_as_owner "$PG_BIN/pg_ctl" -D "$data/cluster" -l "$data/server.log" -w -t 60 start \
-    -o "-h 127.0.0.1 -p $port -k $sock -c max_connections=300 $fast" >/dev/null \
+    -o "-h 127.0.0.1 -p $port -k $sock -c max_connections=300 $fast ${PG_EXTRA_OPTIONS:-}" >/dev/null \
     || { tail -n 30 "$data/server.log" >&2; return 1; }
 }
 

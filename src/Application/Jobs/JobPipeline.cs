@@ -262,7 +262,8 @@ public sealed class JobPipeline(
             copy = await workspaces.CloneAsync(clones.PathFor(job.Repository), job.CowPath, cancellationToken);
         }
 
-        await journal.RecordAsync((j, now) => j.RecordWorkspace(copy.Strategy, copy.FileCount, copy.Bytes, copy.Milliseconds, baseCommit, now));
+        // Stored with the next step (the index starting, or the agent): they follow within milliseconds, one commit fewer.
+        await journal.NoteAsync((j, now) => j.RecordWorkspace(copy.Strategy, copy.FileCount, copy.Bytes, copy.Milliseconds, baseCommit, now));
 
         await staging.CopyIntoWorkspaceAsync(
             job.JobId, job.StagedFiles.Values.Select(f => (f.StoredName, f.FileName)), job.CowPath, null, cancellationToken);

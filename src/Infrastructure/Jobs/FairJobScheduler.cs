@@ -14,7 +14,8 @@ namespace ClaudeBatch.Infrastructure.Jobs;
 /// until the jobs already waiting have been redelivered into the line (at most <see cref="SettleTime"/>): the durable
 /// queue hands them back in pages, oldest first, and the first to arrive must not take the slots for that alone.
 /// A job given a slot here then takes one of the slots all servers share (<see cref="ClusterJobSlots"/>), waiting
-/// for it in this server's order; it may still leave the line meanwhile.
+/// for it in this server's order; it may still leave the line meanwhile. With <c>Jobs:SingleNode</c> this server's slots
+/// are all there are, and it takes none of the shared ones (each costs a PostgreSQL session while the job runs).
 /// </summary>
 internal sealed class FairJobScheduler(
     IDocumentStore store, IJobChanges changes, ClusterJobSlots cluster, JobsOptions options, TimeProvider clock,
@@ -79,6 +80,12 @@ internal sealed class FairJobScheduler(
     private async Task<IAsyncDisposable> TakeAsync(FairSlots.Ticket ticket, DateTimeOffset? lastServed, CancellationToken cancellationToken)
     {
         var local = await slots.WaitAsync(ticket, lastServed, cancellationToken);
+        if (options.SingleNode)
+        {
+            // The one server on its database: its own slots are all the slots there are.
+            return new Only(local);
+        }
+
         try
         {
             return new Both(await cluster.TakeAsync(ticket.User, cancellationToken), local);
@@ -151,6 +158,15 @@ internal sealed class FairJobScheduler(
             {
                 local.Dispose();
             }
+        }
+    }
+
+    private sealed class Only(IDisposable local) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            local.Dispose();
+            return ValueTask.CompletedTask;
         }
     }
 }

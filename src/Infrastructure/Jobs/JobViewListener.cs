@@ -108,11 +108,11 @@ internal sealed class JobViewListener(
             {
                 case { Id.Length: > 0, Version: { } version }:
                     cache.Changed(changed.Id, version);
-                    Tell(changed.Id);
+                    Tell(changed.Id, changed.Stop);
                     return;
                 case { Id.Length: > 0 }:
                     cache.Removed(changed.Id);
-                    Tell(changed.Id);
+                    Tell(changed.Id, true);
                     return;
                 case { Id: null, Version: null, Truncated: true }:
                     cache.Reset();
@@ -132,18 +132,25 @@ internal sealed class JobViewListener(
         cancellation.Heard();
     }
 
-    /// <summary>The job whose view changed: its cancel is checked if it runs here, its watchers wake.</summary>
-    private void Tell(string viewId)
+    /// <summary>
+    /// The job whose view changed: its watchers wake, and if it runs here its cancel is checked, unless the notification
+    /// says it is neither deleted nor asked to stop (<paramref name="stop"/> false; null from a trigger that does not say).
+    /// </summary>
+    private void Tell(string viewId, bool? stop)
     {
         if (viewId.StartsWith(JobPrefix, StringComparison.Ordinal))
         {
             var jobId = viewId[JobPrefix.Length..];
-            cancellation.Changed(jobId);
+            if (stop is not false)
+            {
+                cancellation.Changed(jobId);
+            }
+
             changes.Signal(jobId);
         }
     }
 
     private static readonly string JobPrefix = Domain.Jobs.JobStream.For("");
 
-    private sealed record Notified(string? Id, long? Version, bool Truncated);
+    private sealed record Notified(string? Id, long? Version, bool Truncated, bool? Stop);
 }

@@ -9,8 +9,8 @@ namespace ClaudeBatch.Infrastructure.Persistence;
 
 /// <summary>
 /// Triggers on the job view table that notify <see cref="JobViewListener.Channel"/> of every stored view
-/// (<c>{"id": …, "version": …}</c>, the version null when the row is deleted, <c>{"truncated": true}</c> when the
-/// table is emptied), sent when the transaction that wrote it commits, whichever process wrote it: every server's
+/// (<c>{"id": …, "version": …, "stop": …}</c>, stop true when the job is deleted or asked to cancel, the version null
+/// when the row is deleted, <c>{"truncated": true}</c> when the table is emptied), sent when the transaction that wrote it commits, whichever process wrote it: every server's
 /// <see cref="JobViewCache"/> drops what changed within milliseconds. Created with the rest of the schema at startup.
 /// </summary>
 internal sealed class JobViewNotifyFeature(Migrator migrator) : FeatureSchemaBase("JobViewNotify", migrator)
@@ -38,14 +38,17 @@ internal sealed class JobViewNotifySchemaObject : ISchemaObject
         yield return Identifier;
     }
 
+    /// <summary>Both triggers, and the function of this version (one whose payload says <c>stop</c>); an older one is replaced.</summary>
     public void ConfigureQueryCommand(DbCommandBuilder builder) =>
-        builder.Append(
-            $"select count(*) from pg_trigger where tgrelid = to_regclass('{Views}') and tgname in ('{Trigger}', '{TruncateTrigger}');");
+        builder.Append($"""
+            select (select count(*) from pg_trigger where tgrelid = to_regclass('{Views}') and tgname in ('{Trigger}', '{TruncateTrigger}')),
+                coalesce((select prosrc like '%''stop''%' from pg_proc where oid = to_regprocedure('{Notify}()')), false);
+            """);
 
     public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct = default)
     {
         await reader.ReadAsync(ct);
-        var difference = reader.GetInt64(0) == 2 ? SchemaPatchDifference.None : SchemaPatchDifference.Create;
+        var difference = reader.GetInt64(0) == 2 && reader.GetBoolean(1) ? SchemaPatchDifference.None : SchemaPatchDifference.Create;
         return new SchemaObjectDelta(this, difference);
     }
 
@@ -65,7 +68,8 @@ internal sealed class JobViewNotifySchemaObject : ISchemaObject
                 IF TG_OP = 'DELETE' THEN
                     PERFORM pg_notify('{JobViewListener.Channel}', json_build_object('id', OLD.id, 'version', null)::text);
                 ELSE
-                    PERFORM pg_notify('{JobViewListener.Channel}', json_build_object('id', NEW.id, 'version', NEW.mt_version)::text);
+                    PERFORM pg_notify('{JobViewListener.Channel}', json_build_object('id', NEW.id, 'version', NEW.mt_version,
+                        'stop', NEW.deleted IS TRUE OR (NEW.data ->> 'cancellationRequested') = 'true')::text);
                 END IF;
                 RETURN NULL;
             END $notify$;
