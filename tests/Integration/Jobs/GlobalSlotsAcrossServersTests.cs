@@ -222,7 +222,74 @@ public sealed class GlobalSlotsAcrossServersTests(ITestOutputHelper output) : IA
         Naps().Count(n => n is { What: "end" } && n.Label.StartsWith("holder", StringComparison.Ordinal)).ShouldBe(3);
     }
 
-    private async Task<RunningServer> NodeAsync(string name)
+    [Fact]
+    public async Task A_node_keeps_its_slot_session_for_the_next_job_instead_of_opening_one_per_job()
+    {
+        var user = settings.Accounts.Add();
+        var a = await NodeAsync("a");
+        var onA = await a.LoginAsync(user);
+        var repository = await RepositoryAsync(onA);
+
+        var sessions = new List<int[]>();
+        for (var i = 0; i < 2; i++)
+        {
+            var id = await onA.CreateJobAsync(repository, $"scenario: nap\n2\nreuse{i}", gitAware: false);
+            await onA.StartJobAsync(id);
+            await onA.WaitForJobAsync(id, j => j.Status() == "running");
+            sessions.Add(await SlotSessionsAsync(a.ProcessId));
+            (await onA.WaitForJobAsync(id, timeout: TimeSpan.FromSeconds(60))).Status().ShouldBe("completed", Outputs());
+        }
+
+        sessions[0].ShouldNotBeEmpty("the first job held its slot on a session of its own");
+        sessions[1].ShouldBe(sessions[0], "the second job took its slot on the session the first one let go");
+    }
+
+    [Fact]
+    public async Task A_single_node_server_runs_its_jobs_on_its_own_slots_without_a_slot_session()
+    {
+        settings.With("Jobs:MaxConcurrent", "1");
+        var user = settings.Accounts.Add();
+        var a = await NodeAsync("a", singleNode: true);
+        var onA = await a.LoginAsync(user);
+        var repository = await RepositoryAsync(onA);
+
+        var (first, second) = (
+            await onA.CreateJobAsync(repository, "scenario: nap\n2\nalone0", gitAware: false),
+            await onA.CreateJobAsync(repository, "scenario: nap\n1\nalone1", gitAware: false));
+        await onA.StartJobAsync(first);
+        await onA.WaitForJobAsync(first, j => j.Status() == "running");
+        await onA.StartJobAsync(second);
+        (await SlotSessionsAsync(a.ProcessId)).ShouldBeEmpty("the one server on its database needs no shared slot");
+        (await onA.GetJobAsync(second)).Status().ShouldBe("queued", "Jobs:MaxConcurrent 1 still holds");
+
+        foreach (var id in new[] { first, second })
+        {
+            (await onA.WaitForJobAsync(id, timeout: TimeSpan.FromSeconds(60))).Status().ShouldBe("completed", Outputs());
+        }
+
+        var naps = Naps();
+        MostAlive(naps).Most.ShouldBe(1, string.Join('\n', naps));
+    }
+
+    private async Task<int[]> SlotSessionsAsync(int processId)
+    {
+        await using var connection = new NpgsqlConnection(settings.ConnectionString);
+        await connection.OpenAsync();
+        await using var query = new NpgsqlCommand("SELECT pid FROM pg_stat_activity WHERE application_name = $1 ORDER BY pid", connection)
+        {
+            Parameters = { new() { Value = $"claude-batch job slot {processId}" } },
+        };
+        var pids = new List<int>();
+        await using var reader = await query.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            pids.Add(reader.GetInt32(0));
+        }
+
+        return [.. pids];
+    }
+
+    private async Task<RunningServer> NodeAsync(string name, bool singleNode = false)
     {
         var node = new Dictionary<string, string?>(settings.Settings)
         {
@@ -230,7 +297,7 @@ public sealed class GlobalSlotsAcrossServersTests(ITestOutputHelper output) : IA
             ["Workspace:JobsPath"] = Path.Combine(settings.RootPath, $"jobs-{name}"),
             ["Logging:FilePath"] = Path.Combine(settings.RootPath, "logs", $"server-{name}.log"),
         };
-        var server = await ServerProcess.StartAsync(node);
+        var server = await ServerProcess.StartAsync(node, singleNode: singleNode);
         nodes.Add(server);
         return server;
     }

@@ -16,16 +16,18 @@ public static class ServerProcess
     /// </summary>
     /// <param name="launcher">A command line the server is started through (it must exec its arguments), e.g. <c>unshare</c>.</param>
     /// <param name="waitForStart">Whether to wait, after <c>/health/live</c>, until every service behind it has started.</param>
+    /// <param name="singleNode">Whether it runs with <c>Jobs:SingleNode</c> (alone on its database).</param>
     public static async Task<RunningServer> StartAsync(
         IReadOnlyDictionary<string, string?> settings, string? applicationFolder = null, IReadOnlyList<string>? launcher = null,
-        bool waitForStart = true)
+        bool waitForStart = true, bool singleNode = false)
     {
         var port = FreePort();
         var node = NodeNames.Take(settings);
         var start = StartInfo(settings, $"http://127.0.0.1:{port}", applicationFolder ?? AppContext.BaseDirectory);
         start.Environment["Jobs__NodeName"] = node;
-        // A real server runs as one of several nodes (the default), whatever the in-process settings it was given say.
-        start.Environment["Jobs__SingleNode"] = "false";
+        // A real server runs as one of several nodes (the default), whatever the in-process settings it was given say,
+        // unless the test says it is alone on its database.
+        start.Environment["Jobs__SingleNode"] = singleNode ? "true" : "false";
         if (!settings.Keys.Any(k => k.Replace("__", ":", StringComparison.Ordinal).Equals("Jobs:NodeUrl", StringComparison.OrdinalIgnoreCase)))
         {
             // Where the other nodes reach it: its own address (forwarded requests).
