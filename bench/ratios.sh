@@ -5,7 +5,8 @@
 #   2. CPU per instant job, server + PostgreSQL, after WARM_ROUNDS rounds of 200 jobs (bench/lib/pipeline.py);
 #   3. idle CPU over IDLE_SECONDS (30) after SETTLE_SECONDS (10), server and PostgreSQL;
 #   4. start-up: start → first 200 on /health/live, then /health/ready (median of RESTARTS, 3).
-#   bench/ratios.sh [APP_FOLDER]    a published server (default: dotnet publish src/Api -c Release into a temp folder)
+#   bench/ratios.sh [APP_FOLDER [KEY=VALUE ...]]    a published server (default, or "-": dotnet publish src/Api -c Release
+#   into a temp folder), and extra settings for it (DOTNET_TieredPGO=0, say)
 # Targets (2 cores): job ≥ 50 % of the floor, p99 ≤ 2×; 304 ≥ 70 %; ≤ 2 µs per job listed; ≤ 28 ms per job;
 # idle ≤ 0.5 % of a core; live ≤ 1.0 s.
 set -euo pipefail
@@ -13,6 +14,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib/server.sh
 source "$here/lib/server.sh"
 app="${1:-}"
+[ $# -gt 0 ] && shift
+[ "$app" = - ] && app=""
 # shellcheck source=lib/cpu.sh
 source "$here/lib/cpu.sh"
 if [ -z "$app" ]; then app="$(publish_app)"; fi
@@ -25,7 +28,7 @@ settle="${SETTLE_SECONDS:-10}"
 restarts="${RESTARTS:-3}"
 
 # A server alone on its database, as the README sets one up (Jobs:SingleNode: Wolverine in Solo mode).
-bench_start Jobs__SingleNode=true Jobs__MaxConcurrent=5 Jobs__MaxQueuedPerUser=10000 Claude__Command="$here/lib/instant-agent"
+bench_start Jobs__SingleNode=true Jobs__MaxConcurrent=5 Jobs__MaxQueuedPerUser=10000 Claude__Command="$here/lib/instant-agent" "$@"
 trap bench_stop EXIT
 
 load() { # load PATH [HEADER] → "req/s p99-ms"

@@ -44,7 +44,7 @@ restart_times() {
   shift 2
   local start_env=()
   while IFS= read -r -d '' var; do start_env+=("$var"); done < <(tr '\0' '\n' <"/proc/$BENCH_PID/environ" \
-    | grep -E '^(ASPNETCORE_|ConnectionStrings__|Jwt__|Workspace__|Auth__|Repositories__|Serilog__|Impersonation__|Jobs__|Claude__)' | tr '\n' '\0')
+    | grep -E '^(ASPNETCORE_|DOTNET_|ConnectionStrings__|Jwt__|Workspace__|Auth__|Repositories__|Serilog__|Impersonation__|Jobs__|Claude__)' | tr '\n' '\0')
   stop_server
   for _ in $(seq 1 "$restarts"); do
     started=$(now_ms) live="" ready="" live_cpu=0
