@@ -16,8 +16,9 @@ namespace ClaudeBatch.Infrastructure.Jobs;
 /// Each server hands its slots out in its own fair order (<see cref="FairJobScheduler"/>) and asks here, in that
 /// order, for a global one. When none is free its jobs wait for a notification (<see cref="Channel"/>, sent when a
 /// slot is let go) or, as a fallback for a server that died without a word, <see cref="Poll"/>: only while a job
-/// waits; an idle server asks nothing, and closes the connections its last jobs used after <see cref="IdleLifetime"/>. Between servers the order is approximate: a
-/// freed slot goes to whichever server asks first, not to the fairest job of all servers. A job waiting here keeps its
+/// waits; an idle server asks nothing, and closes the connections its last jobs used after <see cref="IdleLifetime"/>.
+/// Between servers the order is approximate: a freed slot goes to whichever server asks first, not to the fairest job
+/// of all servers. A job waiting here keeps its
 /// server's own slot meanwhile (a server has <c>Jobs:MaxConcurrent</c> of those too): so when several users' jobs on
 /// one server all wait for their users' slots, held on other servers, that server starts no other user's job until
 /// one of them ends, even with global slots free. The per-user cap itself is exact across servers.

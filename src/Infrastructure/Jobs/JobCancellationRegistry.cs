@@ -12,8 +12,9 @@ namespace ClaudeBatch.Infrastructure.Jobs;
 /// Pipelines running on this server, each with a token that a cancel or delete trips: at once when the request
 /// reaches this server; when it reached another one, as soon as the database's notification of the job's changed view
 /// arrives (<see cref="JobViewListener"/> calls <see cref="Changed"/> for a view it says is deleted or asked to cancel:
-/// the pipeline's own commits cost no read), the view is read and a requested cancel trips the token. While notifications are not heard (<see cref="Stale"/>) each running job's view is read every
-/// <see cref="PollInterval"/> instead; while they are, an idle job costs nothing.
+/// the pipeline's own commits cost no read), the view is read and a requested cancel trips the token. While
+/// notifications are not heard (<see cref="Stale"/>) each running job's view is read every <see cref="PollInterval"/>
+/// instead; while they are, an idle job costs nothing.
 /// </summary>
 internal sealed class JobCancellationRegistry(IServiceScopeFactory scopes, ILogger<JobCancellationRegistry> logger) : IJobCancellation
 {

@@ -10,8 +10,9 @@ namespace ClaudeBatch.Infrastructure.Persistence;
 /// <summary>
 /// Triggers on the job view table that notify <see cref="JobViewListener.Channel"/> of every stored view
 /// (<c>{"id": …, "version": …, "stop": …}</c>, stop true when the job is deleted or asked to cancel, the version null
-/// when the row is deleted, <c>{"truncated": true}</c> when the table is emptied), sent when the transaction that wrote it commits, whichever process wrote it: every server's
-/// <see cref="JobViewCache"/> drops what changed within milliseconds. Created with the rest of the schema at startup.
+/// when the row is deleted, <c>{"truncated": true}</c> when the table is emptied), sent when the transaction that wrote
+/// it commits, whichever process wrote it: every server's <see cref="JobViewCache"/> drops what changed within
+/// milliseconds. Created with the rest of the schema at startup.
 /// </summary>
 internal sealed class JobViewNotifyFeature(Migrator migrator) : FeatureSchemaBase("JobViewNotify", migrator)
 {
@@ -66,7 +67,7 @@ internal sealed class JobViewNotifySchemaObject : ISchemaObject
             CREATE OR REPLACE FUNCTION {Notify}() RETURNS trigger LANGUAGE plpgsql AS $notify$
             BEGIN
                 IF TG_OP = 'DELETE' THEN
-                    PERFORM pg_notify('{JobViewListener.Channel}', json_build_object('id', OLD.id, 'version', null)::text);
+                    PERFORM pg_notify('{JobViewListener.Channel}', json_build_object('id', OLD.id, 'version', null, 'stop', true)::text);
                 ELSE
                     PERFORM pg_notify('{JobViewListener.Channel}', json_build_object('id', NEW.id, 'version', NEW.mt_version,
                         'stop', NEW.deleted IS TRUE OR (NEW.data ->> 'cancellationRequested') = 'true')::text);

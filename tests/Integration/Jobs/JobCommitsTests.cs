@@ -13,7 +13,7 @@ namespace ClaudeBatch.Integration.Tests.Jobs;
 public sealed class JobCommitsTests(ApiFactory api)
 {
     [Fact]
-    public async Task A_skipped_pull_is_stored_with_the_workspace_and_the_resolved_prompt_with_the_agent_s_start()
+    public async Task A_skipped_pull_the_workspace_and_the_resolved_prompt_are_stored_with_the_agent_s_start()
     {
         var (client, repository, _) = await api.UserWithRepositoryAsync();
 
@@ -24,11 +24,12 @@ public sealed class JobCommitsTests(ApiFactory api)
         var types = events.Select(e => e.Type);
         string.Join(", ", types.Take(7)).ShouldBe(
             "job_created, job_queued, job_pipeline_started, git_pull_skipped, workspace_prepared, prompt_resolved, agent_started");
-        Transaction("git_pull_skipped").ShouldBe(Transaction("workspace_prepared"));
+        Transaction("git_pull_skipped").ShouldBe(Transaction("agent_started"));
+        Transaction("workspace_prepared").ShouldBe(Transaction("agent_started"));
         Transaction("prompt_resolved").ShouldBe(Transaction("agent_started"));
-        // Up to the agent's start: created, queued, taken, workspace, agent — five commits, not seven.
+        // Up to the agent's start: created, queued, taken, agent — four commits, not seven.
         events.TakeWhile(e => e.Type != "agent_started").Append(Single("agent_started"))
-            .Select(e => e.Transaction).Distinct().Count().ShouldBe(5);
+            .Select(e => e.Transaction).Distinct().Count().ShouldBe(4);
 
         string Transaction(string type) => Single(type).Transaction;
         Row Single(string type) => events.Single(e => e.Type == type);

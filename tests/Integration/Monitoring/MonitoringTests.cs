@@ -10,8 +10,11 @@ namespace ClaudeBatch.Integration.Tests.Monitoring;
 /// <summary>
 /// <c>GET /metrics</c>, <c>GET /stats</c> and the trace from a request to the agent, on a server of their own (a fresh
 /// database, one run slot) after a known sequence of jobs: 2 completed, 1 failed, 1 timed out, 2 cancelled (one
-/// running, one still queued).
+/// running, one still queued). With the multi-node tests, alone after the parallel ones: every in-process server of the
+/// test process has meters of the same names, and one disposed while this test ran could end the library metric streams
+/// (`http_server_*`) that this one's server shares with it.
 /// </summary>
+[Collection(NodesCollection.Name)]
 public sealed class MonitoringTests : IAsyncLifetime
 {
     // As several nodes run (one test adds a second node on the same database).
