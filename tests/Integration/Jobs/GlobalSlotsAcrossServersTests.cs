@@ -271,9 +271,10 @@ public sealed class GlobalSlotsAcrossServersTests(ITestOutputHelper output) : IA
         MostAlive(naps).Most.ShouldBe(1, string.Join('\n', naps));
     }
 
-    private async Task<int[]> SlotSessionsAsync(int processId)
+    /// <summary>The backends of the server's slot connections (by <c>ClusterJobSlots.ApplicationName</c>, spelt out so that this test also builds against a server without it).</summary>
+    private async Task<int[]> SlotSessionsAsync(int processId, string? connectionString = null)
     {
-        await using var connection = new NpgsqlConnection(settings.ConnectionString);
+        await using var connection = new NpgsqlConnection(connectionString ?? settings.ConnectionString);
         await connection.OpenAsync();
         await using var query = new NpgsqlCommand("SELECT pid FROM pg_stat_activity WHERE application_name = $1 ORDER BY pid", connection)
         {
@@ -343,17 +344,8 @@ public sealed class GlobalSlotsAcrossServersTests(ITestOutputHelper output) : IA
         return (most, at);
     }
 
-    private async Task<long> SlotConnectionsAsync(int processId, string? connectionString = null)
-    {
-        await using var connection = new NpgsqlConnection(connectionString ?? settings.ConnectionString);
-        await connection.OpenAsync();
-        await using var count = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", connection)
-        {
-            // ClusterJobSlots.ApplicationName, spelt out so that this test also builds against a server without it.
-            Parameters = { new() { Value = $"claude-batch job slot {processId}" } },
-        };
-        return (long)(await count.ExecuteScalarAsync())!;
-    }
+    private async Task<long> SlotConnectionsAsync(int processId, string? connectionString = null) =>
+        (await SlotSessionsAsync(processId, connectionString)).Length;
 
     private async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
     {
