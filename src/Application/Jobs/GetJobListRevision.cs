@@ -13,13 +13,13 @@ public sealed record GetJobListRevision(string User) : IQuery<GetJobListRevision
     /// <param name="Queue">The places of the user's waiting jobs, as a short text that changes whenever one of them does.</param>
     public sealed record Response(long Revision, string Queue);
 
-    public sealed class Handler(IJobRevisions revisions, IJobCounts counts, IQueuePosition positions) : IQueryHandler<GetJobListRevision, Response>
+    public sealed class Handler(IJobRevisions revisions, IQueuePosition positions) : IQueryHandler<GetJobListRevision, Response>
     {
         public async ValueTask<Response> Handle(GetJobListRevision query, CancellationToken cancellationToken)
         {
-            var revision = await revisions.OfUserAsync(query.User, cancellationToken);
+            var (revision, queued) = await revisions.OfUserAsync(query.User, cancellationToken);
             // Most polls are of users with nothing queued: the kept count says so without ordering the queue.
-            if (await counts.CountAsync(query.User, Domain.Jobs.JobStatus.Queued, cancellationToken) == 0)
+            if (queued == 0)
             {
                 return new Response(revision, "0");
             }

@@ -63,6 +63,12 @@ public interface IJobRevisions
 {
     Task<JobRevision?> OfJobAsync(string jobId, CancellationToken cancellationToken);
 
-    /// <summary>Grows with every change to any of the user's jobs, deleted ones included, and never goes back.</summary>
-    Task<long> OfUserAsync(string user, CancellationToken cancellationToken);
+    /// <summary>
+    /// The user's revision, which grows with every change to any of their jobs, deleted ones included, and never goes
+    /// back; read with the count of their jobs that wait (<see cref="JobStatus.Queued"/>), in one round trip.
+    /// </summary>
+    Task<UserJobsRevision> OfUserAsync(string user, CancellationToken cancellationToken);
 }
+
+/// <summary>A user's revision of their jobs (<see cref="IJobRevisions.OfUserAsync"/>) and how many of them are queued.</summary>
+public sealed record UserJobsRevision(long Revision, int Queued);
