@@ -1,6 +1,6 @@
+using System.Data;
 using ClaudeBatch.Application.Jobs;
 using ClaudeBatch.Domain.Jobs;
-using System.Data;
 using Marten;
 using Npgsql;
 using NpgsqlTypes;
@@ -39,7 +39,7 @@ internal sealed class MartenJobRevisions(IQuerySession session, MartenJobViews v
 
     /// <summary>
     /// One statement on a plain connection: <c>GET /jobs</c> asks it before every page (issue #20: as two queries
-    /// through the session it was a quarter of a page's server CPU, by a profile of <c>?pageSize=500</c>).
+    /// through the session, a page of 500 cost 3.42 ms of server CPU against 2.87 ms this way, bench/listing.sh).
     /// </summary>
     public async Task<UserJobsRevision> OfUserAsync(string user, CancellationToken cancellationToken)
     {

@@ -217,11 +217,14 @@ public sealed class FairSchedulingTests : IAsyncLifetime
         (await alice.DeleteAsync($"/jobs/{queued[2]}")).StatusCode.ShouldBe(HttpStatusCode.OK);
 
         (await PositionsAsync(alice, [queued[1], queued[3]])).ShouldBe([1, 2]);
-        await WaitUntilAsync(() => !scheduler.IsWaiting(queued[0]) && !scheduler.IsWaiting(queued[2]), TimeSpan.FromSeconds(2));
+        // The ticket leaves the line first; the wait that held it then unwinds and stops watching the job.
+        var signals = api.Services.GetRequiredService<JobChangeSignals>();
+        await WaitUntilAsync(() => !scheduler.IsWaiting(queued[0]) && !scheduler.IsWaiting(queued[2]) && !signals.IsWatched(queued[0]),
+            TimeSpan.FromSeconds(2));
         scheduler.IsWaiting(queued[0]).ShouldBeFalse("the cancelled job still waits for a slot");
         scheduler.IsWaiting(queued[2]).ShouldBeFalse("the deleted job still waits for a slot");
         scheduler.IsWaiting(queued[1]).ShouldBeTrue();
-        api.Services.GetRequiredService<JobChangeSignals>().IsWatched(queued[0]).ShouldBeFalse();
+        signals.IsWatched(queued[0]).ShouldBeFalse("the cancelled job's wait still watches it");
 
         // The freed slot goes to the next job that still waits.
         await CancelAsync(alice, busy);
