@@ -101,17 +101,21 @@ public static class JobEndpoints
                 if (!validator.Validate(query).IsValid)
                 {
                     // The mediator's validation throws, and the problem is answered.
-                    return TypedResults.Stream(await sender.Send(query, ct), JsonContentType);
+                    return TypedResults.Bytes((await sender.Send(query, ct)).Json, JsonContentType);
                 }
 
-                // Read before the page, as for one job: the user's revision only grows. The queue positions move with other
-                // users' jobs too, so they are in the tag.
+                // The user's revision now (it only grows; the queue positions move with other users' jobs too, so they are
+                // in the tag): a match answers 304, and a page read at this same revision may come from memory. The page's
+                // own tag is that of the snapshot it was read in.
                 var revision = await sender.Send(new GetJobListRevision(query.User), ct);
-                var tag = ConditionalGet.Tag(
-                    $"{revision.Revision}.{revision.Queue}.{query.Status?.ToString() ?? "all"}.{query.Repository ?? "*"}.{query.Page}.{query.PageSize}");
-                return ConditionalGet.Matches(http.Request, tag)
-                    ? ConditionalGet.NotModified(http, tag)
-                    : ConditionalGet.Tagged(http, tag, TypedResults.Stream(await sender.Send(query, ct), JsonContentType));
+                var tag = ListTag(revision, query);
+                if (ConditionalGet.Matches(http.Request, tag))
+                {
+                    return ConditionalGet.NotModified(http, tag);
+                }
+
+                var read = await sender.Send(query with { Current = revision }, ct);
+                return ConditionalGet.Tagged(http, ListTag(read.Revision, query), TypedResults.Bytes(read.Json, JsonContentType));
             })
             .WithSummary("The caller's jobs, newest first, each with its queuePosition: ?status=&repository=&page=&pageSize= (default 50, at most 500). ETag; If-None-Match answers 304.")
             .Produces<ListJobs.Response>()
@@ -146,8 +150,13 @@ public static class JobEndpoints
         return app.MapJobChangesEndpoints();
     }
 
-    /// <summary>What ASP.NET writes for a JSON result, and so what the list's JSON, streamed from the store, is sent as.</summary>
+    /// <summary>What ASP.NET writes for a JSON result, and so what the list's JSON, written by the store, is sent as.</summary>
     private const string JsonContentType = "application/json; charset=utf-8";
+
+    /// <summary>A page of <c>GET /jobs</c> is fixed by the user's revision, their kept count, the places of their waiting jobs, and the query.</summary>
+    private static Microsoft.Net.Http.Headers.EntityTagHeaderValue ListTag(GetJobListRevision.Response revision, ListJobs query) =>
+        ConditionalGet.Tag(
+            $"{revision.Revision}.{revision.Counted}.{revision.Queue}.{query.Status?.ToString() ?? "all"}.{query.Repository ?? "*"}.{query.Page}.{query.PageSize}");
 
     /// <summary>A job as <c>GET /jobs/{id}</c> shows it is its view, fixed by its version, and its place in the queue.</summary>
     private static Microsoft.Net.Http.Headers.EntityTagHeaderValue JobTag(long version, int queuePosition) =>

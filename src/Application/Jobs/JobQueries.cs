@@ -11,11 +11,15 @@ namespace ClaudeBatch.Application.Jobs;
 public interface IJobListJson
 {
     /// <summary>
-    /// Runs the query and opens its answer, read from the database as the client takes it; disposing the stream
-    /// releases the connection.
+    /// The page, with the revision of the user's list it was read at (in the same snapshot). When
+    /// <paramref name="current"/> is the user's revision now and the page was read at that same revision before, it may
+    /// come from memory: equal revisions mean an equal page.
     /// </summary>
-    Task<Stream> OpenAsync(ListJobs query, CancellationToken cancellationToken);
+    Task<JobListPage> ReadAsync(ListJobs query, GetJobListRevision.Response? current, CancellationToken cancellationToken);
 }
+
+/// <summary>A page of <c>GET /jobs</c> (UTF-8 JSON, shared: never written to) and the revision of the list it shows.</summary>
+public sealed record JobListPage(GetJobListRevision.Response Revision, ReadOnlyMemory<byte> Json);
 
 /// <summary>
 /// The jobs a server had taken and not finished (started, not ended, and marked with its node), deleted ones included.
@@ -65,10 +69,14 @@ public interface IJobRevisions
 
     /// <summary>
     /// The user's revision, which grows with every change to any of their jobs, deleted ones included, and never goes
-    /// back; read with the count of their jobs that wait (<see cref="JobStatus.Queued"/>), in one round trip.
+    /// back; read with the kept counts of their jobs (all of them, and those that wait, <see cref="JobStatus.Queued"/>),
+    /// in one round trip.
     /// </summary>
     Task<UserJobsRevision> OfUserAsync(string user, CancellationToken cancellationToken);
 }
 
-/// <summary>A user's revision of their jobs (<see cref="IJobRevisions.OfUserAsync"/>) and how many of them are queued.</summary>
-public sealed record UserJobsRevision(long Revision, int Queued);
+/// <summary>
+/// A user's revision of their jobs (<see cref="IJobRevisions.OfUserAsync"/>), how many of them the kept counts hold (the
+/// lists' totals come from those counts, which a recount at a start may change while no job does), and how many are queued.
+/// </summary>
+public sealed record UserJobsRevision(long Revision, long Counted, int Queued);

@@ -61,6 +61,13 @@ public sealed class JobsOptions
     /// </summary>
     public int ViewCacheMegabytes { get; set; } = 64;
 
+    /// <summary>
+    /// Memory (MiB) for pages of <c>GET /jobs</c> kept with the revision of the list they show, so that a page asked for
+    /// again before anything in it changed is not written by the database again; the least recently read go first. 0
+    /// turns it off.
+    /// </summary>
+    public int ListCacheMegabytes { get; set; } = 32;
+
     /// <summary>How often the cached job views' versions are compared with the stored ones, in case a notification was missed.</summary>
     public int ViewCacheReconcileSeconds { get; set; } = 30;
 

@@ -9,10 +9,13 @@ namespace ClaudeBatch.Application.Jobs;
 /// <summary>
 /// The caller's jobs, newest first, one page at a time, optionally of one status and of one repository: the page as
 /// the UTF-8 JSON of a <see cref="Response"/>, written by the store from the stored views (<see cref="IJobListJson"/>)
-/// and streamed to the client without materializing the jobs. <see cref="Item.Of"/> is the same mapping in C#.
+/// without materializing the jobs, with the revision it shows. <see cref="Item.Of"/> is the same mapping in C#.
 /// </summary>
-public sealed record ListJobs(string User, JobStatus? Status, int Page, int PageSize, string? Repository = null) : IQuery<Stream>
+public sealed record ListJobs(string User, JobStatus? Status, int Page, int PageSize, string? Repository = null) : IQuery<JobListPage>
 {
+    /// <summary>The user's revision of their jobs, when the caller has just read it (<see cref="GetJobListRevision"/>).</summary>
+    public GetJobListRevision.Response? Current { get; init; }
+
     public const int MaxPageSize = 500;
 
     /// <summary>The last page whose offset, (page − 1) × pageSize, still fits an int at any page size.</summary>
@@ -68,9 +71,9 @@ public sealed record ListJobs(string User, JobStatus? Status, int Page, int Page
         }
     }
 
-    public sealed class Handler(IJobListJson pages) : IQueryHandler<ListJobs, Stream>
+    public sealed class Handler(IJobListJson pages) : IQueryHandler<ListJobs, JobListPage>
     {
-        public async ValueTask<Stream> Handle(ListJobs query, CancellationToken cancellationToken) =>
-            await pages.OpenAsync(query, cancellationToken);
+        public async ValueTask<JobListPage> Handle(ListJobs query, CancellationToken cancellationToken) =>
+            await pages.ReadAsync(query, query.Current, cancellationToken);
     }
 }

@@ -64,6 +64,7 @@ public static class ServerOptionsRegistration
             check(o.MaxDiffBytes is >= 1024 and <= 1L << 30, "MaxDiffBytes", "must be between 1024 and 1073741824 (1 GiB)");
             check(o.DiffTimeoutSeconds is >= 1 and <= 3600, "DiffTimeoutSeconds", "must be between 1 and 3600");
             check(o.ViewCacheMegabytes is >= 0 and <= 65_536, "ViewCacheMegabytes", "must be between 0 (no cache) and 65536");
+            check(o.ListCacheMegabytes is >= 0 and <= 65_536, "ListCacheMegabytes", "must be between 0 (no cache) and 65536");
             check(o.ViewCacheReconcileSeconds is >= 1 and <= 86_400, "ViewCacheReconcileSeconds", "must be between 1 and 86400");
         });
 

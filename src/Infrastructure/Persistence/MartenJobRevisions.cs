@@ -45,14 +45,21 @@ internal sealed class MartenJobRevisions(IQuerySession session, MartenJobViews v
     {
         await using var command = dataSource.CreateCommand(UserRevision);
         command.Parameters.Add(new() { Value = user, NpgsqlDbType = NpgsqlDbType.Varchar });
-        command.Parameters.Add(new() { Value = nameof(JobStatus.Queued), NpgsqlDbType = NpgsqlDbType.Varchar });
         await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return new UserJobsRevision(reader.GetInt64(0), reader.GetInt32(1));
+        return new UserJobsRevision(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2));
     }
 
-    private static readonly string UserRevision = $"""
-        select (select coalesce(sum(mt_version), 0)::bigint from {Views} where "user" = $1),
-               (select coalesce(sum(n), 0)::int from {JobCountsSchemaObject.Table} where "user" = $1 and status = $2)
-        """;
+    private static readonly string UserRevision = $"select {RevisionOf("$1")}, {CountedOf("$1")}, {QueuedOf("$1")}";
+
+    /// <summary>The user's revision (bigint), for the user in parameter <paramref name="user"/>.</summary>
+    public static string RevisionOf(string user) => $"""(select coalesce(sum(mt_version), 0)::bigint from {Views} where "user" = {user})""";
+
+    /// <summary>How many of the user's jobs the kept counts hold (bigint).</summary>
+    public static string CountedOf(string user) =>
+        $"""(select coalesce(sum(n), 0)::bigint from {JobCountsSchemaObject.Table} where "user" = {user})""";
+
+    /// <summary>The user's queued count (int), kept by <see cref="JobCountsSchemaObject"/>.</summary>
+    public static string QueuedOf(string user) =>
+        $"""(select coalesce(sum(n), 0)::int from {JobCountsSchemaObject.Table} where "user" = {user} and status = '{JobStatus.Queued}')""";
 }

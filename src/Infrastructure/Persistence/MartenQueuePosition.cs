@@ -66,6 +66,12 @@ internal sealed class MartenQueuePosition(IQuerySession session, JobsOptions opt
     public async Task<IReadOnlyDictionary<string, int>> OfUserAsync(string user, CancellationToken cancellationToken)
     {
         var rows = await session.AdvancedSql.QueryAsync<string>(PositionsOfUser, cancellationToken, Active, options.MaxRunningPerUser, user);
+        return Places(rows);
+    }
+
+    /// <summary>Job id → place, from "position:id" rows (the id is the view's: the job's stream).</summary>
+    public static IReadOnlyDictionary<string, int> Places(IEnumerable<string> rows)
+    {
         var stream = JobStream.For("").Length;
         return rows.Select(row => row.Split(':', 2)).ToDictionary(p => p[1][stream..], p => int.Parse(p[0], CultureInfo.InvariantCulture));
     }

@@ -48,6 +48,7 @@ public static class PersistenceRegistration
         services.AddScoped<IQueuePosition, MartenQueuePosition>();
         services.AddSingleton<IJobStatistics, MartenJobStatistics>();
         services.AddSingleton<IStartLock, PostgresStartLock>();
+        services.AddSingleton(sp => new JobListPageCache(sp.GetRequiredService<JobsOptions>().ListCacheMegabytes * 1024L * 1024L));
         services.AddSingleton<IJobListJson, PostgresJobListJson>();
         services.AddScoped<IJobRevisions, MartenJobRevisions>();
         services.AddScoped<MartenJobViews>();

@@ -17,7 +17,7 @@ namespace ClaudeBatch.Infrastructure.Persistence;
 /// <see cref="MartenQueuePosition"/> orders them, only when a job on the page waits; the total is the kept count
 /// (<see cref="JobCountsSchemaObject"/>), or counted when the list is of one repository.
 /// </summary>
-internal sealed class PostgresJobListJson(NpgsqlDataSource dataSource, JobsOptions options) : IJobListJson
+internal sealed class PostgresJobListJson(NpgsqlDataSource dataSource, JobsOptions options, JobListPageCache cache) : IJobListJson
 {
     /// <summary>
     /// From this many jobs into the list on, a page's ids are read off the index alone and then only its own jobs are
@@ -35,55 +35,52 @@ internal sealed class PostgresJobListJson(NpgsqlDataSource dataSource, JobsOptio
          select (status, repository, deep))
         .ToDictionary(shape => shape, shape => Statement(shape.status, shape.repository, shape.deep));
 
-    public async Task<Stream> OpenAsync(ListJobs query, CancellationToken cancellationToken)
+    public async Task<JobListPage> ReadAsync(ListJobs query, GetJobListRevision.Response? current, CancellationToken cancellationToken)
+    {
+        if (current is not null && cache.Find(query, current) is { } kept)
+        {
+            return kept;
+        }
+
+        var page = await ReadStoredAsync(query, cancellationToken);
+        cache.Keep(query, page);
+        return page;
+    }
+
+    private async Task<JobListPage> ReadStoredAsync(ListJobs query, CancellationToken cancellationToken)
     {
         var offset = (query.Page - 1) * query.PageSize;
         var statement = Statements[(query.Status is not null, query.Repository is not null, offset >= DeepPageFrom)];
-        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        NpgsqlCommand? command = null;
-        NpgsqlDataReader? reader = null;
-        try
+        await using var command = dataSource.CreateCommand(statement);
+        command.Parameters.Add(new() { Value = query.User, NpgsqlDbType = NpgsqlDbType.Varchar });
+        command.Parameters.Add(new() { Value = query.Status?.ToString() ?? "", NpgsqlDbType = NpgsqlDbType.Varchar });
+        command.Parameters.Add(new() { Value = query.Repository ?? "", NpgsqlDbType = NpgsqlDbType.Varchar });
+        command.Parameters.Add(new() { Value = offset, NpgsqlDbType = NpgsqlDbType.Integer });
+        command.Parameters.Add(new() { Value = query.PageSize, NpgsqlDbType = NpgsqlDbType.Integer });
+        command.Parameters.Add(new() { Value = query.Page, NpgsqlDbType = NpgsqlDbType.Integer });
+        command.Parameters.Add(new() { Value = MartenQueuePosition.Active, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar });
+        command.Parameters.Add(new() { Value = options.MaxRunningPerUser, NpgsqlDbType = NpgsqlDbType.Integer });
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess | CommandBehavior.SingleRow, cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
         {
-            command = new NpgsqlCommand(statement, connection)
-            {
-                Parameters =
-                {
-                    new() { Value = query.User, NpgsqlDbType = NpgsqlDbType.Varchar },
-                    new() { Value = query.Status?.ToString() ?? "", NpgsqlDbType = NpgsqlDbType.Varchar },
-                    new() { Value = query.Repository ?? "", NpgsqlDbType = NpgsqlDbType.Varchar },
-                    new() { Value = offset, NpgsqlDbType = NpgsqlDbType.Integer },
-                    new() { Value = query.PageSize, NpgsqlDbType = NpgsqlDbType.Integer },
-                    new() { Value = query.Page, NpgsqlDbType = NpgsqlDbType.Integer },
-                    new() { Value = MartenQueuePosition.Active, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar },
-                    new() { Value = options.MaxRunningPerUser, NpgsqlDbType = NpgsqlDbType.Integer },
-                },
-            };
-            reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess | CommandBehavior.SingleRow, cancellationToken);
-            if (!await reader.ReadAsync(cancellationToken))
-            {
-                throw new InvalidOperationException("The job list's statement returned no row.");
-            }
-
-            return new ColumnStream(await reader.GetStreamAsync(0, cancellationToken), reader, command, connection);
+            throw new InvalidOperationException("The job list's statement returned no row.");
         }
-        catch
-        {
-            if (reader is not null)
-            {
-                await reader.DisposeAsync();
-            }
 
-            if (command is not null)
-            {
-                await command.DisposeAsync();
-            }
-
-            await connection.DisposeAsync();
-            throw;
-        }
+        // The list's revision as GetJobListRevision reads it, in the page's own snapshot.
+        var revision = reader.GetInt64(0);
+        var counted = reader.GetInt64(1);
+        var queued = reader.GetInt32(2);
+        var places = await reader.IsDBNullAsync(3, cancellationToken)
+            ? []
+            : await reader.GetFieldValueAsync<string[]>(3, cancellationToken);
+        var json = await reader.GetFieldValueAsync<byte[]>(4, cancellationToken);
+        var queue = queued == 0 ? "0" : GetJobListRevision.QueueOf(MartenQueuePosition.Places(places));
+        return new JobListPage(new GetJobListRevision.Response(revision, counted, queue), json);
     }
 
     /// <summary>
+    /// Columns: the user's revision, their kept count, their queued count and, when it is not 0, their waiting jobs' places as
+    /// "position:id" (the list's revision, as <see cref="GetJobListRevision"/> reads it), then the page's JSON.
     /// $1 user, $2 status, $3 repository, $4 offset, $5 page size, $6 page, $7 the active statuses, $8 the most jobs a
     /// user runs at once.
     /// </summary>
@@ -114,8 +111,13 @@ internal sealed class PostgresJobListJson(NpgsqlDataSource dataSource, JobsOptio
             places as (
                 select id, position from ordered
                 where "user" = $1 and exists (select 1 from page where status = '{JobStatus.Queued}' and (data ->> 'node') is null)
-            )
-            select json_build_object(
+            ),
+            queued as (select {MartenJobRevisions.QueuedOf("$1")} as n)
+            select {MartenJobRevisions.RevisionOf("$1")},
+            {MartenJobRevisions.CountedOf("$1")},
+            (select n from queued),
+            (select array_agg(position::text || ':' || id) from ordered where "user" = $1 and (select n from queued) > 0),
+            json_build_object(
                 'jobs', coalesce((
                     select json_agg(json_build_object(
                         'jobId', p.data -> 'jobId',
@@ -143,91 +145,5 @@ internal sealed class PostgresJobListJson(NpgsqlDataSource dataSource, JobsOptio
                 'pageSize', $5,
                 'total', {total}::int)
             """;
-    }
-
-    /// <summary>The answer's column, read as the client takes it; disposing it releases the reader, command and connection.</summary>
-    private sealed class ColumnStream(Stream column, NpgsqlDataReader reader, NpgsqlCommand command, NpgsqlConnection connection) : Stream
-    {
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => column.Read(buffer, offset, count);
-
-        public override int Read(Span<byte> buffer) => column.Read(buffer);
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        /// <summary>
-        /// Fills <paramref name="buffer"/> (or reaches the end) before answering: the column's own reads stop at what its
-        /// connection buffered, and each answer is a write and a flush to the client.
-        /// </summary>
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            var filled = 0;
-            while (filled < buffer.Length)
-            {
-                var read = await column.ReadAsync(buffer[filled..], cancellationToken);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                filled += read;
-            }
-
-            return filled;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        private bool disposed;
-
-        public override async ValueTask DisposeAsync()
-        {
-            if (!disposed)
-            {
-                disposed = true;
-                await column.DisposeAsync();
-                await reader.DisposeAsync();
-                await command.DisposeAsync();
-                await connection.DisposeAsync();
-            }
-
-            await base.DisposeAsync();
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing && !disposed)
-            {
-                disposed = true;
-                column.Dispose();
-                reader.Dispose();
-                command.Dispose();
-                connection.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
     }
 }

@@ -43,7 +43,8 @@ public sealed class JobListQueueTests(ApiFactory api)
 
             using var first = await alice.GetAsync("/jobs?pageSize=10");
             first.StatusCode.ShouldBe(HttpStatusCode.OK);
-            var items = Items(await first.Content.ReadAsStringAsync());
+            var firstBody = await first.Content.ReadAsStringAsync();
+            var items = Items(firstBody);
             items[alices].ShouldBe(single);
             foreach (var id in holding.Take(3))
             {
@@ -52,8 +53,15 @@ public sealed class JobListQueueTests(ApiFactory api)
 
             Items(await bob.GetStringAsync("/jobs"))[bobs].ShouldBe(1);
 
-            // Bob cancels: Alice's job moves up while nothing of hers changed, and her list's tag says so.
+            // Asked again while nothing changed: the same page (kept in memory with its revision) and the same tag.
+            using var repeated = await alice.GetAsync("/jobs?pageSize=10");
+            repeated.Headers.ETag.ShouldBe(first.Headers.ETag);
+            (await repeated.Content.ReadAsStringAsync()).ShouldBe(firstBody);
+
+            // Bob cancels: Alice's job moves up while nothing of hers changed. A plain read no longer gets the kept page,
+            // and her list's tag says so.
             (await bob.PostAsync($"/jobs/{bobs}/cancel", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
+            Items(await alice.GetStringAsync("/jobs?pageSize=10"))[alices].ShouldBe(1);
             using var again = new HttpRequestMessage(HttpMethod.Get, "/jobs?pageSize=10");
             again.Headers.IfNoneMatch.Add(first.Headers.ETag!);
             using var moved = await alice.SendAsync(again);
