@@ -1,4 +1,5 @@
 using ClaudeBatch.Application.Jobs;
+using ClaudeBatch.Infrastructure.Persistence;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -63,9 +64,8 @@ internal sealed class ClusterJobSlots : IAsyncDisposable
             MinPoolSize = 0,
             MaxPoolSize = options.MaxConcurrent + 8,
             ConnectionIdleLifetime = (int)IdleLifetime.TotalSeconds,
-            KeepAlive = 5,
             ApplicationName = ApplicationName(Environment.ProcessId),
-        }.ConnectionString);
+        }.WithQuickKeepAlive().ConnectionString);
     }
 
     /// <summary>Names the slot connections in <c>pg_stat_activity</c>, with the process id.</summary>

@@ -15,6 +15,13 @@ internal sealed partial class NodeMembership
     /// <summary>How often the living nodes look for dead ones; a node is released once seen dead twice in a row.</summary>
     public static readonly TimeSpan FailoverPollInterval = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How often a single node (<c>Jobs:SingleNode</c>) looks: no other node takes jobs over from a dead one there (only
+    /// a node its configuration left behind), so the look that also notices this node's own lock gone (the heartbeat
+    /// notices it too) need not wake an idle server every 5 s.
+    /// </summary>
+    public static readonly TimeSpan SingleNodePollInterval = HeartbeatInterval;
+
     private const string WolverineSchema = Persistence.PersistenceRegistration.SchemaName;
 
     /// <summary>
@@ -61,7 +68,7 @@ internal sealed partial class NodeMembership
         {
             try
             {
-                await Task.Delay(FailoverPollInterval, clock, stop);
+                await Task.Delay(options.SingleNode ? SingleNodePollInterval : FailoverPollInterval, clock, stop);
                 await using var connection = await dataSource.OpenConnectionAsync(stop);
                 var dead = new HashSet<(string, Guid)>();
                 var selfAlive = true;

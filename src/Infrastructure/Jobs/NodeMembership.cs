@@ -117,13 +117,12 @@ internal sealed partial class NodeMembership(
     /// <summary>Takes the name's lock on a new connection and records the node, trying for up to <paramref name="patience"/>; null if another process holds it.</summary>
     private async Task<NpgsqlConnection?> TakeAsync(TimeSpan patience, CancellationToken cancellationToken)
     {
+        // A node whose machine vanished (no FIN) lets go of its name once keepalive gives up on it.
         var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(configuration.GetConnectionString("Postgres"))
         {
             Pooling = false,
-            // A node whose machine vanished (no FIN) lets go of its name once keepalive gives up on it.
-            KeepAlive = 5,
             ApplicationName = "claude-batch node " + Self,
-        }.ConnectionString);
+        }.WithQuickKeepAlive().ConnectionString);
         try
         {
             await connection.OpenAsync(cancellationToken);

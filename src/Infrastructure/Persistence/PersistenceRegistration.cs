@@ -61,18 +61,35 @@ public static class PersistenceRegistration
 
     /// <summary>
     /// TCP keepalive on every connection (Wolverine's leader holds its election lock on one of them; a path that drops
-    /// idle connections would otherwise end the lock without anyone noticing), unless the connection string sets its own.
+    /// idle connections would otherwise end the lock without anyone noticing): probes after 30 s of silence, unless the
+    /// connection string sets a keepalive of its own. The kernel sends them (issue #20: Npgsql's own <c>Keepalive</c>
+    /// is a timer and a query per idle connection, which woke this server and PostgreSQL at idle).
     /// </summary>
     public static string WithKeepAlive(string connectionString)
     {
         var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
-        if (builder.KeepAlive == 0)
+        if (builder.KeepAlive == 0 && builder.TcpKeepAliveTime == 0)
         {
-            builder.KeepAlive = 30;
+            builder.TcpKeepAliveTime = 30;
+            builder.TcpKeepAliveInterval = 5;
         }
 
         builder.TcpKeepAlive = true;
         return builder.ConnectionString;
+    }
+
+    /// <summary>
+    /// For a connection held open for its notifications or a lock: kernel TCP keepalive probing after 5 s of silence,
+    /// then every second, so a path that died without a word fails the connection's wait within ~15 s (the kernel's
+    /// default of 9 unanswered probes), with no timer in this process.
+    /// </summary>
+    public static Npgsql.NpgsqlConnectionStringBuilder WithQuickKeepAlive(this Npgsql.NpgsqlConnectionStringBuilder builder)
+    {
+        builder.KeepAlive = 0;
+        builder.TcpKeepAlive = true;
+        builder.TcpKeepAliveTime = 5;
+        builder.TcpKeepAliveInterval = 1;
+        return builder;
     }
 
     /// <summary>

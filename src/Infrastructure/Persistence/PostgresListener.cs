@@ -61,9 +61,8 @@ internal abstract class PostgresListener(IConfiguration configuration, TimeProvi
         var connectionString = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString("Postgres"))
         {
             Pooling = false,
-            KeepAlive = 5,
             ApplicationName = ConnectionName,
-        }.ConnectionString;
+        }.WithQuickKeepAlive().ConnectionString;
         var failing = false;
         while (!stoppingToken.IsCancellationRequested)
         {
