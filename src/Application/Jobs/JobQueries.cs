@@ -11,11 +11,11 @@ namespace ClaudeBatch.Application.Jobs;
 public interface IJobListJson
 {
     /// <summary>
-    /// The page, with the revision of the user's list it was read at (in the same snapshot). When
-    /// <paramref name="current"/> is the user's revision now and the page was read at that same revision before, it may
-    /// come from memory: equal revisions mean an equal page.
+    /// The page, with the revision of the user's list it was read at (in the same snapshot). When the query's
+    /// <see cref="ListJobs.Current"/> is the user's revision now and the page was read at that same revision before, it
+    /// may come from memory: equal revisions mean an equal page.
     /// </summary>
-    Task<JobListPage> ReadAsync(ListJobs query, GetJobListRevision.Response? current, CancellationToken cancellationToken);
+    Task<JobListPage> ReadAsync(ListJobs query, CancellationToken cancellationToken);
 }
 
 /// <summary>A page of <c>GET /jobs</c> (UTF-8 JSON, shared: never written to) and the revision of the list it shows.</summary>

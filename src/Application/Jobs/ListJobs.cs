@@ -74,6 +74,6 @@ public sealed record ListJobs(string User, JobStatus? Status, int Page, int Page
     public sealed class Handler(IJobListJson pages) : IQueryHandler<ListJobs, JobListPage>
     {
         public async ValueTask<JobListPage> Handle(ListJobs query, CancellationToken cancellationToken) =>
-            await pages.ReadAsync(query, query.Current, cancellationToken);
+            await pages.ReadAsync(query, cancellationToken);
     }
 }

@@ -19,8 +19,11 @@ internal sealed class MartenQueuePosition(IQuerySession session, JobsOptions opt
 
     private static readonly string Position = $"with {Order("?", "?")} select position::int from ordered where id = ?";
 
+    /// <summary>A row of <c>ordered</c> as one "position:id" text (<see cref="Places"/> reads them back).</summary>
+    public const string Place = "position::text || ':' || id";
+
     /// <summary>"position:id" rows: AdvancedSql reads scalars one column at a time.</summary>
-    private static readonly string PositionsOfUser = $"with {Order("?", "?")} select position::text || ':' || id from ordered where \"user\" = ?";
+    private static readonly string PositionsOfUser = $"with {Order("?", "?")} select {Place} from ordered where \"user\" = ?";
 
     /// <summary>
     /// The common table expressions (after <c>with</c>) whose last, <c>ordered</c>, is every waiting job's
@@ -69,7 +72,7 @@ internal sealed class MartenQueuePosition(IQuerySession session, JobsOptions opt
         return Places(rows);
     }
 
-    /// <summary>Job id → place, from "position:id" rows (the id is the view's: the job's stream).</summary>
+    /// <summary>Job id → place, from <see cref="Place"/> rows (the id is the view's: the job's stream).</summary>
     public static IReadOnlyDictionary<string, int> Places(IEnumerable<string> rows)
     {
         var stream = JobStream.For("").Length;

@@ -36,9 +36,9 @@ internal sealed class PostgresJobListJson(NpgsqlDataSource dataSource, JobsOptio
          select (status, repository, deep))
         .ToDictionary(shape => shape, shape => Statement(shape.status, shape.repository, shape.deep));
 
-    public async Task<JobListPage> ReadAsync(ListJobs query, GetJobListRevision.Response? current, CancellationToken cancellationToken)
+    public async Task<JobListPage> ReadAsync(ListJobs query, CancellationToken cancellationToken)
     {
-        if (current is not null && cache.Find(query, current) is { } kept)
+        if (query.Current is { } current && cache.Find(query, current) is { } kept)
         {
             return kept;
         }
@@ -80,8 +80,8 @@ internal sealed class PostgresJobListJson(NpgsqlDataSource dataSource, JobsOptio
     }
 
     /// <summary>
-    /// Columns: the user's revision, their kept count, their queued count and, when it is not 0, their waiting jobs' places as
-    /// "position:id" (the list's revision, as <see cref="GetJobListRevision"/> reads it), then the page's JSON.
+    /// Columns: the user's revision, their kept count, their queued count and, when it is not 0, their waiting jobs' places
+    /// (<see cref="MartenQueuePosition.Place"/>: the list's revision, as <see cref="GetJobListRevision"/> reads it), then the page's JSON.
     /// $1 user, $2 status, $3 repository, $4 offset, $5 page size, $6 page, $7 the active statuses, $8 the most jobs a
     /// user runs at once.
     /// </summary>
@@ -117,7 +117,7 @@ internal sealed class PostgresJobListJson(NpgsqlDataSource dataSource, JobsOptio
             select {MartenJobRevisions.RevisionOf("$1")},
             {MartenJobRevisions.CountedOf("$1")},
             (select n from queued),
-            (select array_agg(position::text || ':' || id) from ordered where "user" = $1 and (select n from queued) > 0),
+            (select array_agg({MartenQueuePosition.Place}) from ordered where "user" = $1 and (select n from queued) > 0),
             json_build_object(
                 'jobs', coalesce((
                     select json_agg(json_build_object(
