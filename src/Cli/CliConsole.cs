@@ -6,7 +6,8 @@ namespace ClaudeBatch.Cli;
 /// Where <c>cbs</c> reads and writes: standard output (colour only on a terminal, never with <c>NO_COLOR</c>), standard
 /// error, standard input, and the environment — all replaceable, so rendering is tested without a process.
 /// </summary>
-public sealed class CliConsole(IAnsiConsole output, TextWriter error, TextReader input, Func<string, string?> environment, bool interactive)
+public sealed class CliConsole(
+    IAnsiConsole output, TextWriter error, TextReader input, Func<string, string?> environment, bool interactive, Action? quietTerminal = null)
 {
     public IAnsiConsole Out { get; } = output;
 
@@ -19,6 +20,16 @@ public sealed class CliConsole(IAnsiConsole output, TextWriter error, TextReader
 
     /// <summary>Whether standard output is a terminal that takes colour.</summary>
     public bool Colour => Out.Profile.Capabilities.Ansi;
+
+    /// <summary>
+    /// Asks for a secret at the terminal without showing it. The terminal stops echoing before the prompt is shown, as
+    /// getpass(3) does: a password typed the moment the prompt appears is never echoed.
+    /// </summary>
+    public string AskSecret(string prompt)
+    {
+        quietTerminal?.Invoke();
+        return Out.Prompt(new TextPrompt<string>(prompt).Secret(null));
+    }
 
     public string? Env(string name) => environment(name) is { Length: > 0 } value ? value : null;
 
@@ -44,6 +55,11 @@ public sealed class CliConsole(IAnsiConsole output, TextWriter error, TextReader
             output.Profile.Width = 240;
         }
 
-        return new CliConsole(output, Console.Error, Console.In, Environment.GetEnvironmentVariable, !redirected && !Console.IsInputRedirected);
+        var interactive = !redirected && !Console.IsInputRedirected;
+
+        // .NET turns the terminal's echo off at its first read of a key and keeps it off until the process ends. Asking
+        // whether a key is waiting is such a read; without it, echo goes off only once the prompt is already showing.
+        return new CliConsole(
+            output, Console.Error, Console.In, Environment.GetEnvironmentVariable, interactive, interactive ? () => _ = Console.KeyAvailable : null);
     }
 }

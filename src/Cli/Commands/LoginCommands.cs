@@ -52,7 +52,7 @@ public static class LoginCommands
             }
             else if (console.Interactive)
             {
-                password = console.Out.Prompt(new TextPrompt<string>($"Password for {Markup.Escape(name)}:").Secret(null));
+                password = console.AskSecret($"Password for {Markup.Escape(name)}:");
             }
             else
             {
