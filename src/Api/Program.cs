@@ -82,7 +82,9 @@ builder.Host.UseWolverine(options =>
     options.ApplicationAssembly = typeof(Program).Assembly;
     options.Discovery.IncludeAssembly(typeof(PersistenceRegistration).Assembly);
     options.CodeGeneration.TypeLoadMode = JasperFx.CodeGeneration.TypeLoadMode.Auto;
-});
+    // Extensions are named here, not found by scanning every loaded assembly for [WolverineModule] at each start: the
+    // only one among the server's packages is Wolverine.RuntimeCompilation's, which is UseRuntimeCompilation above.
+}, ExtensionDiscovery.ManualOnly);
 
 // After Wolverine, whose hosted service must run first: sends the webhook notifications of facts stored during the start.
 builder.Services.AddDeferredWebhookNotifications();
@@ -104,6 +106,7 @@ builder.Services.AddServerHealthChecks();
 builder.Services.StartHostedServicesInBackground();
 
 var app = builder.Build();
+app.WarmUpInBackground();
 
 app.UseKnownProxies();
 // Outside the exception handler, so each request is logged once with the status the client got (a 503 or 400
