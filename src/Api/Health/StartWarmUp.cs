@@ -1,15 +1,18 @@
+using ClaudeBatch.Application.Common;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 
 namespace ClaudeBatch.Api.Health;
 
 /// <summary>
-/// Builds on the second core, while the main thread maps the routes and starts Kestrel, two things the way to the first
-/// <c>/health/live</c> would otherwise build in turn (issue #20): OpenTelemetry's <see cref="MeterProvider"/> (~55 ms; the
-/// host's start validates the metrics listeners, which need it) and the bearer scheme's options (~45 ms; the first
-/// request's authentication asks for them). Both are kept once built: whichever thread asks first builds them and the
-/// other waits for it. Only when they are built changes.
+/// Builds on the second core, while the main thread maps the routes and starts Kestrel, what the way to the first
+/// <c>/health/live</c> would otherwise build in turn (issue #20), in the order it needs them: OpenTelemetry's
+/// <see cref="MeterProvider"/> (~55 ms; the host's start validates the metrics listeners, which need it), the request
+/// bodies' JSON metadata (~35 ms; building the routes asks for it) and the bearer scheme's options (~45 ms; the first
+/// request's authentication asks for them). All are kept once built: whichever thread asks first builds them and the
+/// other waits for it or finds them. Only when they are built changes.
 /// </summary>
 public static class StartWarmUp
 {
@@ -20,6 +23,12 @@ public static class StartWarmUp
             try
             {
                 app.Services.GetService<MeterProvider>();
+                var json = app.Services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+                foreach (var body in typeof(IRequestBody).Assembly.GetTypes().Where(t => t.IsClass && t.IsAssignableTo(typeof(IRequestBody))))
+                {
+                    json.GetTypeInfo(body);
+                }
+
                 app.Services.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>().Get(JwtBearerDefaults.AuthenticationScheme);
             }
             catch (Exception)
