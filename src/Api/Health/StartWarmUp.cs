@@ -1,6 +1,7 @@
 using ClaudeBatch.Application.Common;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 
@@ -11,15 +12,15 @@ namespace ClaudeBatch.Api.Health;
 /// <c>/health/live</c> would otherwise build in turn (issue #20), in the order it needs them: OpenTelemetry's
 /// <see cref="MeterProvider"/> (~55 ms; the host's start validates the metrics listeners, which need it), the request
 /// bodies' JSON metadata (~35 ms; building the routes asks for it), the bearer scheme's options (~45 ms; the first
-/// request's authentication asks for them) and the jobs' containment, which looks for cgroups once (~13 ms; the health
-/// report says which it found). All are kept once built: whichever thread asks first builds them and the
+/// request's authentication asks for them), the jobs' containment, which looks for cgroups once (~13 ms; the health
+/// report says which it found), and the health check service's first pass (~25 ms; <c>/health/live</c> runs no check). All are kept once built: whichever thread asks first builds them and the
 /// other waits for it or finds them. Only when they are built changes.
 /// </summary>
 public static class StartWarmUp
 {
     public static WebApplication WarmUpInBackground(this WebApplication app)
     {
-        _ = Task.Run(() =>
+        _ = Task.Run(async () =>
         {
             try
             {
@@ -32,6 +33,7 @@ public static class StartWarmUp
 
                 app.Services.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>().Get(JwtBearerDefaults.AuthenticationScheme);
                 app.Services.GetRequiredService<Application.Jobs.IJobContainment>();
+                await app.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(_ => false);
             }
             catch (Exception)
             {
