@@ -12,9 +12,9 @@ namespace ClaudeBatch.Infrastructure.Persistence;
 /// <c>json</c> from the stored views' <c>data</c>, with the list's revision in the same snapshot, and its bytes are sent
 /// as they are, so the server neither deserializes the views nor serializes the items (issue #20: ~25 µs of server CPU
 /// per job listed that way); the page is kept with its revision (<see cref="JobListPageCache"/>) and sent again while
-/// the caller's revision is the same. Each field is as <see cref="ListJobs.Item.Of"/> maps it and as the API's serializer writes it: dates and
-/// numbers as stored (System.Text.Json wrote them), statuses in snake_case, the prompt cut to
-/// <see cref="ListJobs.PromptPreviewLength"/> code points. The waiting jobs' places are ordered as
+/// the caller's revision is the same. Each field is as <see cref="ListJobs.Item.Of"/> maps it and as the API's
+/// serializer writes it: dates and numbers as stored (System.Text.Json wrote them), statuses in snake_case, the prompt
+/// cut to <see cref="ListJobs.PromptPreviewLength"/> code points. The waiting jobs' places are ordered as
 /// <see cref="MartenQueuePosition"/> orders them, only when a job on the page waits; the total is the kept count
 /// (<see cref="JobCountsSchemaObject"/>), or counted when the list is of one repository.
 /// </summary>
