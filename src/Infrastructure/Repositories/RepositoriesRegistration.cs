@@ -17,7 +17,7 @@ public static class RepositoriesRegistration
         services.AddScoped<IActiveJobs, ActiveJobsQuery>();
         services.AddScoped<CloneRepository.Handler>();
         services.AddScoped<RecordCloneFailure.Handler>();
-        services.AddSingleton(sp => NpgsqlDataSource.Create(Persistence.PersistenceRegistration.WithKeepAlive(
+        services.AddSingleton(sp => NpgsqlDataSource.Create(Persistence.PersistenceRegistration.ForPooling(
             sp.GetRequiredService<IConfiguration>().GetConnectionString("Postgres")
             ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set."))));
         return services;
