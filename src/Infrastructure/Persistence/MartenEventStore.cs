@@ -9,7 +9,8 @@ namespace ClaudeBatch.Infrastructure.Persistence;
 
 /// <summary>
 /// One Marten session per request or message; the Wolverine outbox is enrolled so messages commit with events. Facts
-/// that are webhook events (<see cref="WebhookTriggers"/>) enqueue their <see cref="NotifyWebhooks"/> in the same commit.
+/// that are webhook events (<see cref="WebhookTriggers"/>) enqueue their <see cref="NotifyWebhooks"/> in the same commit,
+/// when someone is subscribed to them (<see cref="Webhooks.WebhookAudience"/>).
 /// </summary>
 internal sealed class MartenEventStore : Application.Common.IEventStore
 {
@@ -18,13 +19,16 @@ internal sealed class MartenEventStore : Application.Common.IEventStore
 
     private readonly IDocumentStore documents;
     private readonly IServiceScopeFactory scopes;
+    private readonly Webhooks.WebhookAudience audience;
 
-    public MartenEventStore(IDocumentSession session, IMartenOutbox outbox, IDocumentStore documents, IServiceScopeFactory scopes)
+    public MartenEventStore(
+        IDocumentSession session, IMartenOutbox outbox, IDocumentStore documents, IServiceScopeFactory scopes, Webhooks.WebhookAudience audience)
     {
         this.session = session;
         this.documents = documents;
         this.outbox = outbox;
         this.scopes = scopes;
+        this.audience = audience;
         outbox.Enroll(session);
         // A unit of work may commit many times (a job's pipeline does, and each commit may hold a webhook notification);
         // by default the outbox sends only after the first, and whatever later commits stored would wait in the inbox
@@ -105,6 +109,7 @@ internal sealed class MartenEventStore : Application.Common.IEventStore
     {
         try
         {
+            await KeepHeardAsync(cancellationToken);
             await PublishAsync(outbox, session);
             await session.SaveChangesAsync(cancellationToken);
         }
@@ -173,6 +178,18 @@ internal sealed class MartenEventStore : Application.Common.IEventStore
     }
 
     private const int MaxAppendAttempts = 20;
+
+    /// <summary>Leaves out the notifications of events that no subscription would receive.</summary>
+    private async Task KeepHeardAsync(CancellationToken cancellationToken)
+    {
+        for (var i = notifications.Count - 1; i >= 0; i--)
+        {
+            if (!await audience.IsHeardAsync(notifications[i], cancellationToken))
+            {
+                notifications.RemoveAt(i);
+            }
+        }
+    }
 
     /// <summary>
     /// The unit of work's webhook notifications, into its outbox; before Wolverine has started (the recovery of interrupted

@@ -41,6 +41,7 @@ public static class PersistenceRegistration
             .ApplyAllDatabaseChangesOnStartup();
 
         services.AddScoped<Application.Common.IEventStore, MartenEventStore>();
+        services.AddSingleton<Webhooks.WebhookAudience>();
         services.AddSingleton<Application.Common.IEventStoreFactory, ScopedEventStoreFactory>();
         services.AddScoped<Application.Common.IReadModels, MartenReadModels>();
         services.AddScoped<IJobCounts, MartenJobCounts>();
