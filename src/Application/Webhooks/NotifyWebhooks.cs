@@ -49,6 +49,10 @@ public sealed record NotifyWebhooks(string EventType, string Subject, DateTimeOf
             }
         }
 
+        /// <summary>
+        /// Who the event goes to, with what it says. The event store asks the same question in SQL before it enqueues the
+        /// notification (Infrastructure's <c>WebhookAudience</c>): a change to who owns a subject changes both.
+        /// </summary>
         private async Task<(string? Owner, object? Data)> SubjectAsync(NotifyWebhooks message, CancellationToken cancellationToken)
         {
             if (message.EventType.StartsWith("job.", StringComparison.Ordinal))

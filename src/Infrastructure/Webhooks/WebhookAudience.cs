@@ -10,7 +10,9 @@ namespace ClaudeBatch.Infrastructure.Webhooks;
 /// enabled subscription to it. The event store asks before the fact commits and enqueues no <see cref="NotifyWebhooks"/>
 /// nobody would receive (issue #20: two durable messages per job, each stored, taken, handled and marked, for users with
 /// no webhook). A subscription stored before the fact's commit starts is seen; one stored at the same moment as the fact
-/// may miss that one event, as it would had it been stored a moment later.
+/// may miss that one event, as it would had it been stored a moment later. The owners and the subscription rule are
+/// those of <see cref="NotifyWebhooks.Handler"/> and <see cref="MartenWebhookList.SubscribedAsync"/>, asked in one
+/// statement: a change to either changes this too (<c>WebhookAudienceTests</c> and the delivery tests fail otherwise).
 /// </summary>
 internal sealed class WebhookAudience(NpgsqlDataSource database)
 {
