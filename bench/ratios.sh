@@ -2,7 +2,8 @@
 # Issue #20's figures from one run, as ratios to a floor measured in the same run (one published server, one database):
 #   1. reads: /health/live without a token (the floor) vs GET /jobs/{id} with a token, a 304 revalidation of it
 #      (If-None-Match), and the server's CPU per job listed by GET /jobs?pageSize=500 (wrk -t2 -c32, 3 s warm-up, 10 s);
-#   2. CPU per instant job, server + PostgreSQL, after WARM_ROUNDS rounds of 200 jobs (bench/lib/pipeline.py);
+#   2. CPU per instant job, server + PostgreSQL, after WARM_ROUNDS rounds of 200 jobs (bench/lib/pipeline.py), next to
+#      the floor of a job's database work on the same PostgreSQL, with nothing of the server (bench/lib/job-floor.cs);
 #   3. idle CPU over IDLE_SECONDS (30) after SETTLE_SECONDS (10), server and PostgreSQL;
 #   4. start-up: start → first 200 on /health/live, then /health/ready (median of RESTARTS, 3).
 #   bench/ratios.sh [APP_FOLDER [KEY=VALUE ...]]    a published server (default, or "-": dotnet publish src/Api -c Release
@@ -50,6 +51,11 @@ for round in $(seq 1 "$warm_rounds"); do
   echo "  round $round: ${line#CPU per job at MaxConcurrent 5: }"
 done
 per_job="$(sed -E 's/.*= ([0-9.]+) ms.*/\1/' <<<"$line")"
+# Built before it runs (a file-based program: the SDK compiles it once), then one warm and one measured round a shape.
+dotnet build "$here/lib/job-floor.cs" -nologo -v q -clp:ErrorsOnly >/dev/null
+floors="$(dotnet run --no-build "$here/lib/job-floor.cs" -- "$BENCH_POSTGRES" "$BENCH_DIR/postgres/cluster/postmaster.pid")"
+sed 's/^/  /' <<<"$floors"
+floor_job="$(grep '^floor six commits + 23 reads' <<<"$floors" | sed -E 's/.*= ([0-9.]+) ms.*/\1/')"
 
 job="$(curl -sf "$BENCH_URL/jobs?pageSize=1" -H "Authorization: Bearer $BENCH_TOKEN" | jq -r '.jobs[0].jobId')"
 etag="$(curl -sf -D - -o /dev/null "$BENCH_URL/jobs/$job" -H "Authorization: Bearer $BENCH_TOKEN" | awk -F': ' 'tolower($1) == "etag" {print $2}' | tr -d '\r')"
@@ -77,12 +83,13 @@ live_ms="$(median "${lives[@]}")" ready_ms="$(median "${readies[@]}")"
 echo
 echo "figure                                   | value                 | target"
 awk -v f="$floor" -v fp="$floor_p99" -v s="$single" -v sp="$single_p99" -v r="$revalidated" -v rp="$revalidated_p99" \
-  -v l="$per_listed_us" -v j="$per_job" -v is="$idle_server" -v ip="$idle_pg" -v lv="$live_ms" -v rd="$ready_ms" 'BEGIN {
+  -v l="$per_listed_us" -v j="$per_job" -v fj="$floor_job" -v is="$idle_server" -v ip="$idle_pg" -v lv="$live_ms" -v rd="$ready_ms" 'BEGIN {
   printf "/health/live, no token (floor)           | %6d req/s, p99 %5.2f ms |\n", f, fp
   printf "GET /jobs/{id} with a token              | %5.0f %% of floor, p99 %.2fx | >= 50 %%, p99 <= 2x\n", 100 * s / f, sp / fp
   printf "GET /jobs/{id} revalidated (304)         | %5.0f %% of floor, p99 %.2fx | >= 70 %%\n", 100 * r / f, rp / fp
   printf "GET /jobs?pageSize=500, server CPU       | %6.2f us per job listed | <= 2 us\n", l
   printf "server + PostgreSQL CPU per instant job  | %6.1f ms             | <= 28 ms\n", j
+  printf "  its floor: six commits + 23 reads      | %6.1f ms (job %.1fx)  |\n", fj, j / fj
   printf "idle CPU, server (PostgreSQL)            | %5.2f %% (%.2f %%) of a core | <= 0.5 %%\n", is, ip
   printf "start -> /health/live (-> ready)         | %6d ms (%d ms)     | <= 1000 ms\n", lv, rd
 }'
