@@ -54,7 +54,7 @@ per_job="$(sed -E 's/.*= ([0-9.]+) ms.*/\1/' <<<"$line")"
 # Built before it runs (a file-based program: the SDK compiles it once), then one warm and one measured round a shape.
 dotnet build "$here/lib/job-floor.cs" -nologo -v q -clp:ErrorsOnly >/dev/null
 floors="$(dotnet run --no-build "$here/lib/job-floor.cs" -- "$BENCH_POSTGRES" "$BENCH_DIR/postgres/cluster/postmaster.pid")"
-sed 's/^/  /' <<<"$floors"
+while IFS= read -r floor_line; do echo "  $floor_line"; done <<<"$floors"
 floor_job="$(grep '^floor six commits + 23 reads' <<<"$floors" | sed -E 's/.*= ([0-9.]+) ms.*/\1/')"
 
 job="$(curl -sf "$BENCH_URL/jobs?pageSize=1" -H "Authorization: Bearer $BENCH_TOKEN" | jq -r '.jobs[0].jobId')"
