@@ -24,7 +24,7 @@ internal sealed class CidxCodeIndex(CidxOptions options, ProcessRunner processes
     {
         try
         {
-            if (Directory.Exists(Path.Combine(workspace, StateFolder)))
+            if (HoldsState(workspace))
             {
                 await RunAsync(workspace, identity, ["fix-config", "--force"], cancellationToken);
             }
@@ -48,6 +48,13 @@ internal sealed class CidxCodeIndex(CidxOptions options, ProcessRunner processes
 
     public async Task<CodeIndexResult> IndexMasterAsync(string master, CancellationToken cancellationToken)
     {
+        // cidx runs here as the server's own account, over a tree whose content the registrant chose.
+        if (ServerIndexableTree.Refusal(master) is { } refusal)
+        {
+            logger.LogWarning("The master {Master} is not indexed: {Reason}", master, refusal);
+            return CodeIndexResult.Unavailable(refusal);
+        }
+
         var server = ServerAccount.Identity;
         var result = await PrepareAsync(master, server, () => Task.CompletedTask, cancellationToken);
         if (await StopAsync(master, server, CancellationToken.None) is { } problem)
@@ -61,7 +68,7 @@ internal sealed class CidxCodeIndex(CidxOptions options, ProcessRunner processes
     public async Task<string?> StopAsync(string workspace, RunAs identity, CancellationToken cancellationToken)
     {
         var problems = new List<string>();
-        if (Directory.Exists(Path.Combine(workspace, StateFolder)))
+        if (HoldsState(workspace))
         {
             try
             {
@@ -83,7 +90,7 @@ internal sealed class CidxCodeIndex(CidxOptions options, ProcessRunner processes
 
     public async Task UninstallAsync(string workspace, RunAs identity, CancellationToken cancellationToken)
     {
-        if (Directory.Exists(Path.Combine(workspace, StateFolder)))
+        if (HoldsState(workspace))
         {
             try
             {
@@ -96,6 +103,20 @@ internal sealed class CidxCodeIndex(CidxOptions options, ProcessRunner processes
         }
 
         await containers.RemoveAsync(workspace, cancellationToken);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="folder"/> holds cidx's state folder itself, looked at by descriptor: in a workspace the
+    /// name is the user's to replace, and a link there is not followed (which step runs next would tell whether a
+    /// folder they cannot read exists).
+    /// </summary>
+    private static bool HoldsState(string folder)
+    {
+        var error = Files.LinuxFs.OpenDirectory(folder, out var handle);
+        using (handle)
+        {
+            return error == 0 && Files.LinuxFs.StatEntry(handle, StateFolder, out var status) == 0 && status.Kind == Files.FileKind.Directory;
+        }
     }
 
     /// <summary>Runs one step; its stdout, or <see cref="CidxStepException"/> saying which step failed and why.</summary>
