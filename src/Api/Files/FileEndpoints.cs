@@ -18,6 +18,9 @@ public static class FileEndpoints
 
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
 
+    /// <summary>RFC 2046's longest multipart boundary.</summary>
+    private const int MaxBoundaryLength = 70;
+
     public static IEndpointRouteBuilder MapFileEndpoints(this IEndpointRouteBuilder app)
     {
         var files = app.MapGroup("/jobs/{jobId:guid}/files").WithTags("Files");
@@ -94,6 +97,12 @@ public static class FileEndpoints
             || HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value is not { Length: > 0 } boundary)
         {
             return new DomainError("not-multipart", "Send the files as multipart/form-data in the field 'files'.", ErrorKind.UnsupportedMediaType).ToProblem();
+        }
+
+        // RFC 2046 allows at most 70 characters; MultipartReader throws on one longer than its buffer (~4 KB).
+        if (boundary.Length > MaxBoundaryLength)
+        {
+            throw new BadHttpRequestException($"The multipart boundary is longer than {MaxBoundaryLength} characters.");
         }
 
         var reader = new MultipartReader(boundary, http.Request.Body) { BodyLengthLimit = null };

@@ -86,8 +86,10 @@ public static class JobEndpoints
                 JobStatus? wanted = null;
                 if (!string.IsNullOrEmpty(status))
                 {
-                    if (!Enum.TryParse<JobStatus>(status.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out var parsed)
-                        || int.TryParse(status, out _))
+                    // One name: Enum.TryParse would also take a number, spaces, or "a,b" as the two flags combined.
+                    if (!status.All(c => char.IsAsciiLetter(c) || c == '_')
+                        || !Enum.TryParse<JobStatus>(status.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out var parsed)
+                        || !Enum.IsDefined(parsed))
                     {
                         return Results.ValidationProblem(
                             new Dictionary<string, string[]> { ["status"] = [$"'{status}' is not a job status."] },

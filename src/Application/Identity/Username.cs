@@ -7,7 +7,8 @@ public static class Username
 {
     public const int MaxLength = 32;
 
-    public const string Pattern = "^[A-Za-z_][A-Za-z0-9_.-]{0,31}$";
+    /// <summary>Anchored with <c>\z</c>: .NET's <c>$</c> also matches before a final newline.</summary>
+    public const string Pattern = @"^[A-Za-z_][A-Za-z0-9_.-]{0,31}\z";
 
     public static IRuleBuilderOptions<T, string> MustBeAUsername<T>(this IRuleBuilder<T, string> rule) =>
         rule.NotEmpty()

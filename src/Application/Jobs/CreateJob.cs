@@ -30,7 +30,7 @@ public sealed record CreateJob(
             RuleFor(x => x.TimeoutSeconds).InclusiveBetween(1, options.TimeoutHours * 3600)
                 .WithMessage($"'Timeout' must be between 1 and {options.TimeoutHours * 3600} seconds (Jobs:TimeoutHours).");
             RuleFor(x => x.MaxTurns).InclusiveBetween(1, 1000);
-            RuleFor(x => x.Model).Matches("^[A-Za-z0-9][A-Za-z0-9._:\\[\\]-]{0,99}$").When(x => x.Model is not null);
+            RuleFor(x => x.Model).Matches(@"^[A-Za-z0-9][A-Za-z0-9._:\[\]-]{0,99}\z").When(x => x.Model is not null);
             RuleFor(x => x.Images).Must(images => images.Count <= 100).WithMessage("At most 100 images.");
             // Stop at the first failure: a null entry (JSON null in the list) must not reach the checks below.
             RuleForEach(x => x.Images).Cascade(CascadeMode.Stop).NotEmpty().MaximumLength(255)

@@ -18,7 +18,7 @@ public sealed record GetJobHistory(string JobId, string User, DateTimeOffset At)
                 return current.Error;
             }
 
-            var view = await store.AggregateAtAsync<JobView>(JobStream.For(query.JobId), query.At, cancellationToken);
+            var view = await store.AggregateAtAsync<JobView>(JobStream.For(query.JobId), query.At.ToUniversalTime(), cancellationToken);
             return view is null
                 ? DomainError.NotFound("job-not-yet-created", $"The job did not exist yet at {query.At:O}.")
                 : JobDetails.From(view, 0);

@@ -93,6 +93,6 @@ public sealed partial record GitSource(string Url, GitSourceKind Kind, string? U
 
     private static DomainError Invalid(string why) => DomainError.Invalid("invalid-git-url", $"'gitUrl' {why}.");
 
-    [GeneratedRegex(@"^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s:][^\s]*$")]
+    [GeneratedRegex(@"^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s:][^\s]*\z")]
     private static partial Regex ScpLike();
 }

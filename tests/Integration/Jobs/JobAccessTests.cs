@@ -111,6 +111,10 @@ public sealed class JobAccessTests(ApiFactory api)
         cancelled.GetProperty("total").GetInt32().ShouldBe(1);
 
         await (await client.GetAsync("/jobs?status=nonsense")).ShouldBeProblem(HttpStatusCode.BadRequest);
+        // One status: a list of them is not read as their flags combined.
+        await (await client.GetAsync("/jobs?status=created,cancelled")).ShouldBeProblem(HttpStatusCode.BadRequest);
+        await (await client.GetAsync("/jobs?status=%20created")).ShouldBeProblem(HttpStatusCode.BadRequest);
+        await (await client.GetAsync("/jobs?repository=x%0A")).ShouldBeProblem(HttpStatusCode.BadRequest);
         await (await client.GetAsync("/jobs?pageSize=0")).ShouldBeProblem(HttpStatusCode.BadRequest);
         // A page whose offset would overflow is refused, not sent to the database as a negative OFFSET.
         await (await client.GetAsync("/jobs?page=2147483647")).ShouldBeProblem(HttpStatusCode.BadRequest);
@@ -142,6 +146,11 @@ public sealed class JobAccessTests(ApiFactory api)
         now.Status().ShouldBe("completed");
         now.GetProperty("output").GetString().ShouldBe(done.GetProperty("output").GetString());
         now.GetProperty("toolUses").GetInt32().ShouldBe(2);
+
+        // The same instant written with another offset is the same history.
+        var elsewhere = JsonDocument.Parse(await client.GetStringAsync(
+            $"/jobs/{jobId}/history?at={Uri.EscapeDataString(beforeStart.ToOffset(TimeSpan.FromHours(-5)).ToString("O"))}")).RootElement;
+        elsewhere.Status().ShouldBe("created");
 
         await (await client.GetAsync($"/jobs/{jobId}/history?at=not-a-date")).ShouldBeProblem(HttpStatusCode.BadRequest);
         await (await client.GetAsync($"/jobs/{jobId}/history?at=2000-01-01T00:00:00Z")).ShouldBeProblem(HttpStatusCode.NotFound);

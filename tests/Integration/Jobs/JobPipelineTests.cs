@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using ClaudeBatch.Integration.Tests.Support;
 
@@ -77,6 +78,20 @@ public sealed class JobPipelineTests(ApiFactory api)
 
         argv[argv.IndexOf("--model") + 1].ShouldBe("claude-sonnet-4-5");
         argv[argv.IndexOf("--max-turns") + 1].ShouldBe("7");
+    }
+
+    [Theory]
+    [InlineData("claude-sonnet-4-5\n")]
+    [InlineData("--dangerously-skip-permissions")]
+    [InlineData("a b")]
+    public async Task A_model_that_is_not_one_name_is_a_400(string model)
+    {
+        var (client, repository, _) = await api.UserWithRepositoryAsync();
+
+        var response = await client.CreateJobRawAsync(new { prompt = "hi", repository, options = new { model } });
+
+        var problem = await response.ShouldBeProblem(HttpStatusCode.BadRequest);
+        problem.GetProperty("errors").EnumerateObject().ShouldContain(e => e.Name.Contains("model", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]

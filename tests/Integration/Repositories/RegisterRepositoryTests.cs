@@ -117,6 +117,7 @@ public sealed class RegisterRepositoryTests(ApiFactory api)
     [InlineData(".hidden")]
     [InlineData("a b")]
     [InlineData("")]
+    [InlineData("x\n")]
     public async Task A_bad_name_is_refused_and_no_other_repository_is_harmed(string badName)
     {
         var client = await api.LoginAsync(api.Accounts.Add());

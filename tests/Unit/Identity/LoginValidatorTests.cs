@@ -22,6 +22,7 @@ public sealed class LoginValidatorTests
     [InlineData("a'b")]
     [InlineData("a$(id)")]
     [InlineData("a\nb")]
+    [InlineData("alice\n")]
     [InlineData("A12345678901234567890123456789012")]
     public void Anything_else_as_a_username_is_refused(string username) =>
         validator.Validate(new Login(username, "secret", null)).Errors.ShouldContain(e => e.PropertyName == "Username");
