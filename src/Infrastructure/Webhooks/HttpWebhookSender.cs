@@ -104,8 +104,10 @@ internal sealed class HttpWebhookSender : IWebhookSender, IDisposable
 
         if (!options.AllowPrivateTargets && NetworkAddresses.FirstNonPublic(addresses) is { } refused)
         {
+            // The kind of address, not the address: the delivery log is the subscriber's to read, and the name may lead
+            // (a CNAME, say) to an address of a network they should learn nothing of.
             throw new HttpRequestException(
-                $"{host} resolves to {refused.Address} ({refused.Range}); private targets are refused (Webhooks:AllowPrivateTargets).");
+                $"{host} resolves to a {refused.Range} address; private targets are refused (Webhooks:AllowPrivateTargets).");
         }
 
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
