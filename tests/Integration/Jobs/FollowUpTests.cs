@@ -188,6 +188,43 @@ public sealed class FollowUpTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task A_link_the_agent_put_where_cidx_keeps_its_state_does_not_tell_the_next_turn_what_root_can_see()
+    {
+        // The fake cidx logs its calls into the state folder; as the job's user it may only if the folder lets it.
+        File.SetUnixFileMode(api.FakeStatePath, (UnixFileMode)Convert.ToInt32("1777", 8));
+        // A folder only root may look into, and the agent's link to it where cidx keeps its state.
+        var hidden = Path.Combine(api.RootPath, $"root-only-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(Path.Combine(hidden, "inside"));
+        File.SetUnixFileMode(hidden, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var created = await client.PostAsJsonAsync("/jobs", new
+        {
+            prompt = $"scenario: symlinks\n.code-indexer -> {hidden}/inside",
+            repository,
+            options = new { gitAware = false, cidxAware = true },
+        });
+        created.StatusCode.ShouldBe(HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        var jobId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobId").GetString()!;
+        await client.StartJobAsync(jobId);
+        var first = await client.WaitForJobAsync(jobId);
+        first.Status().ShouldBe("completed", first.ToString());
+        var workspace = first.GetProperty("cowPath").GetString()!;
+
+        await FollowUpAsync(jobId, "scenario: instant");
+        (await client.WaitForJobAsync(jobId, job => job.GetProperty("turn").GetInt32() == 2 && job.Status() == "completed"))
+            .Status().ShouldBe("completed");
+
+        // Each turn begins with init (no state) or fix-config (state there): the second must not answer, from root's
+        // view through the link, that the hidden folder exists.
+        var begun = File.ReadAllLines(Path.Combine(api.FakeStatePath, "cidx-calls.jsonl"))
+            .Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(c => c.GetProperty("cwd").GetString() == workspace)
+            .Select(c => c.GetProperty("argv")[0].GetString())
+            .Where(step => step is "init" or "fix-config")
+            .ToList();
+        begun.ShouldBe(["init", "init"]);
+    }
+
     private Task<HttpResponseMessage> PostFollowUpAsync(string jobId, string prompt) =>
         client.PostAsJsonAsync($"/jobs/{jobId}/prompts", new { prompt });
 
