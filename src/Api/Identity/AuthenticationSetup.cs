@@ -1,3 +1,4 @@
+using System.Globalization;
 using ClaudeBatch.Api.Errors;
 using ClaudeBatch.Application.Identity;
 using ClaudeBatch.Infrastructure.Identity;
@@ -75,8 +76,14 @@ public static class AuthenticationSetup
             return;
         }
 
-        // A look-up in a snapshot of the account files, then one in the revocation list (in memory once loaded).
-        var state = context.HttpContext.RequestServices.GetRequiredService<IAccountStates>().Recent(username);
+        // A look-up in a snapshot of the account files, then one in the revocation list (in memory once loaded). The
+        // account is the one the token was issued to, by uid too; a token from before the uid was written in tokens
+        // is held to the name alone until it expires.
+        var accounts = context.HttpContext.RequestServices.GetRequiredService<IAccountStates>();
+        var uid = context.Principal?.FindFirst(ITokenIssuer.UidClaim)?.Value;
+        var state = uid is null ? accounts.Recent(username)
+            : int.TryParse(uid, NumberStyles.None, CultureInfo.InvariantCulture, out var issuedTo) ? accounts.Recent(username, issuedTo)
+            : AccountState.Gone;
         if (state != AccountState.Usable)
         {
             context.Fail(new AccountRefusedException(state, username));

@@ -31,6 +31,12 @@ public sealed record IssuedToken(string Token, string TokenId, DateTimeOffset Ex
 
 public interface ITokenIssuer
 {
+    /// <summary>
+    /// The claim holding the uid of the account a login token was issued to: an account removed and made again under
+    /// the same name (another uid) is another person, and the old account's tokens are not theirs.
+    /// </summary>
+    public const string UidClaim = "uid";
+
     IssuedToken Issue(OsAccount account, DateTimeOffset now);
 }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using ClaudeBatch.Application.Identity;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -27,6 +28,7 @@ internal sealed class JwtTokenIssuer(JwtOptions options) : ITokenIssuer
                 new Claim(JwtRegisteredClaimNames.Sub, account.Username),
                 new Claim(JwtRegisteredClaimNames.Name, account.Username),
                 new Claim(JwtRegisteredClaimNames.Jti, tokenId),
+                new Claim(ITokenIssuer.UidClaim, account.Uid.ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer32),
             ]),
         });
 

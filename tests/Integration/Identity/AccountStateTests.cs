@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using ClaudeBatch.Integration.Tests.Support;
 
 namespace ClaudeBatch.Integration.Tests.Identity;
@@ -54,6 +55,22 @@ public sealed class AccountStateTests(ApiFactory api)
         problem.GetProperty("type").GetString().ShouldBe("urn:claude-batch:problem:account-gone");
         problem.GetProperty("detail").GetString().ShouldBe($"The account '{user.Username}' no longer exists.");
         (await bystander.GetAsync("/jobs")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task An_account_removed_and_made_again_under_the_same_name_is_not_opened_by_the_old_accounts_login_token()
+    {
+        var (user, client, _) = await TwoLoggedInUsersAsync();
+
+        api.Accounts.Remove(user);
+        var successor = api.Accounts.Add(username: user.Username);
+        successor.Uid.ShouldNotBe(user.Uid);
+
+        var problem = await (await RefusedWithinBoundAsync(client)).ShouldBeProblem(HttpStatusCode.Unauthorized);
+        problem.GetProperty("type").GetString().ShouldBe("urn:claude-batch:problem:account-gone");
+        // Nor can it make a token that would be the successor's.
+        (await client.PostAsJsonAsync("/auth/tokens", new { name = "ci", expiresInDays = 1 })).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await (await api.LoginAsync(successor)).GetAsync("/jobs")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
     [Fact]
