@@ -13,11 +13,10 @@ public static class DashboardEndpoints
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; " +
         "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-    /// <summary>Adds the security headers to the dashboard's HTML (index.html, at <c>/</c> and by name).</summary>
+    /// <summary>Adds the security headers to the dashboard's HTML, at every URL it answers at (<see cref="IsPage"/>).</summary>
     public static IApplicationBuilder UseDashboardHeaders(this IApplicationBuilder app) => app.Use((context, next) =>
     {
-        var path = context.Request.Path;
-        if (path == "/" || path.Equals("/index.html", StringComparison.OrdinalIgnoreCase))
+        if (IsPage(context.Request.Path))
         {
             var headers = context.Response.Headers;
             headers.ContentSecurityPolicy = ContentSecurityPolicy;
@@ -28,6 +27,14 @@ public static class DashboardEndpoints
 
         return next(context);
     });
+
+    /// <summary>
+    /// index.html at <c>/</c> and by name, and the variants <c>MapStaticAssets</c> serves of it too: compressed
+    /// (<c>index.html.gz</c>, <c>.br</c>, served as text/html) and fingerprinted (<c>index.{hash}.html</c>, and compressed).
+    /// </summary>
+    public static bool IsPage(PathString path) =>
+        path == "/" || (path.Value is { } value && value.StartsWith("/index.", StringComparison.OrdinalIgnoreCase)
+                                               && value.Contains(".html", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
     /// Finds the dashboard's files where a build left them too (its static web assets manifest, next to the

@@ -29,6 +29,17 @@ public sealed class DashboardTests(DashboardServer fixture)
         policy.ShouldContain("connect-src 'self'");
         policy.ShouldContain("frame-ancestors 'none'");
         policy.ShouldNotContain("unsafe-inline");
+        // The same page under the other URLs the static files answer at (compressed, by name) has the same policy.
+        foreach (var other in new[] { "/index.html", "/index.html.gz" })
+        {
+            using var variant = await anonymous.GetAsync(other);
+            if (variant.StatusCode == HttpStatusCode.OK)
+            {
+                variant.Headers.GetValues("Content-Security-Policy").Single().ShouldBe(policy, other);
+                variant.Headers.GetValues("X-Frame-Options").Single().ShouldBe("DENY", other);
+            }
+        }
+
         var html = await index.Content.ReadAsStringAsync();
         html.ShouldNotContain("<script>");
         html.ShouldNotContain("style=");
