@@ -23,7 +23,19 @@ public static class TelemetrySetup
         [JobMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http", "Wolverine:*", "Marten"];
 
     private static readonly string[] NpgsqlTags =
-        ["db.client.connection.state", "db.system.name", "db.operation.name", "server.address", "server.port", "error.type"];
+        ["db.client.connection.state", "db.system.name", "db.operation.name", "error.type"];
+
+    /// <summary>
+    /// HttpClient's labels without the peer: its requests go to users' webhook receivers and git hosts, and to the other
+    /// nodes, and where those are (names, resolved addresses, ports) is not for every reader of the metrics.
+    /// </summary>
+    private static readonly string[] HttpClientTags =
+        ["http.request.method", "http.response.status_code", "error.type", "url.scheme", "network.protocol.version", "http.connection.state"];
+
+    /// <summary>Kestrel's labels without the address it listens on (the server's own, and in the tests other servers').</summary>
+    private static readonly string[] KestrelTags =
+        ["network.transport", "network.type", "network.protocol.name", "network.protocol.version", "tls.protocol.version", "error.type",
+         "kestrel.connection.end_reason"];
 
     public static WebApplicationBuilder AddServerTelemetry(this WebApplicationBuilder builder)
     {
@@ -39,8 +51,11 @@ public static class TelemetrySetup
             {
                 metrics.AddMeter(Meters).AddNpgsqlInstrumentation().AddReader(scrape)
                     // Npgsql names each pool by its connection string: the database, host and user are no one's business
-                    // here, and one series per pool (listeners included) would only multiply them.
-                    .AddView("db.client.*", new MetricStreamConfiguration { TagKeys = NpgsqlTags });
+                    // here, and one series per pool (listeners included) would only multiply them. Nor are the addresses
+                    // HttpClient and Kestrel would label theirs with.
+                    .AddView("db.client.*", new MetricStreamConfiguration { TagKeys = NpgsqlTags })
+                    .AddView("http.client.*", new MetricStreamConfiguration { TagKeys = HttpClientTags })
+                    .AddView("kestrel.*", new MetricStreamConfiguration { TagKeys = KestrelTags });
                 if (otlp)
                 {
                     metrics.AddOtlpExporter();

@@ -18,7 +18,8 @@ namespace ClaudeBatch.Integration.Tests.Monitoring;
 public sealed class MonitoringTests : IAsyncLifetime
 {
     // As several nodes run (one test adds a second node on the same database).
-    private readonly ApiFactory api = new ApiFactory().With("Jobs:MaxConcurrent", "1").With("Jobs:SingleNode", "false");
+    private readonly ApiFactory api = new ApiFactory().With("Jobs:MaxConcurrent", "1").With("Jobs:SingleNode", "false")
+        .With("Webhooks:AllowPrivateTargets", "true");
 
     public Task InitializeAsync() => api.InitializeAsync();
 
@@ -143,6 +144,25 @@ public sealed class MonitoringTests : IAsyncLifetime
         // Nor of the database: Npgsql would label its metrics with the connection string.
         text.ShouldNotContain("Username=");
         text.ShouldNotContain("Database=");
+    }
+
+    [Fact]
+    public async Task The_metrics_say_nothing_of_where_the_server_sends_its_requests()
+    {
+        // A user's webhook receiver (on loopback: the tests send nothing elsewhere) that a finished job calls.
+        var (client, repository, _) = await api.UserWithRepositoryAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await client.CreateWebhookAsync(receiver.Url, "job.completed");
+        await client.RunJobAsync(repository, "hello", gitAware: false);
+        await receiver.WaitForAsync(1);
+
+        var text = await client.GetStringAsync("/metrics");
+
+        text.ShouldContain("http_client_request_duration_seconds", customMessage: "the delivery is measured");
+        text.ShouldNotContain("127.0.0.1", customMessage: "an address the server sent a request to, or listens on");
+        text.ShouldNotContain($"\"{new Uri(receiver.Url).Port}\"", customMessage: "the receiver's port");
+        text.ShouldNotContain("server_address");
+        text.ShouldNotContain("network_peer_address");
     }
 
     /// <summary>
