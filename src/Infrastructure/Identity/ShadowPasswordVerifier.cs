@@ -25,13 +25,20 @@ internal sealed class ShadowPasswordVerifier(AuthOptions options, TimeProvider c
         }
 
         var passwordIsTheHash = FixedTimeEquals(password, entry.Hash);
+        var computed = LibCrypt.Hash(password, entry.Hash);
+        if (computed is null || computed.Length != Encoding.UTF8.GetByteCount(entry.Hash))
+        {
+            // Not a whole crypt hash ("NP", "LK", "x": a hash of any password would be longer, or none is made): no
+            // password opens it, not even its own text.
+            return ValueTask.FromResult(PasswordVerdict.WrongPassword);
+        }
+
         if (passwordIsTheHash && options.AllowPrecomputedHash)
         {
             return ValueTask.FromResult(PasswordVerdict.Verified);
         }
 
-        var computed = LibCrypt.Hash(password, entry.Hash);
-        if (computed is not null && CryptographicOperations.FixedTimeEquals(computed, Encoding.UTF8.GetBytes(entry.Hash)))
+        if (CryptographicOperations.FixedTimeEquals(computed, Encoding.UTF8.GetBytes(entry.Hash)))
         {
             return ValueTask.FromResult(PasswordVerdict.Verified);
         }

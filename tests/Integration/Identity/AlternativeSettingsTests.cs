@@ -16,6 +16,14 @@ public sealed class AlternativeSettingsTests
         var response = await api.CreateClient().PostAsJsonAsync("/auth/login", new { username = user.Username, password = user.Hash });
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        // A placeholder that is no crypt hash at all ("NP", "LK", "x": no password) is not a password, even its own text.
+        foreach (var placeholder in new[] { "NP", "LK", "x" })
+        {
+            var holder = api.Accounts.AddWithHash($"ph{Guid.NewGuid():N}"[..12], placeholder, placeholder);
+            (await api.CreateClient().PostAsJsonAsync("/auth/login", new { username = holder.Username, password = placeholder }))
+                .StatusCode.ShouldBe(HttpStatusCode.Unauthorized, placeholder);
+        }
     }
 
     [Fact]
