@@ -18,7 +18,8 @@ namespace ClaudeBatch.Infrastructure.CodeIndex;
 internal sealed class CidxCodeIndex(CidxOptions options, ProcessRunner processes, CidxContainers containers, ILogger<CidxCodeIndex> logger)
     : ICodeIndex
 {
-    private const string StateFolder = ".code-indexer";
+    /// <summary>Where cidx keeps its configuration and index, in the folder it indexes.</summary>
+    internal const string StateFolder = ".code-indexer";
 
     public async Task<CodeIndexResult> PrepareAsync(string workspace, RunAs identity, Func<Task> servicesStarted, CancellationToken cancellationToken)
     {

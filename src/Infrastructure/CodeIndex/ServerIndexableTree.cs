@@ -15,14 +15,16 @@ namespace ClaudeBatch.Infrastructure.CodeIndex;
 /// </summary>
 internal static class ServerIndexableTree
 {
-    private const string StateFolder = ".code-indexer";
+    private const string StateFolder = CidxCodeIndex.StateFolder;
+
+    private const string LeftToJobs = "its master is not indexed by the server, and each job indexes its own workspace as its user";
 
     /// <summary>Why the server does not index <paramref name="master"/>, or null when it may.</summary>
     public static string? Refusal(string master)
     {
         if (TracksIndexState(master))
         {
-            return $"the repository itself holds '{StateFolder}': its master is not indexed by the server, and each job indexes its own workspace as its user";
+            return $"the repository itself holds '{StateFolder}': {LeftToJobs}";
         }
 
         var error = LinuxFs.OpenDirectory(master, out var root);
@@ -34,7 +36,7 @@ internal static class ServerIndexableTree
             }
 
             return FirstSpecial(root, "") is { } found
-                ? $"the repository holds '{found}', which is not a plain folder or file (a symbolic link, say): its master is not indexed by the server, and each job indexes its own workspace as its user"
+                ? $"the repository holds '{found}', which is not a plain folder or file (a symbolic link, say): {LeftToJobs}"
                 : null;
         }
     }
