@@ -8,8 +8,9 @@ namespace ClaudeBatch.Api.Identity;
 /// <summary>
 /// Failed logins are limited per (username, client address), per username and per client address
 /// (<see cref="LoginFailureLimiter"/>). The client address is the connection's, or the one a known proxy forwarded
-/// (<see cref="KnownProxies"/>). Only a refused password (401) counts; a success, a malformed request or an error
-/// gives its place back.
+/// (<see cref="KnownProxies"/>). Only a refused password (401) counts, also when its client hung up before the answer
+/// (the login records its verdict whatever the client does), and so does an attempt abandoned before any verdict; a
+/// success, a malformed request or an error gives its place back.
 /// </summary>
 public static class LoginRateLimiting
 {
@@ -30,6 +31,12 @@ public static class LoginRateLimiting
             var result = await next(context);
             failed = result is IStatusCodeHttpResult { StatusCode: StatusCodes.Status401Unauthorized };
             return result;
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // The client hung up before any verdict: the attempt keeps its place, or hanging up would be a free guess.
+            failed = true;
+            throw;
         }
         finally
         {

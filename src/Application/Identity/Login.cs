@@ -43,20 +43,23 @@ public sealed record Login(string Username, string Password, string? ClientAddre
             var now = clock.GetUtcNow();
             var stream = AccountStream.For(command.Username);
             var verdict = await verifier.VerifyAsync(command.Username, command.Password, cancellationToken);
+
+            // Once the password has been checked, the attempt is recorded whatever its client does: one that hangs up
+            // before the answer must not take its guess out of the account's history (and the login limit).
             var account = verdict == PasswordVerdict.Verified
-                ? await accounts.FindAsync(command.Username, cancellationToken)
+                ? await accounts.FindAsync(command.Username, CancellationToken.None)
                 : null;
 
             if (account is null)
             {
                 store.Append(stream, new LoginFailed(command.Username, ReasonFor(verdict), command.ClientAddress, now));
-                await store.SaveChangesAsync(cancellationToken);
+                await store.SaveChangesAsync(CancellationToken.None);
                 return InvalidCredentials;
             }
 
             var token = tokens.Issue(account, now);
             store.Append(stream, new UserLoggedIn(account.Username, token.TokenId, command.ClientAddress, now, token.ExpiresAt));
-            await store.SaveChangesAsync(cancellationToken);
+            await store.SaveChangesAsync(CancellationToken.None);
             return new Response(token.Token, account.Username, token.ExpiresAt);
         }
 

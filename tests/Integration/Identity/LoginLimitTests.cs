@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using ClaudeBatch.Application.Common;
+using ClaudeBatch.Domain.Identity;
 using ClaudeBatch.Integration.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ClaudeBatch.Integration.Tests.Identity;
 
@@ -99,6 +102,67 @@ public sealed class LoginLimitTests(LoginLimitTests.Server server) : IClassFixtu
 
         (await LoginAsync(client, user, "a-guess")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
     }
+
+    [Fact]
+    public async Task A_wrong_password_whose_client_hangs_up_before_the_answer_still_counts_and_is_recorded()
+    {
+        // A password hash of 2,000,000 rounds takes the server a good part of a second: long enough to hang up during it.
+        server.Api.Accounts.Add();
+        const string password = "the-right-one";
+        var user = server.Api.Accounts.AddWithHash("u" + Guid.NewGuid().ToString("N")[..10], password, SlowHash(password));
+        var client = server.From("127.0.0.61");
+
+        for (var attempt = 0; attempt < PerUserAndAddress; attempt++)
+        {
+            using var hangUp = new CancellationTokenSource(TimeSpan.FromMilliseconds(250));
+            await Should.ThrowAsync<TaskCanceledException>(() => client.SendAsync(LoginRequest(user, "guess" + attempt), hangUp.Token));
+        }
+
+        // Each abandoned guess is recorded once the server has its verdict, whatever the client did meanwhile.
+        var failures = await LoginFailuresAsync(user, PerUserAndAddress);
+        failures.ShouldBe(PerUserAndAddress, "every abandoned wrong password is in the account's history");
+
+        // And each kept its place in the limit: the client cannot buy unlimited guesses (and hashes) by hanging up.
+        await (await client.SendAsync(LoginRequest(user, password))).ShouldBeProblem(HttpStatusCode.TooManyRequests);
+    }
+
+    private static string SlowHash(string password)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("mkpasswd") { RedirectStandardInput = true, RedirectStandardOutput = true };
+        foreach (var argument in new[] { "-m", "sha-512", "-R", "2000000", "--stdin" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        process.StandardInput.WriteLine(password);
+        process.StandardInput.Close();
+        var hash = process.StandardOutput.ReadToEnd().Trim();
+        process.WaitForExit();
+        hash.ShouldStartWith("$6$rounds=2000000$");
+        return hash;
+    }
+
+    /// <summary>Waits (up to a minute) until the account's stream holds <paramref name="expected"/> failed logins; the count.</summary>
+    private async Task<int> LoginFailuresAsync(TestUser user, int expected)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (true)
+        {
+            using var scope = server.Api.Services.CreateScope();
+            var stream = await scope.ServiceProvider.GetRequiredService<IEventStore>().ReadStreamAsync(AccountStream.For(user.Username), CancellationToken.None);
+            var failures = stream.Count(e => e.Data is LoginFailed);
+            if (failures >= expected || DateTime.UtcNow > deadline)
+            {
+                return failures;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    private static HttpRequestMessage LoginRequest(TestUser user, string password) =>
+        new(HttpMethod.Post, "/auth/login") { Content = JsonContent.Create(new { username = user.Username, password }) };
 
     private static Task<HttpResponseMessage> LoginAsync(HttpClient client, TestUser user, string password, string? forwardedFor = null)
     {
