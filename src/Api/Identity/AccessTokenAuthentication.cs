@@ -53,6 +53,7 @@ public sealed class AccessTokenAuthentication(
                 new Claim(JwtRegisteredClaimNames.Sub, grant.Username),
                 new Claim(JwtRegisteredClaimNames.Name, grant.Username),
                 new Claim(JwtRegisteredClaimNames.Jti, grant.TokenId),
+                new Claim(ITokenIssuer.UidClaim, grant.Uid.ToString(System.Globalization.CultureInfo.InvariantCulture), ClaimValueTypes.Integer32),
                 new Claim(JwtRegisteredClaimNames.Exp, grant.ExpiresAt.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ],
             authenticationType: SchemeName,

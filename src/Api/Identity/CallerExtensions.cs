@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using ClaudeBatch.Application.Identity;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace ClaudeBatch.Api.Identity;
@@ -8,6 +9,12 @@ public static class CallerExtensions
 {
     public static string Username(this ClaimsPrincipal user) =>
         user.FindFirstValue(JwtRegisteredClaimNames.Sub) ?? throw new InvalidOperationException("An authenticated caller has no subject.");
+
+    /// <summary>The uid of the caller's account, as their credential has it; null for a login token issued before it did.</summary>
+    public static int? Uid(this ClaimsPrincipal user) =>
+        int.TryParse(user.FindFirstValue(ITokenIssuer.UidClaim), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var uid)
+            ? uid
+            : null;
 
     public static string TokenId(this ClaimsPrincipal user) =>
         user.FindFirstValue(JwtRegisteredClaimNames.Jti) ?? throw new InvalidOperationException("An authenticated caller has no token id.");

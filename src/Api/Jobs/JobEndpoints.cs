@@ -21,7 +21,7 @@ public static class JobEndpoints
                 var options = request.Options ?? new CreateJobOptions(null, null, null, null, null);
                 var command = new CreateJob(
                     http.User.Username(), request.Prompt ?? "", request.Repository ?? "", request.Images ?? [],
-                    options.Timeout, options.GitAware ?? true, options.CidxAware ?? true, options.Model, options.MaxTurns);
+                    options.Timeout, options.GitAware ?? true, options.CidxAware ?? true, options.Model, options.MaxTurns, http.User.Uid());
                 return (await sender.Send(command, ct)).ToHttp(created => TypedResults.Created($"/jobs/{created.JobId}", created));
             })
             .Idempotent()

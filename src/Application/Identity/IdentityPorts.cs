@@ -70,8 +70,11 @@ public interface IAccountStates
     /// </summary>
     AccountState Recent(string username, int uid);
 
-    /// <summary>For a job about to start: as the files are now.</summary>
-    AccountState Current(string username);
+    /// <summary>
+    /// For a job about to start: as the files are now. With <paramref name="uid"/>, the account under the name must still
+    /// be that one (as for <see cref="Recent(string, int)"/>).
+    /// </summary>
+    AccountState Current(string username, int? uid);
 }
 
 public static class AccountStates

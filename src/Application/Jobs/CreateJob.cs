@@ -8,10 +8,13 @@ using Mediator;
 
 namespace ClaudeBatch.Application.Jobs;
 
-/// <summary>Creates a job against a repository whose master clone is ready. Nothing runs until it is started.</summary>
+/// <summary>
+/// Creates a job against a repository whose master clone is ready. Nothing runs until it is started. <see cref="Uid"/> is
+/// the caller's account's, as their credential has it: the job runs only while the account under the name is still that one.
+/// </summary>
 public sealed record CreateJob(
     string User, string Prompt, string Repository, IReadOnlyList<string> Images,
-    int? TimeoutSeconds, bool GitAware, bool CidxAware, string? Model, int? MaxTurns)
+    int? TimeoutSeconds, bool GitAware, bool CidxAware, string? Model, int? MaxTurns, int? Uid = null)
     : ICommand<Result<CreateJob.Response>>
 {
     public const int MaxPromptLength = 100_000;
@@ -60,7 +63,7 @@ public sealed record CreateJob(
             var created = Job.Create(
                 jobId, command.User, command.Repository, command.Prompt, command.Images,
                 new JobOptions(command.TimeoutSeconds ?? options.DefaultTimeoutSeconds, command.GitAware, command.CidxAware, command.Model, command.MaxTurns),
-                paths.Workspace(jobId), clock.GetUtcNow(), options.NodeName);
+                paths.Workspace(jobId), clock.GetUtcNow(), options.NodeName, command.Uid);
             store.AppendExpecting(JobStream.For(jobId), 0, created);
             await store.SaveChangesAsync(cancellationToken);
             return new Response(jobId, JobStatus.Created, command.User, created.CowPath);

@@ -149,8 +149,8 @@ public sealed class JobPipeline(
         }
 
         // Before anything is copied: an account locked, expired or removed since the job was queued runs nothing,
-        // whatever Impersonation:Mode is.
-        if (accounts.Current(job.User) is var state and not AccountState.Usable)
+        // whatever Impersonation:Mode is; nor does a job whose account was removed and another made under its name.
+        if (accounts.Current(job.User, job.OwnerUid) is var state and not AccountState.Usable)
         {
             return Fail(state.Refusal(job.User));
         }

@@ -13,6 +13,12 @@ public sealed class Job
 
     public string User { get; private set; } = "";
 
+    /// <summary>
+    /// The uid of the account that created the job; null in jobs created before it was recorded, or with a credential
+    /// that did not carry it. A later account under the same name is another person's, and the job does not run for it.
+    /// </summary>
+    public int? OwnerUid { get; private set; }
+
     public string Repository { get; private set; } = "";
 
     /// <summary>The prompt the job was created with (its first turn's).</summary>
@@ -106,8 +112,8 @@ public sealed class Job
 
     public static JobCreated Create(
         string jobId, string user, string repository, string prompt, IReadOnlyList<string> images, JobOptions options,
-        string cowPath, DateTimeOffset now, string? home = null) =>
-        new(jobId, user, repository, prompt, images, options, cowPath, now, home);
+        string cowPath, DateTimeOffset now, string? home = null, int? uid = null) =>
+        new(jobId, user, repository, prompt, images, options, cowPath, now, home, uid);
 
     /// <summary>Whether <paramref name="user"/> may see this job at all: anyone else gets a 404, as if it did not exist.</summary>
     public bool IsVisibleTo(string user) => Exists && !IsDeleted && User == user;
@@ -426,7 +432,7 @@ public sealed class Job
             case JobCreated created:
                 (JobId, User, Repository, Prompt, Images, Options, CowPath) =
                     (created.JobId, created.User, created.Repository, created.Prompt, created.Images, created.Options, created.CowPath);
-                (TurnPrompt, Exists, Home) = (created.Prompt, true, created.Home);
+                (TurnPrompt, Exists, Home, OwnerUid) = (created.Prompt, true, created.Home, created.Uid);
                 break;
             case FollowUpRequested followUp:
                 // A new turn of the same pipeline: every per-turn step may come again; the pull, workspace and session stay.

@@ -10,7 +10,7 @@ public sealed record JobOptions(int TimeoutSeconds, bool GitAware, bool CidxAwar
 /// </summary>
 public sealed record JobCreated(
     string JobId, string User, string Repository, string Prompt, IReadOnlyList<string> Images, JobOptions Options, string CowPath, DateTimeOffset At,
-    string? Home = null);
+    string? Home = null, int? Uid = null);
 
 public sealed record JobQueued(string JobId, DateTimeOffset At);
 

@@ -38,7 +38,7 @@ internal sealed class AccountStateCache(AuthOptions options, TimeProvider clock,
         return state == AccountState.Usable ? state : Look(TimeSpan.Zero).StateOf(username, uid, clock.GetUtcNow());
     }
 
-    public AccountState Current(string username) => Look(TimeSpan.Zero).StateOf(username, uid: null, clock.GetUtcNow());
+    public AccountState Current(string username, int? uid) => Look(TimeSpan.Zero).StateOf(username, uid, clock.GetUtcNow());
 
     /// <summary>Stats the files (unless another caller did within <paramref name="unlessWithin"/>) and reads them if they changed.</summary>
     private Snapshot Look(TimeSpan unlessWithin)

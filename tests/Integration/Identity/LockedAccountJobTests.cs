@@ -43,6 +43,31 @@ public sealed class LockedAccountJobTests : IAsyncLifetime
         events.Value!.Select(e => e.Type).ShouldNotContain(nameof(AgentStarted));
     }
 
+    [Fact]
+    public async Task A_queued_job_of_an_account_removed_and_made_again_under_its_name_does_not_run_for_the_new_account()
+    {
+        var (otherClient, otherRepository, _) = await api.UserWithRepositoryAsync();
+        var (client, repository, user) = await api.UserWithRepositoryAsync();
+        var blocker = await otherClient.CreateJobAsync(otherRepository, "scenario: sleep", gitAware: false);
+        await otherClient.StartJobAsync(blocker);
+        await otherClient.WaitForJobAsync(blocker, job => job.Status() == "running");
+        var jobId = await client.CreateJobAsync(repository, "scenario: instant", gitAware: false);
+        (await client.StartJobAsync(jobId)).GetProperty("status").GetString().ShouldBe("queued");
+
+        // Another person's account now has the name: the job asked for by the first must not run as (or for) them.
+        api.Accounts.Remove(user);
+        var successor = api.Accounts.Add(username: user.Username);
+        successor.Uid.ShouldNotBe(user.Uid);
+        (await otherClient.PostAsync($"/jobs/{blocker}/cancel", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        var job = await WaitUntilFinishedAsync(jobId, user.Username);
+        job.Status.ShouldBe(JobStatus.Failed);
+        job.Error.ShouldBe($"The account '{user.Username}' no longer exists.");
+        var events = await SendAsync(new GetJobEvents(jobId, user.Username));
+        events.Value!.Select(e => e.Type).ShouldNotContain(nameof(WorkspacePrepared));
+        events.Value!.Select(e => e.Type).ShouldNotContain(nameof(AgentStarted));
+    }
+
     private async Task<JobDetails> WaitUntilFinishedAsync(string jobId, string user)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);

@@ -69,7 +69,19 @@ public sealed class AccountStateCacheTests : IDisposable
 
         File.WriteAllLines(ShadowPath, ["alice:!$6$salt$hash:19000:0:99999:7:::"]);
 
-        cache.Current("alice").ShouldBe(AccountState.Locked);
+        cache.Current("alice", uid: null).ShouldBe(AccountState.Locked);
+    }
+
+    [Fact]
+    public void Current_sees_at_once_that_the_account_under_a_name_is_another_one()
+    {
+        cache.Current("alice", 1001).ShouldBe(AccountState.Usable);
+
+        File.WriteAllLines(PasswdPath, ["alice:x:1003:1003::/home/alice:/bin/sh"]);
+
+        cache.Current("alice", 1001).ShouldBe(AccountState.Gone);
+        cache.Current("alice", 1003).ShouldBe(AccountState.Usable);
+        cache.Current("alice", uid: null).ShouldBe(AccountState.Usable);
     }
 
     [Fact]
