@@ -172,7 +172,7 @@ demo_ready() {
   done
   [ "$status" = completed ] || { echo "The demo repository is still '$status'." >&2; return 1; }
   if [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$base_url/health/ready" || true)" != 200 ]; then
-    echo "Jobs cannot run yet: $base_url/health/ready is not OK (it says why)." >&2
+    echo "Jobs cannot run yet: $base_url/health/ready is not OK (it names the check; with a token, why)." >&2
   fi
   # How the printed commands pick a field out of an answer: jq when it is there, sed otherwise.
   if command -v jq >/dev/null 2>&1; then pick() { printf 'jq -r .%s' "$1"; }; else pick() { printf '%s' "sed -n 's/.*\"$1\":\"\\([^\"]*\\)\".*/\\1/p'"; }; fi

@@ -8,7 +8,9 @@ namespace ClaudeBatch.Api.Health;
 /// <summary>
 /// <c>/health/live</c>: the process answers. <c>/health/ready</c> and <c>/health</c>: PostgreSQL answers within a few
 /// seconds, the workspace folders are writable and <c>Claude:Command</c> answers <c>--version</c> (its version is shown); 503 otherwise, never a hang. Docker not answering only degrades it.
-/// Every report says how jobs are contained (<c>containment</c>: <c>cgroup</c> or <c>session</c>).
+/// Every report says how jobs are contained (<c>containment</c>: <c>cgroup</c> or <c>session</c>). The routes take no
+/// token, and without one a report gives each check's status only: its description and data (the configured folders, the
+/// agent's path and version, the Docker endpoint) are for a caller with a valid token.
 /// </summary>
 public static class HealthSetup
 {
@@ -54,6 +56,7 @@ public static class HealthSetup
         http.Response.ContentType = "application/json";
         // On the response's pipe: a data value's serializer flushes the writer, which on the body stream would be a
         // synchronous write.
+        var detailed = http.User.Identity?.IsAuthenticated == true;
         await using var json = new Utf8JsonWriter(http.Response.BodyWriter);
         json.WriteStartObject();
         json.WriteString("status", report.Status.ToString());
@@ -65,16 +68,20 @@ public static class HealthSetup
         {
             json.WriteStartObject(name);
             json.WriteString("status", entry.Status.ToString());
-            json.WriteString("description", entry.Description);
             json.WriteNumber("durationMs", entry.Duration.TotalMilliseconds);
-            json.WriteStartObject("data");
-            foreach (var (key, value) in entry.Data)
+            if (detailed)
             {
-                json.WritePropertyName(key);
-                JsonSerializer.Serialize(json, value);
+                json.WriteString("description", entry.Description);
+                json.WriteStartObject("data");
+                foreach (var (key, value) in entry.Data)
+                {
+                    json.WritePropertyName(key);
+                    JsonSerializer.Serialize(json, value);
+                }
+
+                json.WriteEndObject();
             }
 
-            json.WriteEndObject();
             json.WriteEndObject();
         }
 

@@ -62,7 +62,7 @@ public sealed class CidxContainersTests(ApiFactory api)
     [Fact]
     public async Task Readiness_reports_that_docker_answers()
     {
-        var health = System.Text.Json.JsonDocument.Parse(await api.CreateClient().GetStringAsync("/health/ready")).RootElement;
+        var health = System.Text.Json.JsonDocument.Parse(await (await api.LoginAsync(api.Accounts.Add())).GetStringAsync("/health/ready")).RootElement;
 
         health.GetRawText().ShouldContain("\"docker\"");
         health.GetRawText().ShouldContain("Docker answers.");

@@ -44,13 +44,12 @@ public sealed partial class DemoModeTests
             pasted.Output.ShouldContain("\"turn\":2");
 
             using var client = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(10) };
-            var ready = await client.GetStringAsync("/health/ready");
-            ready.ShouldContain("0.0.0 (demo agent)");
             var password = Password().Match(printed).Groups[1].Value;
             var login = await client.PostAsJsonAsync("/auth/login", new { username = "demo", password });
             login.StatusCode.ShouldBe(HttpStatusCode.OK);
             var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString();
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            (await client.GetStringAsync("/health/ready")).ShouldContain("0.0.0 (demo agent)");
 
             var jobs = (await client.GetFromJsonAsync<JsonElement>("/jobs")).GetProperty("jobs").EnumerateArray().ToList();
             jobs.Count.ShouldBe(1);

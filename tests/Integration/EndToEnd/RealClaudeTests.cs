@@ -18,7 +18,7 @@ public sealed class RealClaudeTests(RealClaudeFixture fixture, ITestOutputHelper
     [Fact]
     public async Task Readiness_shows_the_version_the_real_CLI_says()
     {
-        var response = await Api.CreateClient().GetAsync("/health/ready");
+        var response = await (await Api.LoginAsync(Api.Accounts.Add())).GetAsync("/health/ready");
 
         var agent = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("checks").GetProperty("agent");
         agent.GetProperty("status").GetString().ShouldBe("Healthy", agent.ToString());

@@ -12,7 +12,7 @@ public sealed class HealthTests(ApiFactory api)
     [InlineData("/health/ready")]
     public async Task Health_is_200_and_names_each_check_when_PostgreSQL_is_up(string path)
     {
-        var response = await api.CreateClient().GetAsync(path);
+        var response = await (await api.LoginAsync(api.Accounts.Add())).GetAsync(path);
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         var report = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
@@ -28,7 +28,7 @@ public sealed class HealthTests(ApiFactory api)
     [Fact]
     public async Task Readiness_shows_the_version_the_agent_command_says()
     {
-        var response = await api.CreateClient().GetAsync("/health/ready");
+        var response = await (await api.LoginAsync(api.Accounts.Add())).GetAsync("/health/ready");
 
         var agent = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("checks").GetProperty("agent");
         agent.GetProperty("status").GetString().ShouldBe("Healthy");
@@ -47,7 +47,7 @@ public sealed class HealthTests(ApiFactory api)
         await broken.InitializeAsync();
         try
         {
-            var response = await broken.CreateClient().GetAsync("/health/ready");
+            var response = await (await broken.LoginAsync(broken.Accounts.Add())).GetAsync("/health/ready");
 
             response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
             var agent = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("checks").GetProperty("agent");
@@ -58,6 +58,35 @@ public sealed class HealthTests(ApiFactory api)
         {
             await ((IAsyncLifetime)broken).DisposeAsync();
         }
+    }
+
+    [Theory]
+    [InlineData("/health")]
+    [InlineData("/health/ready")]
+    public async Task Without_a_token_a_report_gives_each_checks_status_and_nothing_of_the_servers_setup(string path)
+    {
+        var response = await api.CreateClient().GetAsync(path);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var text = await response.Content.ReadAsStringAsync();
+        var report = JsonDocument.Parse(text).RootElement;
+        report.GetProperty("status").GetString().ShouldBe("Healthy");
+        foreach (var check in report.GetProperty("checks").EnumerateObject())
+        {
+            check.Value.EnumerateObject().Select(p => p.Name).ShouldBe(["status", "durationMs"], ignoreOrder: true, check.Name);
+        }
+
+        report.GetProperty("checks").GetProperty("agent").GetProperty("status").GetString().ShouldBe("Healthy");
+        // Where the server keeps repositories and workspaces, which program is the agent, where Docker is: none of it.
+        text.ShouldNotContain(api.RootPath);
+        text.ShouldNotContain(FakeClaude.Path);
+        text.ShouldNotContain("2.1.197");
+        text.ShouldNotContain("docker.sock");
+
+        // A token that is not valid is no token.
+        var forged = api.CreateClient();
+        forged.DefaultRequestHeaders.Authorization = new("Bearer", "cbs_" + new string('a', 43));
+        (await forged.GetStringAsync(path)).ShouldNotContain(api.RootPath);
     }
 
     [Fact]

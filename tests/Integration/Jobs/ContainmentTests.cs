@@ -126,7 +126,7 @@ public sealed class ContainmentTests(ContainmentTests.Server api, Xunit.Abstract
     public async Task The_job_cgroup_caps_processes_and_memory_when_the_host_has_the_controllers()
     {
         var (client, repository) = await AliceWithRepositoryAsync();
-        var report = await ReadyAsync(api.CreateClient());
+        var report = await ReadyAsync(client);
         var containment = report.GetProperty("checks").GetProperty("containment").GetProperty("data");
         output.WriteLine($"containment on this host: {containment}");
 

@@ -55,7 +55,7 @@ public sealed class RootWithoutImpersonationTests
     {
         var (status, agent) = await WithServerAsync(async api =>
         {
-            var response = await api.CreateClient().GetAsync("/health/ready");
+            var response = await (await api.LoginAsync(api.Accounts.Add())).GetAsync("/health/ready");
             var report = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
             return (response.StatusCode, report.GetProperty("checks").GetProperty("agent").Clone());
         });

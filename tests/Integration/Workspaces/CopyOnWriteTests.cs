@@ -38,7 +38,7 @@ public sealed class CopyOnWriteTests
             .With("Workspace:JobsPath", Path.Combine(root, "jobs"))
             .With("Workspace:MinFreeBytes", (64L << 20).ToString()); // the loop filesystems are small
         await api.InitializeAsync();
-        var ready = System.Text.Json.JsonDocument.Parse(await api.CreateClient().GetStringAsync("/health/ready")).RootElement;
+        var ready = System.Text.Json.JsonDocument.Parse(await (await api.LoginAsync(api.Accounts.Add())).GetStringAsync("/health/ready")).RootElement;
         ready.GetProperty("checks").GetProperty("workspace").GetProperty("data").GetProperty("copyStrategy").GetString().ShouldBe(strategy);
         var (client, repository) = await RepositoryWithBigFileAsync(api);
         var master = Path.Combine(root, "repos", repository);
