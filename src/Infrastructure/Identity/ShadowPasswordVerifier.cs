@@ -6,7 +6,8 @@ namespace ClaudeBatch.Infrastructure.Identity;
 
 /// <summary>
 /// Verifies passwords against a shadow-format file with libcrypt. Unknown and locked accounts still pay for a
-/// hash of the same cost, so response time does not tell which usernames exist.
+/// hash of the cost most accounts' hashes have (<see cref="ImitationFor"/>), so response time does not tell which
+/// usernames exist.
 /// </summary>
 internal sealed class ShadowPasswordVerifier(AuthOptions options, TimeProvider clock) : IPasswordVerifier
 {
@@ -46,10 +47,39 @@ internal sealed class ShadowPasswordVerifier(AuthOptions options, TimeProvider c
         return ValueTask.FromResult(passwordIsTheHash ? PasswordVerdict.PrecomputedHashRefused : PasswordVerdict.WrongPassword);
     }
 
-    private static void BurnEquivalentTime(List<ShadowEntry> entries, string password)
+    private static void BurnEquivalentTime(List<ShadowEntry> entries, string password) =>
+        _ = LibCrypt.Hash(password, ImitationFor(entries));
+
+    /// <summary>
+    /// The hash an unknown or locked account's login is timed with: one of the most common scheme and cost among the
+    /// file's hashes, which is what a user's login costs. The first usable entry would not do: root's is often of another
+    /// scheme (a fast MD5 one, say, beside the users' yescrypt), or a placeholder (<c>NP</c>) that hashes nothing, and
+    /// every unknown name would then be answered sooner than a known one.
+    /// </summary>
+    internal static string ImitationFor(IEnumerable<ShadowEntry> entries) =>
+        entries
+            .Where(e => e.IsUsable)
+            .Select(e => (e.Hash, Cost: CostOf(e.Hash)))
+            .Where(e => e.Cost is not null)
+            .GroupBy(e => e.Cost, StringComparer.Ordinal)
+            .MaxBy(group => group.Count())
+            ?.First().Hash
+        ?? FallbackSetting;
+
+    /// <summary>
+    /// What decides a crypt hash's cost: its scheme and parameters (<c>$6$rounds=50000</c>, <c>$y$j9T</c>, <c>$2b$12</c>,
+    /// <c>$1</c>), without salt and digest; <c>des</c> for a traditional 13-character hash; null for anything else.
+    /// </summary>
+    internal static string? CostOf(string hash)
     {
-        var imitate = entries.FirstOrDefault(e => e.IsUsable)?.Hash ?? FallbackSetting;
-        _ = LibCrypt.Hash(password, imitate);
+        var parts = hash.Split('$');
+        if (parts.Length < 4 || parts[0].Length > 0 || parts[1].Length == 0)
+        {
+            return hash.Length == 13 && hash.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '/') ? "des" : null;
+        }
+
+        // bcrypt's salt and digest are one field after the cost; the other schemes end in salt, then digest.
+        return parts[1] is "2a" or "2b" or "2x" or "2y" ? $"${parts[1]}${parts[2]}" : string.Join('$', parts[..^2]);
     }
 
     private static bool FixedTimeEquals(string a, string b) =>
