@@ -8,9 +8,9 @@ namespace ClaudeBatch.Api.Identity;
 /// <summary>
 /// Failed logins are limited per (username, client address), per username and per client address
 /// (<see cref="LoginFailureLimiter"/>). The client address is the connection's, or the one a known proxy forwarded
-/// (<see cref="KnownProxies"/>). Only a refused password (401) counts, also when its client hung up before the answer
-/// (the login records its verdict whatever the client does), and so does an attempt abandoned before any verdict; a
-/// success, a malformed request or an error gives its place back.
+/// (<see cref="KnownProxies"/>). A success or a malformed request (400) gives its place back; everything else counts:
+/// a refused password (401), also when its client hung up before the answer (the login records its verdict whatever the
+/// client does), and an attempt that ended in an error.
 /// </summary>
 public static class LoginRateLimiting
 {
@@ -25,18 +25,15 @@ public static class LoginRateLimiting
             return TooManyFailures(http, retryAfter);
         }
 
-        var failed = false;
+        // Fail closed: only a success or a request refused before any password was checked gives its place back. A
+        // refused password keeps it, and so does anything that went wrong after a verdict may have been reached (the
+        // database unavailable, the client hanging up): otherwise the way an attempt ends would be a free guess.
+        var failed = true;
         try
         {
             var result = await next(context);
-            failed = result is IStatusCodeHttpResult { StatusCode: StatusCodes.Status401Unauthorized };
+            failed = result is not IStatusCodeHttpResult { StatusCode: < 300 or StatusCodes.Status400BadRequest };
             return result;
-        }
-        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
-        {
-            // The client hung up before any verdict: the attempt keeps its place, or hanging up would be a free guess.
-            failed = true;
-            throw;
         }
         finally
         {

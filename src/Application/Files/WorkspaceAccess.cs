@@ -50,7 +50,7 @@ public static class WorkspaceAccess
         }
 
         // Never with more rights than the job's user: no account, no reading.
-        var reader = await identities.ResolveAsync(view.Value.User, cancellationToken);
+        var reader = await identities.ResolveAsync(view.Value.User, uid: null, cancellationToken);
         return reader.Identity is { } identity
             ? (view.Value, identity)
             : new DomainError("no-reader", reader.Refusal ?? $"User '{view.Value.User}' cannot read the workspace.", ErrorKind.Forbidden);

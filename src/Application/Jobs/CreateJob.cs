@@ -42,7 +42,8 @@ public sealed record CreateJob(
         }
     }
 
-    public sealed class Handler(IEventStore store, IReadModels readModels, JobPaths paths, JobsOptions options, TimeProvider clock)
+    public sealed class Handler(
+        IEventStore store, IReadModels readModels, JobPaths paths, JobsOptions options, Identity.IAccountDirectory accounts, TimeProvider clock)
         : ICommandHandler<CreateJob, Result<Response>>
     {
         public async ValueTask<Result<Response>> Handle(CreateJob command, CancellationToken cancellationToken)
@@ -59,11 +60,13 @@ public sealed record CreateJob(
                     "repository-not-ready", $"Repository '{command.Repository}' is {repository.CloneStatus.ToString().ToLowerInvariant()}, not ready for jobs.");
             }
 
+            // A credential issued before it carried the uid: the account under the name now is the one it was checked against.
+            var uid = command.Uid ?? (await accounts.FindAsync(command.User, cancellationToken))?.Uid;
             var jobId = Guid.NewGuid().ToString();
             var created = Job.Create(
                 jobId, command.User, command.Repository, command.Prompt, command.Images,
                 new JobOptions(command.TimeoutSeconds ?? options.DefaultTimeoutSeconds, command.GitAware, command.CidxAware, command.Model, command.MaxTurns),
-                paths.Workspace(jobId), clock.GetUtcNow(), options.NodeName, command.Uid);
+                paths.Workspace(jobId), clock.GetUtcNow(), options.NodeName, uid);
             store.AppendExpecting(JobStream.For(jobId), 0, created);
             await store.SaveChangesAsync(cancellationToken);
             return new Response(jobId, JobStatus.Created, command.User, created.CowPath);

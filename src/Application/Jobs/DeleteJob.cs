@@ -53,7 +53,7 @@ public sealed record DeleteJob(string JobId, string User) : ICommand<Result<Dele
             await containment.CloseAsync(command.JobId, cancellationToken);
 
             if (job.Value!.Options.CidxAware
-                && (await identities.ResolveAsync(job.Value.User, cancellationToken)).Identity is { } identity)
+                && (await identities.ResolveAsync(job.Value.User, job.Value.OwnerUid, cancellationToken)).Identity is { } identity)
             {
                 await codeIndex.UninstallAsync(job.Value.CowPath, identity, cancellationToken);
             }

@@ -16,8 +16,12 @@ public sealed record RunAsResolution(RunAs? Identity, string? Refusal);
 /// <summary>Who a job runs as, and handing its files over to that user.</summary>
 public interface IJobIdentity
 {
-    /// <summary>The owner's identity; refused for unknown users and system accounts, never silently the server's user.</summary>
-    ValueTask<RunAsResolution> ResolveAsync(string username, CancellationToken cancellationToken);
+    /// <summary>
+    /// The owner's identity; refused for unknown users and system accounts, never silently the server's user. With
+    /// <paramref name="uid"/> (the job's <see cref="Domain.Jobs.Job.OwnerUid"/>), refused too when the account under the
+    /// name is no longer that one.
+    /// </summary>
+    ValueTask<RunAsResolution> ResolveAsync(string username, int? uid, CancellationToken cancellationToken);
 
     /// <summary>Makes the user own <paramref name="path"/> and everything below it, without following symbolic links.</summary>
     Task HandOverAsync(string path, RunAs identity, CancellationToken cancellationToken);

@@ -162,7 +162,7 @@ public sealed class JobPipeline(
         }
 
         // Before anything is copied: a job never runs as the server's user by accident.
-        var runAs = await identities.ResolveAsync(job.User, cancellationToken);
+        var runAs = await identities.ResolveAsync(job.User, job.OwnerUid, cancellationToken);
         if (runAs.Identity is not { } identity)
         {
             return Fail(runAs.Refusal ?? $"User '{job.User}' cannot run jobs.");

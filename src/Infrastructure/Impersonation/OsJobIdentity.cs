@@ -11,7 +11,7 @@ namespace ClaudeBatch.Infrastructure.Impersonation;
 /// </summary>
 internal sealed class OsJobIdentity(ImpersonationOptions options, AuthOptions auth, IAccountDirectory accounts) : IJobIdentity
 {
-    public async ValueTask<RunAsResolution> ResolveAsync(string username, CancellationToken cancellationToken)
+    public async ValueTask<RunAsResolution> ResolveAsync(string username, int? uid, CancellationToken cancellationToken)
     {
         if (options.EffectiveMode == ImpersonationOptions.None)
         {
@@ -19,6 +19,12 @@ internal sealed class OsJobIdentity(ImpersonationOptions options, AuthOptions au
         }
 
         var account = await accounts.FindAsync(username, cancellationToken);
+        if (account is not null && uid is { } expected && account.Uid != expected)
+        {
+            // Removed and made again under the name: another person's account, which the job is not.
+            return new RunAsResolution(null, AccountState.Gone.Refusal(username));
+        }
+
         if (account is null)
         {
             return new RunAsResolution(null,

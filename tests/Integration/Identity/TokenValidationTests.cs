@@ -65,10 +65,23 @@ public sealed class TokenValidationTests(ApiFactory api)
         await (await MeWith("not-a-token")).ShouldBeProblem(HttpStatusCode.Unauthorized);
     }
 
+    [Fact]
+    public async Task A_job_made_with_a_token_from_before_tokens_carried_the_uid_is_bound_to_the_account_all_the_same()
+    {
+        var (client, repository, owner) = await api.UserWithRepositoryAsync();
+        var legacy = api.CreateClient();
+        legacy.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token(username: owner.Username));
+
+        var jobId = await legacy.CreateJobAsync(repository, "scenario: instant", gitAware: false);
+
+        var created = (await client.EventsAsync(jobId)).Single(e => e.GetProperty("type").GetString() == "JobCreated");
+        created.GetProperty("data").GetProperty("uid").GetInt32().ShouldBe(owner.Uid);
+    }
+
     private readonly TestUser user = api.Accounts.Add();
 
     private string Token(string? key = null, string issuer = "claude-batch-server", string audience = "claude-batch-clients",
-        DateTime? expires = null, DateTime? issuedAt = null)
+        DateTime? expires = null, DateTime? issuedAt = null, string? username = null)
     {
         var now = issuedAt ?? DateTime.UtcNow;
         return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
@@ -82,7 +95,7 @@ public sealed class TokenValidationTests(ApiFactory api)
                 new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key ?? api.JwtKey)), SecurityAlgorithms.HmacSha256),
             Subject = new ClaimsIdentity(
             [
-                new Claim("sub", user.Username),
+                new Claim("sub", username ?? user.Username),
                 new Claim("jti", Guid.NewGuid().ToString("N")),
             ]),
         });
