@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs Claude Batch Server on Debian/Ubuntu (apt) or Rocky/RHEL (dnf), from this source tree. Safe to run again:
-# it republishes the server and keeps the configuration (and its JWT key) it finds.
+# it republishes the server when the source changed (keeping the build it finds when not, unless --rebuild) and keeps
+# the configuration (and its JWT key) it finds.
 #
 #   sudo scripts/install.sh [--prefix /opt/claude-batch-server] [--config-dir /etc/claude-batch-server]
 #                           [--data-dir /var/lib/claude-batch-server] [--connection-string CS | --with-local-postgres]
-#                           [--port 8080] [--no-systemd] [--no-claude]
+#                           [--port 8080] [--no-systemd] [--no-claude] [--rebuild]
 #
 # --no-systemd: install files only (containers, tests); the unit is still rendered to PREFIX/share for reference.
 # On a host where systemd is not running (a container, WSL without systemd) it does the same by itself, and says how
@@ -12,7 +13,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 prefix=/opt/claude-batch-server config_dir=/etc/claude-batch-server data_dir=/var/lib/claude-batch-server
-connection="" local_postgres=false systemd=true claude=true port=8080
+connection="" local_postgres=false systemd=true claude=true port=8080 rebuild=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --prefix) prefix="$2"; shift ;;
@@ -23,6 +24,7 @@ while [ $# -gt 0 ]; do
     --port) port="$2"; shift ;;
     --no-systemd) systemd=false ;;
     --no-claude) claude=false ;;
+    --rebuild) rebuild=true ;;
     -h|--help) sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) echo "Unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -59,26 +61,37 @@ else
 fi
 dotnet="$(command -v dotnet)"
 
-# 2. The server, published next to the previous one and swapped in.
-say "Publishing the server to $prefix/app"
+# 2. The server, published next to the previous one and swapped in; and the client. What they are built from (the source,
+# the SDK, the machine) is stamped into the prefix: a run over the same gets on with the rest in seconds.
 mkdir -p "$prefix/bin" "$prefix/share"
-rm -rf "$prefix/app.new"
-# ReadyToRun: compiled ahead for this machine, so a start JITs little (bench/idle.sh: start-up).
-dotnet publish "$root/src/Api/Api.csproj" -c Release --use-current-runtime --self-contained false -p:PublishReadyToRun=true \
-  -o "$prefix/app.new" -nologo -v q -clp:ErrorsOnly >/dev/null
-rm -rf "$prefix/app.old"
-[ -d "$prefix/app" ] && mv "$prefix/app" "$prefix/app.old"
-mv "$prefix/app.new" "$prefix/app"
-rm -rf "$prefix/app.old"
-install -m 755 "$root/scripts/claude-batch-user" "$prefix/bin/claude-batch-user"
+stamp="$( { "$dotnet" --version; uname -m
+  cd "$root" && find src Directory.Build.props Directory.Packages.props -type f -not -path '*/bin/*' -not -path '*/obj/*' -print0 \
+    | LC_ALL=C sort -z | xargs -0 sha256sum; } | sha256sum | cut -d' ' -f1)"
+stamp_file="$prefix/share/build-stamp"
+if ! $rebuild && [ -d "$prefix/app" ] && [ -x "$prefix/bin/cbs" ] && [ "$(cat "$stamp_file" 2>/dev/null)" = "$stamp" ]; then
+  say "The server and the cbs client in $prefix are already built from this source; keeping them (--rebuild publishes again)"
+else
+  rm -f "$stamp_file"
+  say "Publishing the server to $prefix/app"
+  rm -rf "$prefix/app.new"
+  # ReadyToRun: compiled ahead for this machine, so a start JITs little (bench/idle.sh: start-up).
+  dotnet publish "$root/src/Api/Api.csproj" -c Release --use-current-runtime --self-contained false -p:PublishReadyToRun=true \
+    -o "$prefix/app.new" -nologo -v q -clp:ErrorsOnly >/dev/null
+  rm -rf "$prefix/app.old"
+  [ -d "$prefix/app" ] && mv "$prefix/app" "$prefix/app.old"
+  mv "$prefix/app.new" "$prefix/app"
+  rm -rf "$prefix/app.old"
 
-# The command-line client: one self-contained file, so it can be copied to machines without .NET (CI runners).
-say "Publishing the cbs client to $prefix/bin/cbs"
-rm -rf "$prefix/cbs.new"
-dotnet publish "$root/src/Cli/Cli.csproj" -c Release --use-current-runtime --self-contained true -p:PublishSingleFile=true \
-  -p:EnableCompressionInSingleFile=true -p:DebugType=none -o "$prefix/cbs.new" -nologo -v q -clp:ErrorsOnly >/dev/null
-install -m 755 "$prefix/cbs.new/ClaudeBatch.Cli" "$prefix/bin/cbs"
-rm -rf "$prefix/cbs.new"
+  # The command-line client: one self-contained file, so it can be copied to machines without .NET (CI runners).
+  say "Publishing the cbs client to $prefix/bin/cbs"
+  rm -rf "$prefix/cbs.new"
+  dotnet publish "$root/src/Cli/Cli.csproj" -c Release --use-current-runtime --self-contained true -p:PublishSingleFile=true \
+    -p:EnableCompressionInSingleFile=true -p:DebugType=none -o "$prefix/cbs.new" -nologo -v q -clp:ErrorsOnly >/dev/null
+  install -m 755 "$prefix/cbs.new/ClaudeBatch.Cli" "$prefix/bin/cbs"
+  rm -rf "$prefix/cbs.new"
+  echo "$stamp" >"$stamp_file"
+fi
+install -m 755 "$root/scripts/claude-batch-user" "$prefix/bin/claude-batch-user"
 install -m 644 "$root/README.md" "$prefix/README.md"
 
 # 3. The pinned Claude Code CLI, in the prefix (every user can run it; nothing global).

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace ClaudeBatch.Integration.Tests.Containers;
 
 /// <summary>The Docker adapter against the real engine scripts/test.sh starts (private socket, no bridge, local busybox image).</summary>
-[Collection(ApiCollection.Name)]
+[Collection(ThirdApiCollection.Name)]
 public sealed class CidxContainersTests(ApiFactory api)
 {
     [Fact]

@@ -10,7 +10,7 @@ namespace ClaudeBatch.Integration.Tests.Containment;
 /// that index. What the registrant commits is theirs to choose: each test is an attack that worked while cidx ran over
 /// any master (the fake cidx reads every file by name, as cidx does, into its index).
 /// </summary>
-[Collection(ApiCollection.Name)]
+[Collection(SecondApiCollection.Name)]
 public sealed class MasterIndexAttackTests(ApiFactory api)
 {
     [Fact]

@@ -9,7 +9,8 @@ namespace ClaudeBatch.Integration.Tests.Deployment;
 /// <summary>
 /// scripts/install.sh really installs: into a temporary prefix, without systemd, against the test PostgreSQL; the
 /// installed server starts, is ready, and logs in a user added with the installed admin command; a second run keeps
-/// the configuration (and, where systemd is not running, installs without it when not told to). The unit it renders
+/// the configuration and, built from the same source, the build (and, where systemd is not running, installs without it
+/// when not told to). The unit it renders
 /// passes systemd-analyze verify.
 /// </summary>
 [Trait("Category", "Deployment")]
@@ -72,6 +73,9 @@ public sealed class InstallerTests
             var second = Shell.Run("bash", withoutSystemd ? install.Where(a => a != "--no-systemd") : install, timeout: TimeSpan.FromMinutes(10));
             second.Code.ShouldBe(0, second.Output);
             second.Output.ShouldContain("Keeping the existing");
+            // Built from the same source already: nothing is published again (--rebuild would).
+            second.Output.ShouldContain("already built from this source");
+            second.Output.ShouldNotContain("Publishing the server");
             if (withoutSystemd)
             {
                 second.Output.ShouldContain("systemd is not running on this host");

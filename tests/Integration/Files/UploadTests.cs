@@ -7,7 +7,7 @@ using ClaudeBatch.Integration.Tests.Support;
 namespace ClaudeBatch.Integration.Tests.Files;
 
 /// <summary>Uploads in the shared host: Uploads:MaxFileBytes 1 MiB, Uploads:MaxJobBytes 2.5 MiB.</summary>
-[Collection(ApiCollection.Name)]
+[Collection(ThirdApiCollection.Name)]
 public sealed class UploadTests(ApiFactory api)
 {
     private async Task<(HttpClient Client, string JobId, string Repository)> CreatedJobAsync(string prompt = "hello")

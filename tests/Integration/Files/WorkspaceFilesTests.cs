@@ -6,7 +6,7 @@ using ClaudeBatch.Integration.Tests.Support;
 
 namespace ClaudeBatch.Integration.Tests.Files;
 
-[Collection(ApiCollection.Name)]
+[Collection(SecondApiCollection.Name)]
 public sealed class WorkspaceFilesTests(ApiFactory api)
 {
     [Fact]

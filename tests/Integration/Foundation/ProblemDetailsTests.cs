@@ -5,7 +5,7 @@ using ClaudeBatch.Integration.Tests.Support;
 
 namespace ClaudeBatch.Integration.Tests.Foundation;
 
-[Collection(ApiCollection.Name)]
+[Collection(ThirdApiCollection.Name)]
 public sealed class ProblemDetailsTests(ApiFactory api)
 {
     [Fact]

@@ -8,7 +8,7 @@ namespace ClaudeBatch.Integration.Tests.Identity;
 /// A token is only as good as its account: once the account is locked, expired or removed from the shadow or passwd
 /// file, its tokens stop working within 10 s, while everyone else's keep working.
 /// </summary>
-[Collection(ApiCollection.Name)]
+[Collection(SecondApiCollection.Name)]
 public sealed class AccountStateTests(ApiFactory api)
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);

@@ -5,7 +5,7 @@ using ClaudeBatch.Integration.Tests.Support;
 namespace ClaudeBatch.Integration.Tests.Identity;
 
 /// <summary>The original verified passwords by pasting them into a python command. Nothing here may run anything.</summary>
-[Collection(ApiCollection.Name)]
+[Collection(ThirdApiCollection.Name)]
 public sealed class InjectionTests(ApiFactory api)
 {
     public static TheoryData<string> Payloads(string canary) =>

@@ -5,7 +5,7 @@ using ClaudeBatch.Integration.Tests.Support;
 namespace ClaudeBatch.Integration.Tests.Identity;
 
 /// <summary>Hashes made by the real tools an administrator uses verify through the login route; nothing else does.</summary>
-[Collection(ApiCollection.Name)]
+[Collection(ThirdApiCollection.Name)]
 public sealed class PasswordSchemeTests(ApiFactory api)
 {
     [Theory]

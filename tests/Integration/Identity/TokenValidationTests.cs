@@ -10,7 +10,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace ClaudeBatch.Integration.Tests.Identity;
 
 /// <summary>Only a token this server signed, for this audience, still in date and not revoked, is accepted.</summary>
-[Collection(ApiCollection.Name)]
+[Collection(ThirdApiCollection.Name)]
 public sealed class TokenValidationTests(ApiFactory api)
 {
     [Fact]

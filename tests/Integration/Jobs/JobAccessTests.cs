@@ -5,7 +5,7 @@ using ClaudeBatch.Integration.Tests.Support;
 
 namespace ClaudeBatch.Integration.Tests.Jobs;
 
-[Collection(ApiCollection.Name)]
+[Collection(ThirdApiCollection.Name)]
 public sealed class JobAccessTests(ApiFactory api)
 {
     [Fact]

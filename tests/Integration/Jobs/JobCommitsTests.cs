@@ -9,7 +9,7 @@ namespace ClaudeBatch.Integration.Tests.Jobs;
 /// A job's steps are committed as they happen, except a step that another follows at once: it is stored with that one,
 /// in order (one commit fewer each, and no watcher waits on it alone).
 /// </summary>
-[Collection(ApiCollection.Name)]
+[Collection(SecondApiCollection.Name)]
 public sealed class JobCommitsTests(ApiFactory api)
 {
     [Fact]

@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ClaudeBatch.Integration.Tests.Jobs;
 
 /// <summary>Pollers revalidate: <c>GET /jobs/{id}</c> and <c>GET /jobs</c> carry an ETag and answer 304 while nothing changed.</summary>
-[Collection(ApiCollection.Name)]
+[Collection(ThirdApiCollection.Name)]
 public sealed class JobConditionalReadTests(ApiFactory api)
 {
     [Fact]

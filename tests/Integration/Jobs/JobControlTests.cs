@@ -5,7 +5,7 @@ using ClaudeBatch.Integration.Tests.Support;
 namespace ClaudeBatch.Integration.Tests.Jobs;
 
 /// <summary>Timeouts, cancel and delete: whatever happens, nothing the job started is left running.</summary>
-[Collection(ApiCollection.Name)]
+[Collection(ThirdApiCollection.Name)]
 public sealed class JobControlTests(ApiFactory api)
 {
     [Fact]

@@ -6,7 +6,7 @@ using ClaudeBatch.Integration.Tests.Support;
 namespace ClaudeBatch.Integration.Tests.Jobs;
 
 /// <summary>GET /jobs: each item's queuePosition (as GET /jobs/{id} has it) and the ?repository= filter.</summary>
-[Collection(ApiCollection.Name)]
+[Collection(SecondApiCollection.Name)]
 public sealed class JobListQueueTests(ApiFactory api)
 {
     [Fact]

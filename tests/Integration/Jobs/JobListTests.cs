@@ -11,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ClaudeBatch.Integration.Tests.Jobs;
 
 /// <summary>GET /jobs over a longer history than the other tests make: the kept totals and the deep pages.</summary>
-[Collection(ApiCollection.Name)]
+[Collection(SecondApiCollection.Name)]
 public sealed class JobListTests(ApiFactory api)
 {
     private const int Jobs = 1_100;

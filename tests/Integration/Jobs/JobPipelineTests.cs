@@ -4,7 +4,7 @@ using ClaudeBatch.Integration.Tests.Support;
 
 namespace ClaudeBatch.Integration.Tests.Jobs;
 
-[Collection(ApiCollection.Name)]
+[Collection(SecondApiCollection.Name)]
 public sealed class JobPipelineTests(ApiFactory api)
 {
     [Fact]

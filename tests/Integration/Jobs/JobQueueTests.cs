@@ -3,7 +3,7 @@ using ClaudeBatch.Integration.Tests.Support;
 namespace ClaudeBatch.Integration.Tests.Jobs;
 
 /// <summary>The shared host runs at most 3 pipelines at once (Jobs:MaxConcurrent = 3 in <see cref="ApiFactory"/>).</summary>
-[Collection(ApiCollection.Name)]
+[Collection(ThirdApiCollection.Name)]
 public sealed class JobQueueTests(ApiFactory api)
 {
     [Fact]

@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ClaudeBatch.Integration.Tests.Jobs;
 
 /// <summary><c>GET /jobs/{id}/stream</c>: live Server-Sent Events, resumable with Last-Event-ID.</summary>
-[Collection(ApiCollection.Name)]
+[Collection(SecondApiCollection.Name)]
 public sealed class JobStreamTests(ApiFactory api)
 {
     [Fact]

@@ -11,7 +11,7 @@ namespace ClaudeBatch.Integration.Tests.Jobs;
 /// The database's notification of a stored job view says whether the job is to stop (asked to cancel, or deleted): a
 /// server running the job reads the view for its cancel only then, not after each of the pipeline's own commits.
 /// </summary>
-[Collection(ApiCollection.Name)]
+[Collection(SecondApiCollection.Name)]
 public sealed class JobViewNotifyTests(ApiFactory api)
 {
     [Fact]

@@ -8,7 +8,7 @@ namespace ClaudeBatch.Integration.Tests.Repositories;
 /// alternates, a commondir, a symlinked objects folder or pack, or a chain of relative links — is refused: the
 /// server (root) would otherwise copy another repository's objects into a master clone anyone may read.
 /// </summary>
-[Collection(ApiCollection.Name)]
+[Collection(ThirdApiCollection.Name)]
 public sealed class LocalSourceEscapeTests(ApiFactory api) : IDisposable
 {
     private const string Secret = "the secret plans\n";

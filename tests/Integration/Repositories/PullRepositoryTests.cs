@@ -11,7 +11,7 @@ namespace ClaudeBatch.Integration.Tests.Repositories;
 /// records the pull, so nothing the job's unit of work does (keeping its facts while the database is away, say) can
 /// lose or hold them back.
 /// </summary>
-[Collection(ApiCollection.Name)]
+[Collection(SecondApiCollection.Name)]
 public sealed class PullRepositoryTests(ApiFactory api)
 {
     [Fact]

@@ -5,7 +5,7 @@ using ClaudeBatch.Integration.Tests.Support;
 namespace ClaudeBatch.Integration.Tests.Repositories;
 
 /// <summary><c>POST /repositories/{name}/pull</c>: a failed clone cloned again, a cloned master fast-forwarded now.</summary>
-[Collection(ApiCollection.Name)]
+[Collection(ThirdApiCollection.Name)]
 public sealed class RefreshRepositoryTests(ApiFactory api)
 {
     [Fact]

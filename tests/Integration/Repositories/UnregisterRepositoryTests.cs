@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ClaudeBatch.Integration.Tests.Repositories;
 
-[Collection(ApiCollection.Name)]
+[Collection(SecondApiCollection.Name)]
 public sealed class UnregisterRepositoryTests(ApiFactory api)
 {
     private async Task<(HttpClient Owner, string Name)> RegisteredAsync()

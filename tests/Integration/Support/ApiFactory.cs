@@ -257,9 +257,27 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public sealed record LoginBody(string Token, string User, DateTimeOffset Expires);
 }
 
-/// <summary>The API host shared by every test class in the "api" collection: one start per run.</summary>
+/// <summary>
+/// The API host shared by every test class in the "api" collection: one start per run. The classes that share a host are
+/// spread over three such collections, each with a host of its own, by how long they run (~3 minutes each): one collection
+/// runs its classes one after another, and a single one was the last ~9 minutes of the parallel part of a run.
+/// </summary>
 [CollectionDefinition(Name)]
 public sealed class ApiCollection : ICollectionFixture<ApiFactory>
 {
     public const string Name = "api";
+}
+
+/// <summary>The second of the shared hosts (<see cref="ApiCollection"/>).</summary>
+[CollectionDefinition(Name)]
+public sealed class SecondApiCollection : ICollectionFixture<ApiFactory>
+{
+    public const string Name = "api-2";
+}
+
+/// <summary>The third of the shared hosts (<see cref="ApiCollection"/>).</summary>
+[CollectionDefinition(Name)]
+public sealed class ThirdApiCollection : ICollectionFixture<ApiFactory>
+{
+    public const string Name = "api-3";
 }

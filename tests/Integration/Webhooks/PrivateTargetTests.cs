@@ -4,7 +4,7 @@ using ClaudeBatch.Integration.Tests.Support;
 namespace ClaudeBatch.Integration.Tests.Webhooks;
 
 /// <summary>With <c>Webhooks:AllowPrivateTargets</c> off (the default), a loopback receiver cannot be subscribed, and gets nothing.</summary>
-[Collection(ApiCollection.Name)]
+[Collection(SecondApiCollection.Name)]
 public sealed class PrivateTargetTests(ApiFactory api)
 {
     [Theory]
