@@ -93,8 +93,12 @@ internal sealed class JobCancellationRegistry(IServiceScopeFactory scopes, ILogg
                 }
 
                 stop.ThrowIfCancellationRequested();
-                entry.Nudge.Reader.TryRead(out _);
-                await CheckAsync(jobId, entry.Cancel, stop);
+                var heard = entry.Nudge.Reader.TryRead(out _);
+                if (await CheckAsync(jobId, entry.Cancel, stop))
+                {
+                    logger.LogInformation(
+                        "Job {JobId} was cancelled or deleted through another server; heard {HeardBy}", jobId, heard ? "by notification" : "by polling");
+                }
             }
         }
         catch (OperationCanceledException)
@@ -107,7 +111,8 @@ internal sealed class JobCancellationRegistry(IServiceScopeFactory scopes, ILogg
         }
     }
 
-    private async Task CheckAsync(string jobId, CancellationTokenSource cancel, CancellationToken stop)
+    /// <summary>Reads the job's view; true when it says to stop, and the pipeline's token has been tripped.</summary>
+    private async Task<bool> CheckAsync(string jobId, CancellationTokenSource cancel, CancellationToken stop)
     {
         JobView? view;
         try
@@ -118,13 +123,16 @@ internal sealed class JobCancellationRegistry(IServiceScopeFactory scopes, ILogg
         catch (Exception e) when (Persistence.DatabaseAvailability.IsUnavailable(e))
         {
             // The job runs on while the database is away; its cancel is seen once it is back.
-            return;
+            return false;
         }
 
         if (view is null || view.CancellationRequested || view.Deleted)
         {
             await cancel.CancelAsync();
+            return true;
         }
+
+        return false;
     }
 
     private sealed class Entry
