@@ -62,9 +62,7 @@ public sealed class AccountStateTests(ApiFactory api)
     {
         var (user, client, _) = await TwoLoggedInUsersAsync();
 
-        api.Accounts.Remove(user);
-        var successor = api.Accounts.Add(username: user.Username);
-        successor.Uid.ShouldNotBe(user.Uid);
+        var successor = api.Accounts.ReplaceWithAnotherPerson(user);
 
         var problem = await (await RefusedWithinBoundAsync(client)).ShouldBeProblem(HttpStatusCode.Unauthorized);
         problem.GetProperty("type").GetString().ShouldBe("urn:claude-batch:problem:account-gone");

@@ -22,29 +22,28 @@ public sealed class LockedAccountJobTests : IAsyncLifetime
     [Fact]
     public async Task A_queued_job_of_an_account_locked_meanwhile_fails_with_that_reason_and_runs_nothing()
     {
-        var (otherClient, otherRepository, _) = await api.UserWithRepositoryAsync();
-        var (client, repository, user) = await api.UserWithRepositoryAsync();
-        // The only slot is taken, so the user's job waits in the queue.
-        var blocker = await otherClient.CreateJobAsync(otherRepository, "scenario: sleep", gitAware: false);
-        await otherClient.StartJobAsync(blocker);
-        await otherClient.WaitForJobAsync(blocker, job => job.Status() == "running");
-        var jobId = await client.CreateJobAsync(repository, "scenario: instant", gitAware: false);
-        (await client.StartJobAsync(jobId)).GetProperty("status").GetString().ShouldBe("queued");
+        var (user, jobId, releaseTheSlot) = await AJobQueuedBehindAnotherAsync();
 
         api.Accounts.Lock(user);
-        (await otherClient.PostAsync($"/jobs/{blocker}/cancel", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        await releaseTheSlot();
 
-        // The owner's token no longer works, so the job is read the way its owner would, through the use case itself.
-        var job = await WaitUntilFinishedAsync(jobId, user.Username);
-        job.Status.ShouldBe(JobStatus.Failed);
-        job.Error.ShouldBe($"The account '{user.Username}' is locked.");
-        var events = await SendAsync(new GetJobEvents(jobId, user.Username));
-        events.Value!.Select(e => e.Type).ShouldNotContain(nameof(WorkspacePrepared));
-        events.Value!.Select(e => e.Type).ShouldNotContain(nameof(AgentStarted));
+        await ShouldFailBeforeAnythingRunsAsync(jobId, user, $"The account '{user.Username}' is locked.");
     }
 
     [Fact]
     public async Task A_queued_job_of_an_account_removed_and_made_again_under_its_name_does_not_run_for_the_new_account()
+    {
+        var (user, jobId, releaseTheSlot) = await AJobQueuedBehindAnotherAsync();
+
+        // Another person's account now has the name: the job asked for by the first must not run as (or for) them.
+        api.Accounts.ReplaceWithAnotherPerson(user);
+        await releaseTheSlot();
+
+        await ShouldFailBeforeAnythingRunsAsync(jobId, user, $"The account '{user.Username}' no longer exists.");
+    }
+
+    /// <summary>A user's job waiting in the queue, because another user's job holds the only slot until it is released.</summary>
+    private async Task<(TestUser User, string JobId, Func<Task> ReleaseTheSlot)> AJobQueuedBehindAnotherAsync()
     {
         var (otherClient, otherRepository, _) = await api.UserWithRepositoryAsync();
         var (client, repository, user) = await api.UserWithRepositoryAsync();
@@ -53,16 +52,18 @@ public sealed class LockedAccountJobTests : IAsyncLifetime
         await otherClient.WaitForJobAsync(blocker, job => job.Status() == "running");
         var jobId = await client.CreateJobAsync(repository, "scenario: instant", gitAware: false);
         (await client.StartJobAsync(jobId)).GetProperty("status").GetString().ShouldBe("queued");
+        return (user, jobId, async () => (await otherClient.PostAsync($"/jobs/{blocker}/cancel", null)).StatusCode.ShouldBe(HttpStatusCode.OK));
+    }
 
-        // Another person's account now has the name: the job asked for by the first must not run as (or for) them.
-        api.Accounts.Remove(user);
-        var successor = api.Accounts.Add(username: user.Username);
-        successor.Uid.ShouldNotBe(user.Uid);
-        (await otherClient.PostAsync($"/jobs/{blocker}/cancel", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
-
+    /// <summary>
+    /// The owner's token no longer works, so the job is read the way its owner would, through the use case itself: failed
+    /// with <paramref name="reason"/>, with nothing copied and no agent started.
+    /// </summary>
+    private async Task ShouldFailBeforeAnythingRunsAsync(string jobId, TestUser user, string reason)
+    {
         var job = await WaitUntilFinishedAsync(jobId, user.Username);
         job.Status.ShouldBe(JobStatus.Failed);
-        job.Error.ShouldBe($"The account '{user.Username}' no longer exists.");
+        job.Error.ShouldBe(reason);
         var events = await SendAsync(new GetJobEvents(jobId, user.Username));
         events.Value!.Select(e => e.Type).ShouldNotContain(nameof(WorkspacePrepared));
         events.Value!.Select(e => e.Type).ShouldNotContain(nameof(AgentStarted));

@@ -36,6 +36,15 @@ public sealed class TestAccounts
         return AddWithHash(username, password, Hash(scheme, password));
     }
 
+    /// <summary><c>userdel</c> then <c>useradd</c> of the same name: another person's account, under another uid.</summary>
+    public TestUser ReplaceWithAnotherPerson(TestUser user)
+    {
+        Remove(user);
+        var successor = Add(username: user.Username);
+        successor.Uid.ShouldNotBe(user.Uid);
+        return successor;
+    }
+
     public TestUser AddWithHash(string username, string password, string hash)
     {
         lock (gate)
