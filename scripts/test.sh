@@ -140,9 +140,10 @@ run_tests() {
     --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" "${@:2}" || status=$?
 }
 if [ $# -eq 0 ]; then
-  # The reliability tests load the whole machine (a flood of clients, kill -9, a database stopped) and time what they
-  # see, so they run after the rest, on their own.
-  run_tests ClaudeBatch.sln --filter "Category!=Reliability"
+  # Four test collections at a time on two cores: most of a test's time is spent waiting on servers, processes and
+  # PostgreSQL. The reliability tests load the whole machine (a flood of clients, kill -9, a database stopped) and time
+  # what they see, so they run after the rest, on their own, and at xUnit's default of one collection per core.
+  run_tests ClaudeBatch.sln --filter "Category!=Reliability" -- xUnit.MaxParallelThreads=4
   run_tests tests/Integration/Integration.Tests.csproj --filter "Category=Reliability"
 else
   run_tests ClaudeBatch.sln "$@"
